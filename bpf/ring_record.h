@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The contract between the capture probe (capture.bpf.c) and the user-space
+ * reader (bpftrace-ring.c, pcap-bpftrace.c): what one ring-buffer record
+ * holds, and the knobs user space may change while a capture runs.
+ *
+ * Included by BPF C and by ordinary C, so it uses only fixed-size types.
+ */
+#ifndef BPFTRACE_RING_RECORD_H
+#define BPFTRACE_RING_RECORD_H
+
+#ifdef __bpf__
+/* The BPF side gets the __u* types from its own kernel_types.h. */
+#else
+#include <linux/types.h>
+#endif
+
+/*
+ * One captured packet.  The rendered packet (link-layer header first, in
+ * the link type named by link_type) follows the header directly.
+ */
+struct ring_record {
+	__u64	timestamp_ns;	/* CLOCK_MONOTONIC, from bpf_ktime_get_ns() */
+	__u32	packet_len;	/* length on the wire, link header included */
+	__u32	captured_len;	/* bytes that follow this header */
+	__u16	link_type;	/* DLT_ value the bytes are rendered in */
+	__u16	tap_index;	/* which tap of the handle saw it (0 for now) */
+	__u32	reserved;
+};
+
+/* Link types the probe can render; the values are libpcap's DLT_ values. */
+#define RING_DLT_EN10MB		1
+#define RING_DLT_RAW		12
+#define RING_DLT_LINUX_SLL2	276
+
+#define RING_SLL2_HEADER_LEN	20
+#define RING_ETHER_HEADER_LEN	14
+/* Room reserved in front of the packet bytes for any link header. */
+#define RING_LINK_HEADER_MAX	32
+
+/* Directions, numbered as libpcap's pcap_direction_t. */
+#define RING_DIRECTION_INOUT	0
+#define RING_DIRECTION_IN	1
+#define RING_DIRECTION_OUT	2
+
+/*
+ * Knobs user space writes through the memory-mapped .bss while the probe
+ * runs.  A plain store is enough: no bpf() call, so they keep working after
+ * the application has dropped its privileges.
+ */
+struct capture_settings {
+	__u32	link_type;	/* RING_DLT_* */
+	__u32	direction;	/* RING_DIRECTION_* */
+};
+
+/*
+ * Counters, one cache line per slot; a CPU adds into slot (cpu % slots)
+ * with atomic adds, so the sums are exact however many CPUs share a slot.
+ */
+#define CAPTURE_COUNTER_SLOTS	64
+
+struct capture_counters {
+	__u64	received;	/* passed direction and link-type checks */
+	__u64	dropped;	/* of those, no room in the ring */
+	__u64	padding[6];
+};
+
+#endif /* BPFTRACE_RING_RECORD_H */

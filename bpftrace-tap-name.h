@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bpf: device-name grammar.  Pure string work: no kernel, no libpcap,
+ * so it can be tested and fuzzed on its own.
+ *
+ *	bpf:tracepoint:CATEGORY:NAME[:argN]
+ *	bpf:raw_tracepoint:NAME[:argN]
+ */
+#ifndef BPFTRACE_TAP_NAME_H
+#define BPFTRACE_TAP_NAME_H
+
+#include <stddef.h>
+
+#define TAP_PREFIX		"bpf:"
+#define TAP_NAME_MAX		128
+#define TAP_MAX_ARGS		12	/* arg0 .. arg11 */
+#define TAP_ARG_FROM_BTF	(-1)
+
+enum tap_family {
+	TAP_FAMILY_TRACEPOINT,
+	TAP_FAMILY_RAW_TRACEPOINT
+};
+
+struct tap_spec {
+	enum tap_family family;
+	char category[TAP_NAME_MAX];	/* tracepoint only */
+	char name[TAP_NAME_MAX];	/* kernel tracepoint name */
+	int skb_arg_index;		/* TAP_ARG_FROM_BTF: find it */
+};
+
+int	tap_name_is_ours(const char *device);
+int	tap_spec_parse(const char *device, struct tap_spec *spec,
+	    char *err, size_t errlen);
+const char *tap_family_name(enum tap_family family);
+
+#endif /* BPFTRACE_TAP_NAME_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Descriptions of the packet tracepoints users reach for most.  Any other
+ * tracepoint with an skb argument is still found through BTF and listed
+ * with a generic description; this table only adds words and the
+ * transmit-path hint.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bpftrace-tracepoint-notes.h"
+
+static const struct tracepoint_note notes[] = {
+	{ "skb", "kfree_skb", "packets the kernel drops, with a drop reason", 0 },
+	{ "skb", "consume_skb", "packets freed after normal use (not drops)", 0 },
+	{ "skb", "skb_copy_datagram_iovec", "packets copied to a reading socket", 0 },
+	{ "net", "netif_receive_skb", "packets entering the receive path", 0 },
+	{ "net", "netif_receive_skb_entry", "packets handed to netif_receive_skb()", 0 },
+	{ "net", "netif_receive_skb_list_entry", "packets received in batches (list receive)", 0 },
+	{ "net", "netif_rx", "packets queued to the receive backlog", 0 },
+	{ "net", "netif_rx_entry", "packets handed to netif_rx()", 0 },
+	{ "net", "napi_gro_receive_entry", "packets from NAPI drivers, before GRO merges them", 0 },
+	{ "net", "napi_gro_frags_entry", "fragment-built packets, before GRO", 0 },
+	{ "net", "net_dev_queue", "packets queued for transmit (before qdisc and GSO)", 1 },
+	{ "net", "net_dev_start_xmit", "packets handed to the driver (after GSO)", 1 },
+	{ "net", "net_dev_xmit", "packets after the driver's transmit call", 1 },
+	{ "qdisc", "qdisc_enqueue", "packets entering a queueing discipline", 1 },
+	{ "qdisc", "qdisc_dequeue", "packets leaving a queueing discipline", 1 },
+	{ "tcp", "tcp_retransmit_skb", "TCP segments being retransmitted", 1 },
+	{ "tcp", "tcp_send_reset", "TCP resets sent, shown with the segment that caused them", 0 },
+	{ "tcp", "tcp_probe", "TCP segments received on a connection (tcp_probe)", 0 },
+	{ "tcp", "tcp_bad_csum", "TCP segments with a bad checksum", 0 },
+	{ "udp", "udp_fail_queue_rcv_skb", "UDP packets a socket failed to queue", 0 },
+	{ "sock", "sock_rcvqueue_full", "packets dropped: socket receive queue full", 0 },
+	{ "icmp", "icmp_send", "packets that made the kernel send an ICMP error", 0 },
+	{ "devlink", "devlink_trap_report", "packets trapped by a device (devlink traps)", 0 },
+};
+
+const struct tracepoint_note *
+tracepoint_note_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+		if (notes[i].description != NULL &&
+		    strcmp(notes[i].name, name) == 0)
+			return &notes[i];
+	return NULL;
+}
+
+static const char *const tracefs_events_dirs[] = {
+	"/sys/kernel/tracing/events",
+	"/sys/kernel/debug/tracing/events",
+};
+
+static const char *
+tracefs_events_dir(void)
+{
+	size_t i;
+	struct stat st;
+
+	for (i = 0; i < sizeof(tracefs_events_dirs) / sizeof(tracefs_events_dirs[0]); i++)
+		if (stat(tracefs_events_dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return tracefs_events_dirs[i];
+	return NULL;
+}
+
+int
+tracefs_has_event(const char *category, const char *name)
+{
+	const char *dir = tracefs_events_dir();
+	char path[512];
+	struct stat st;
+
+	if (dir == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, category, name);
+	return stat(path, &st) == 0;
+}
+
+/* Tracepoint names are unique kernel-wide, so one category matches. */
+enum tracefs_answer
+tracefs_category(const char *name, char *category, size_t len)
+{
+	const char *dir = tracefs_events_dir();
+	struct dirent *de;
+	DIR *d;
+
+	if (dir == NULL || (d = opendir(dir)) == NULL)
+		return TRACEFS_UNREADABLE;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (tracefs_has_event(de->d_name, name)) {
+			snprintf(category, len, "%s", de->d_name);
+			closedir(d);
+			return TRACEFS_FOUND;
+		}
+	}
+	closedir(d);
+	return TRACEFS_NOT_THERE;
+}

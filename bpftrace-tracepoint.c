@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Tracepoint taps: resolution through BTF and discovery.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "bpftrace-btf.h"
+#include "bpftrace-status.h"
+#include "bpftrace-tracepoint.h"
+#include "bpftrace-tracepoint-notes.h"
+
+/* The device name under which a tracepoint is offered: its category if known. */
+static void
+device_name_for(const char *name, char *buf, size_t len)
+{
+	const struct tracepoint_note *note;
+	char category[TAP_NAME_MAX];
+
+	if (tracefs_category(name, category, sizeof(category)) == TRACEFS_FOUND)
+		snprintf(buf, len, "bpf:tracepoint:%s:%s", category, name);
+	else if ((note = tracepoint_note_find(name)) != NULL)
+		snprintf(buf, len, "bpf:tracepoint:%s:%s", note->category, name);
+	else
+		snprintf(buf, len, "bpf:raw_tracepoint:%s", name);
+}
+
+static int
+report_missing(const struct btf *btf, const char *device, const char *name,
+    char *err, size_t errlen)
+{
+	const char *near[3];
+	char suggestion[3][2 * TAP_NAME_MAX];
+	int n = btf_nearest_skb_tracepoints(btf, name, near, 3), i;
+
+	for (i = 0; i < n; i++)
+		device_name_for(near[i], suggestion[i], sizeof(suggestion[i]));
+	if (n == 0)
+		snprintf(err, errlen, "%s: this kernel has no tracepoint '%s'"
+		    " (tcpdump -D lists the packet tracepoints)", device, name);
+	else
+		snprintf(err, errlen, "%s: this kernel has no tracepoint '%s';"
+		    " nearest: %s%s%s%s%s", device, name, suggestion[0],
+		    n > 1 ? ", " : "", n > 1 ? suggestion[1] : "",
+		    n > 2 ? ", " : "", n > 2 ? suggestion[2] : "");
+	return TAP_NO_SUCH_TAP;
+}
+
+static int
+check_category(const char *device, const struct tap_spec *spec, char *err,
+    size_t errlen)
+{
+	const struct tracepoint_note *note;
+	char category[TAP_NAME_MAX];
+
+	switch (tracefs_category(spec->name, category, sizeof(category))) {
+	case TRACEFS_FOUND:
+		break;
+	case TRACEFS_NOT_THERE:
+		return TAP_OK;		/* BTF knows it; tracefs may lag */
+	case TRACEFS_UNREADABLE:
+		note = tracepoint_note_find(spec->name);
+		if (note == NULL)
+			return TAP_OK;	/* nothing to check against */
+		snprintf(category, sizeof(category), "%s", note->category);
+		break;
+	}
+	if (strcmp(category, spec->category) == 0)
+		return TAP_OK;
+	snprintf(err, errlen, "%s: tracepoint '%s' is in category '%s', not"
+	    " '%s': use bpf:tracepoint:%s:%s", device, spec->name, category,
+	    spec->category, category, spec->name);
+	return TAP_NO_SUCH_TAP;
+}
+
+static void
+skb_arg_list(const struct tracepoint_args *args, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < args->count && used < len; i++)
+		if (args->skb_mask & (1u << i))
+			used += snprintf(buf + used, len - used, "%sarg%d",
+			    used ? ", " : "", i);
+}
+
+static int
+choose_skb_arg(const struct btf *btf, const char *device,
+    const struct tap_spec *spec, const struct tracepoint_args *args,
+    struct resolved_tap *tap, char *err, size_t errlen)
+{
+	char type[128], skb_args[64];
+	int i = spec->skb_arg_index;
+
+	skb_arg_list(args, skb_args, sizeof(skb_args));
+	if (i == TAP_ARG_FROM_BTF) {
+		if (btf_skb_arg_count(args) == 0) {
+			snprintf(err, errlen, "%s: tracepoint '%s' carries no"
+			    " packet: none of its arguments is a struct sk_buff *"
+			    " (tcpdump -D lists the packet tracepoints)", device,
+			    spec->name);
+			return TAP_NOT_CAPTURABLE;
+		}
+		if (btf_skb_arg_count(args) > 1) {
+			snprintf(err, errlen, "%s: tracepoint '%s' has several"
+			    " struct sk_buff * arguments (%s): name one, e.g."
+			    " %s:arg%d", device, spec->name, skb_args, device,
+			    btf_first_skb_arg(args));
+			return TAP_NOT_CAPTURABLE;
+		}
+		tap->skb_arg_index = btf_first_skb_arg(args);
+		return TAP_OK;
+	}
+	if (i >= args->count) {
+		snprintf(err, errlen, "%s: tracepoint '%s' has %d argument%s,"
+		    " arg0 .. arg%d", device, spec->name, args->count,
+		    args->count == 1 ? "" : "s", args->count - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (!(args->skb_mask & (1u << i))) {
+		btf_type_describe(btf, args->type_ids[i], type, sizeof(type));
+		if (args->skb_mask == 0)
+			snprintf(err, errlen, "%s: arg%d of tracepoint '%s' is"
+			    " '%s', not struct sk_buff *, and the tracepoint"
+			    " carries no packet", device, i, spec->name, type);
+		else
+			snprintf(err, errlen, "%s: arg%d of tracepoint '%s' is"
+			    " '%s', not struct sk_buff *: the packet is %s",
+			    device, i, spec->name, type, skb_args);
+		return TAP_NOT_CAPTURABLE;
+	}
+	tap->skb_arg_index = i;
+	return TAP_OK;
+}
+
+int
+tracepoint_resolve(const char *device, const struct tap_spec *spec,
+    struct resolved_tap *tap, char *err, size_t errlen)
+{
+	const struct tracepoint_note *note;
+	struct tracepoint_args args;
+	struct btf *btf;
+	int status;
+
+	memset(tap, 0, sizeof(*tap));
+	status = kernel_btf_load(&btf, err, errlen);
+	if (status != TAP_OK) {
+		/* Keep the device name in front, as every other message has. */
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "%s", err);
+		snprintf(err, errlen, "%s: %s", device, reason);
+		return status;
+	}
+	if (btf_tracepoint_args(btf, spec->name, &args) != 0) {
+		status = report_missing(btf, device, spec->name, err, errlen);
+		goto out;
+	}
+	if (spec->family == TAP_FAMILY_TRACEPOINT &&
+	    (status = check_category(device, spec, err, errlen)) != TAP_OK)
+		goto out;
+	status = choose_skb_arg(btf, device, spec, &args, tap, err, errlen);
+	if (status != TAP_OK)
+		goto out;
+	snprintf(tap->tracepoint, sizeof(tap->tracepoint), "%s", spec->name);
+	note = tracepoint_note_find(spec->name);
+	tap->transmit_path = note != NULL && note->transmit_path;
+out:
+	btf__free(btf);
+	return status;
+}
+
+struct listed_tap {
+	char device[2 * TAP_NAME_MAX];
+	char description[256];
+};
+
+struct tap_listing {
+	struct listed_tap *taps;
+	size_t count, capacity;
+	int failed;
+};
+
+static void
+collect_tap(void *ctx, const char *name, const struct tracepoint_args *args)
+{
+	struct tap_listing *l = ctx;
+	const struct tracepoint_note *note = tracepoint_note_find(name);
+	struct listed_tap *t;
+
+	if (l->count == l->capacity) {
+		size_t cap = l->capacity ? 2 * l->capacity : 64;
+		struct listed_tap *n = realloc(l->taps, cap * sizeof(*n));
+
+		if (n == NULL) {
+			l->failed = 1;
+			return;
+		}
+		l->taps = n;
+		l->capacity = cap;
+	}
+	t = &l->taps[l->count++];
+	device_name_for(name, t->device, sizeof(t->device));
+	if (note != NULL)
+		snprintf(t->description, sizeof(t->description), "%s",
+		    note->description);
+	else
+		snprintf(t->description, sizeof(t->description),
+		    "packets at tracepoint %s (skb is arg%d)", name,
+		    btf_first_skb_arg(args));
+}
+
+static int
+by_device_name(const void *a, const void *b)
+{
+	return strcmp(((const struct listed_tap *)a)->device,
+	    ((const struct listed_tap *)b)->device);
+}
+
+/*
+ * Calls fn for every tracepoint of this kernel that has an skb argument,
+ * sorted by device name.  A kernel without BTF has none to offer: that is
+ * not an error, so that the rest of the device list still appears.
+ */
+int
+tracepoint_list_taps(tap_list_fn fn, void *ctx)
+{
+	struct tap_listing l = { NULL, 0, 0, 0 };
+	char err[256];
+	struct btf *btf;
+	size_t i;
+	int status = 0;
+
+	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
+		return 0;
+	btf_each_skb_tracepoint(btf, collect_tap, &l);
+	btf__free(btf);
+	if (l.failed) {
+		free(l.taps);
+		return TAP_NO_MEMORY;
+	}
+	qsort(l.taps, l.count, sizeof(l.taps[0]), by_device_name);
+	for (i = 0; i < l.count && status == 0; i++)
+		status = fn(ctx, l.taps[i].device, l.taps[i].description);
+	free(l.taps);
+	return status;
+}

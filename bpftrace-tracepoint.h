@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Tracepoint taps: from a parsed tap name to the kernel tracepoint and
+ * its skb argument (with the errors a user needs when that fails), and the
+ * list of packet tracepoints this kernel has, for pcap_findalldevs().
+ */
+#ifndef BPFTRACE_TRACEPOINT_H
+#define BPFTRACE_TRACEPOINT_H
+
+#include <stddef.h>
+
+#include "bpftrace-tap-name.h"
+
+struct resolved_tap {
+	char tracepoint[TAP_NAME_MAX];
+	int skb_arg_index;
+	int transmit_path;		/* packets here are outgoing */
+};
+
+int	tracepoint_resolve(const char *device, const struct tap_spec *spec,
+	    struct resolved_tap *tap, char *err, size_t errlen);
+
+typedef int (*tap_list_fn)(void *ctx, const char *device,
+	    const char *description);
+int	tracepoint_list_taps(tap_list_fn fn, void *ctx);
+
+#endif /* BPFTRACE_TRACEPOINT_H */

@@ -1,0 +1,547 @@
+/*
+ * Copyright (c) 2026 The pcap-bpftrace authors.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The bpf: capture source.  A device named bpf:FAMILY:... is a BPF probe
+ * at a kernel tap; activation loads and attaches it, and its ring-buffer
+ * records become ordinary pcap packets.
+ *
+ * This file is the libpcap glue only.  Tap names are parsed in
+ * bpftrace-tap-name.c, tracepoints resolved through BTF in
+ * bpftrace-tracepoint.c, the probe loaded in bpftrace-probe.c and the ring
+ * read in bpftrace-ring.c; those include libbpf's headers, which clash
+ * with libpcap's struct bpf_insn, so they live in their own files.
+ *
+ * Everything privileged happens in activate.  Afterwards the handle uses
+ * only memory mappings, poll() and an eventfd, so it keeps working after
+ * the application drops its privileges, as tcpdump does.
+ */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "pcap-int.h"
+#include "pcap-bpftrace.h"
+#include "pcap-bpftrace-compat.h"
+
+#include "bpftrace-probe.h"
+#include "bpftrace-ring.h"
+#include "bpftrace-status.h"
+#include "bpftrace-tap-name.h"
+#include "bpftrace-tracepoint.h"
+
+#define DEFAULT_RING_BYTES	(2 * 1024 * 1024)
+
+struct pcap_bpftrace {
+	struct tap_spec tap;
+	int parse_status;		/* TAP_OK, or why the name is bad */
+	char parse_error[PCAP_ERRBUF_SIZE];
+
+	struct capture_probe *probe;
+	struct capture_settings *settings;	/* mmapped; no syscalls */
+	struct ring_reader ring;
+	int ring_open;
+	int breakloop_fd;		/* eventfd: wakes a blocked read */
+	int nonblock;
+	u_char *oneshot_buffer;		/* pcap_next() copies land here */
+};
+
+static const u_int link_types[] = {
+	DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW
+};
+
+static int
+pcap_status_for(int status)
+{
+	switch (status) {
+	case TAP_OK:
+		return 0;
+	case TAP_NO_SUCH_TAP:
+		return PCAP_ERROR_NO_SUCH_DEVICE;
+	case TAP_NOT_CAPTURABLE:
+		return PCAP_ERROR_CAPTURE_NOTSUP;
+	case TAP_PERMISSION:
+		return PCAP_ERROR_PERM_DENIED;
+	default:
+		return PCAP_ERROR;
+	}
+}
+
+static uint32_t
+ring_link_type(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+		return RING_DLT_EN10MB;
+	case DLT_RAW:
+		return RING_DLT_RAW;
+	default:
+		return RING_DLT_LINUX_SLL2;
+	}
+}
+
+/* Offset from CLOCK_MONOTONIC (the probe's clock) to CLOCK_REALTIME. */
+static int64_t
+realtime_offset_ns(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL +
+	    (real.tv_nsec - mono.tv_nsec);
+}
+
+static void
+fill_timestamp(pcap_t *p, struct pcap_pkthdr *h, uint64_t mono_ns,
+    int64_t offset)
+{
+	uint64_t ns = mono_ns + (uint64_t)offset;
+
+	h->ts.tv_sec = (time_t)(ns / 1000000000ULL);
+	if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
+		h->ts.tv_usec = (suseconds_t)(ns % 1000000000ULL);
+	else
+		h->ts.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000);
+}
+
+/*
+ * Turns one ring record into a packet for the callback.  Returns 1 when
+ * the packet was delivered, 0 when it was skipped: a record rendered in a
+ * link type the handle no longer uses (before pcap_set_datalink()), or one
+ * the user-space filter rejects.
+ */
+static int
+deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
+    pcap_handler callback, u_char *user)
+{
+	const struct ring_record *r = rec;
+	const u_char *bytes = (const u_char *)(r + 1);
+	struct pcap_pkthdr h;
+
+	if (rec_len < sizeof(*r) || r->captured_len > rec_len - sizeof(*r))
+		return 0;
+	if (r->link_type != ring_link_type(p->linktype))
+		return 0;
+	h.caplen = r->captured_len;
+	if (h.caplen > (bpf_u_int32)p->snapshot)
+		h.caplen = (bpf_u_int32)p->snapshot;
+	h.len = r->packet_len;
+	if (p->fcode.bf_insns != NULL &&
+	    pcapint_filter(p->fcode.bf_insns, bytes, h.len, h.caplen) == 0)
+		return 0;
+	fill_timestamp(p, &h, r->timestamp_ns, offset);
+	callback(user, &h, bytes);
+	return 1;
+}
+
+/* Delivers what the ring holds now, up to max_packets. */
+static int
+deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
+    u_char *user)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int64_t offset = realtime_offset_ns();
+	const void *rec;
+	uint32_t len;
+	int delivered = 0;
+
+	while ((rec = ring_reader_peek(&pb->ring, &len)) != NULL) {
+		if (p->break_loop) {
+			if (delivered > 0)
+				return delivered;
+			p->break_loop = 0;
+			return PCAP_ERROR_BREAK;
+		}
+		delivered += deliver_record(p, rec, len, offset, callback, user);
+		ring_reader_release(&pb->ring);
+		if (!PACKET_COUNT_IS_UNLIMITED(max_packets) &&
+		    delivered >= max_packets)
+			break;
+	}
+	return delivered;
+}
+
+/*
+ * Waits for records, a pcap_breakloop() or the timeout.  Returns 1 when
+ * records may be there, 0 on timeout, PCAP_ERROR on failure.
+ */
+static int
+wait_for_records(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct pollfd fds[2];
+	int timeout = p->opt.timeout > 0 && !p->opt.immediate ?
+	    p->opt.timeout : -1;
+	int n;
+
+	if (p->opt.immediate && p->opt.timeout > 0)
+		timeout = p->opt.timeout;
+	fds[0].fd = pb->ring.map_fd;
+	fds[0].events = POLLIN;
+	fds[1].fd = pb->breakloop_fd;
+	fds[1].events = POLLIN;
+	n = poll(fds, 2, timeout);
+	if (n < 0) {
+		if (errno == EINTR)
+			return 1;	/* the caller checks break_loop */
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "poll on the bpf: ring");
+		return PCAP_ERROR;
+	}
+	if (fds[1].revents & POLLIN) {
+		uint64_t value;
+
+		if (read(pb->breakloop_fd, &value, sizeof(value)) < 0 &&
+		    errno != EAGAIN) {
+			pcapint_fmt_errmsg_for_errno(p->errbuf,
+			    PCAP_ERRBUF_SIZE, errno, "reading the breakloop eventfd");
+			return PCAP_ERROR;
+		}
+	}
+	return n > 0;
+}
+
+static int
+bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int n;
+
+	for (;;) {
+		if (p->break_loop) {
+			p->break_loop = 0;
+			return PCAP_ERROR_BREAK;
+		}
+		n = deliver_available(p, max_packets, callback, user);
+		if (n != 0 || pb->nonblock)
+			return n;
+		n = wait_for_records(p);
+		if (n <= 0 && !p->break_loop)
+			return n;
+	}
+}
+
+/*
+ * pcap_next() and pcap_next_ex() keep the packet pointer after the read
+ * returns, when the ring record has already gone back to the kernel: copy.
+ */
+static void
+bpftrace_oneshot(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct oneshot_userdata *sp = (struct oneshot_userdata *)user;
+	struct pcap_bpftrace *pb = sp->pd->priv;
+
+	*sp->hdr = *h;
+	memcpy(pb->oneshot_buffer, bytes, h->caplen);
+	*sp->pkt = pb->oneshot_buffer;
+}
+
+static int
+bpftrace_inject(pcap_t *p, const void *buf, int size)
+{
+	(void)buf;
+	(void)size;
+	snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+	    "%s: sending packets is not supported on bpf: taps",
+	    p->opt.device);
+	return PCAP_ERROR;
+}
+
+static int
+bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	uint64_t received, dropped;
+
+	capture_probe_counters(pb->probe, &received, &dropped);
+	ps->ps_recv = (u_int)received;
+	ps->ps_drop = (u_int)dropped;
+	ps->ps_ifdrop = 0;
+	return 0;
+}
+
+static int
+bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	switch (d) {
+	case PCAP_D_INOUT:
+		pb->settings->direction = RING_DIRECTION_INOUT;
+		break;
+	case PCAP_D_IN:
+		pb->settings->direction = RING_DIRECTION_IN;
+		break;
+	case PCAP_D_OUT:
+		pb->settings->direction = RING_DIRECTION_OUT;
+		break;
+	default:
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+		    "%s: invalid direction %d", p->opt.device, (int)d);
+		return PCAP_ERROR;
+	}
+	p->direction = d;
+	return 0;
+}
+
+/* The probe renders the new link type from its next packet on. */
+static int
+bpftrace_set_datalink(pcap_t *p, int dlt)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	pb->settings->link_type = ring_link_type(dlt);
+	return 0;
+}
+
+static int
+bpftrace_getnonblock(pcap_t *p)
+{
+	return ((struct pcap_bpftrace *)p->priv)->nonblock;
+}
+
+static int
+bpftrace_setnonblock(pcap_t *p, int nonblock)
+{
+	((struct pcap_bpftrace *)p->priv)->nonblock = nonblock != 0;
+	return 0;
+}
+
+/* Safe from a signal handler and from another thread: a flag and a write. */
+static void
+bpftrace_breakloop(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	uint64_t one = 1;
+
+	pcapint_breakloop_common(p);
+	if (pb->breakloop_fd >= 0 &&
+	    write(pb->breakloop_fd, &one, sizeof(one)) < 0) {
+		/* The counter is full: a wakeup is pending anyway. */
+	}
+}
+
+/* Shared by a failed activate and by cleanup: releases what exists. */
+static void
+free_resources(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (pb->ring_open) {
+		ring_reader_close(&pb->ring);
+		pb->ring_open = 0;
+	}
+	capture_probe_close(pb->probe);
+	pb->probe = NULL;
+	pb->settings = NULL;
+	if (pb->breakloop_fd >= 0) {
+		close(pb->breakloop_fd);
+		pb->breakloop_fd = -1;
+	}
+	free(pb->oneshot_buffer);
+	pb->oneshot_buffer = NULL;
+}
+
+static void
+bpftrace_cleanup(pcap_t *p)
+{
+	free_resources(p);
+	pcapint_cleanup_live_common(p);
+}
+
+static int
+set_link_type_list(pcap_t *p)
+{
+	size_t n = sizeof(link_types) / sizeof(link_types[0]);
+
+	p->dlt_list = malloc(n * sizeof(u_int));
+	if (p->dlt_list == NULL) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "malloc");
+		return PCAP_ERROR;
+	}
+	memcpy(p->dlt_list, link_types, n * sizeof(u_int));
+	p->dlt_count = (int)n;
+	return 0;
+}
+
+static int
+start_probe(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct capture_probe_request req;
+	struct resolved_tap tap;
+	int status;
+
+	status = tracepoint_resolve(p->opt.device, &pb->tap, &tap, p->errbuf,
+	    PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+
+	memset(&req, 0, sizeof(req));
+	req.device = p->opt.device;
+	req.tracepoint = tap.tracepoint;
+	req.skb_arg_index = tap.skb_arg_index;
+	req.raw_tracepoint_only = pb->tap.family == TAP_FAMILY_RAW_TRACEPOINT;
+	req.transmit_path = tap.transmit_path;
+	req.snaplen = (uint32_t)p->snapshot;
+	req.ring_bytes = p->opt.buffer_size > 0 ?
+	    (size_t)p->opt.buffer_size : DEFAULT_RING_BYTES;
+	req.link_type = ring_link_type(p->linktype);
+	status = capture_probe_open(&req, &pb->probe, p->errbuf,
+	    PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+	pb->settings = capture_probe_settings(pb->probe);
+
+	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->probe),
+	    capture_probe_ring_bytes(pb->probe), p->errbuf,
+	    PCAP_ERRBUF_SIZE) != 0)
+		return PCAP_ERROR;
+	pb->ring_open = 1;
+	return 0;
+}
+
+static int
+bpftrace_activate(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int status;
+
+	if (pb->parse_status != TAP_OK) {
+		pcapint_strlcpy(p->errbuf, pb->parse_error, PCAP_ERRBUF_SIZE);
+		return pcap_status_for(pb->parse_status);
+	}
+	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
+		p->snapshot = MAXIMUM_SNAPLEN;
+	p->linktype = DLT_LINUX_SLL2;
+	if ((status = set_link_type_list(p)) != 0)
+		goto fail;
+
+	pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (pb->breakloop_fd < 0) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "eventfd");
+		status = PCAP_ERROR;
+		goto fail;
+	}
+	pb->oneshot_buffer = malloc((size_t)p->snapshot);
+	if (pb->oneshot_buffer == NULL) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "malloc");
+		status = PCAP_ERROR;
+		goto fail;
+	}
+	if ((status = start_probe(p)) != 0)
+		goto fail;
+
+	/*
+	 * pcap_close() closes p->fd; the ring's descriptor belongs to the
+	 * probe, so hand libpcap a duplicate of it.
+	 */
+	p->fd = fcntl(pb->ring.map_fd, F_DUPFD_CLOEXEC, 0);
+	if (p->fd < 0) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "dup of the ring descriptor");
+		status = PCAP_ERROR;
+		goto fail;
+	}
+	p->selectable_fd = p->fd;
+	p->bufsize = (u_int)p->snapshot;
+
+	p->read_op = bpftrace_read;
+	p->inject_op = bpftrace_inject;
+	p->setfilter_op = pcapint_install_bpf_program;
+	p->setdirection_op = bpftrace_setdirection;
+	p->set_datalink_op = bpftrace_set_datalink;
+	p->getnonblock_op = bpftrace_getnonblock;
+	p->setnonblock_op = bpftrace_setnonblock;
+	p->stats_op = bpftrace_stats;
+	p->breakloop_op = bpftrace_breakloop;
+	p->cleanup_op = bpftrace_cleanup;
+	p->oneshot_callback = bpftrace_oneshot;
+	return 0;
+fail:
+	free_resources(p);
+	free(p->dlt_list);
+	p->dlt_list = NULL;
+	p->dlt_count = 0;
+	return status;
+}
+
+pcap_t *
+bpftrace_create(const char *device, char *errbuf, int *is_ours)
+{
+	struct pcap_bpftrace *pb;
+	pcap_t *p;
+
+	*is_ours = tap_name_is_ours(device);
+	if (!*is_ours)
+		return NULL;
+
+	p = PCAP_CREATE_COMMON(errbuf, struct pcap_bpftrace);
+	if (p == NULL)
+		return NULL;
+	pb = p->priv;
+	pb->breakloop_fd = -1;
+
+	/*
+	 * A bad name is reported by pcap_activate(), which has a status
+	 * code to say so; create only parses.
+	 */
+	pb->parse_status = tap_spec_parse(device, &pb->tap, pb->parse_error,
+	    sizeof(pb->parse_error));
+
+	p->tstamp_precision_list = malloc(2 * sizeof(u_int));
+	if (p->tstamp_precision_list == NULL) {
+		pcapint_fmt_errmsg_for_errno(errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "malloc");
+		pcap_close(p);
+		return NULL;
+	}
+	p->tstamp_precision_list[0] = PCAP_TSTAMP_PRECISION_MICRO;
+	p->tstamp_precision_list[1] = PCAP_TSTAMP_PRECISION_NANO;
+	p->tstamp_precision_count = 2;
+	p->activate_op = bpftrace_activate;
+	return p;
+}
+
+struct listing {
+	pcap_if_list_t *devlist;
+	char *errbuf;
+};
+
+static int
+add_tap(void *ctx, const char *device, const char *description)
+{
+	struct listing *l = ctx;
+
+	if (pcapint_add_dev(l->devlist, device,
+	    PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE, description,
+	    l->errbuf) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Lists the taps of this kernel.  Reading BTF needs no privilege, and a
+ * kernel without it simply offers no taps: the list of other devices
+ * must never fail because of this module.
+ */
+int
+bpftrace_findalldevs(pcap_if_list_t *devlistp, char *errbuf)
+{
+	struct listing l = { devlistp, errbuf };
+
+	return tracepoint_list_taps(add_tap, &l) == 0 ? 0 : PCAP_ERROR;
+}

@@ -1,0 +1,5 @@
+/*
+ * The bpf: capture source: packets from BPF probes at kernel taps.
+ */
+int bpftrace_findalldevs(pcap_if_list_t *devlistp, char *errbuf);
+pcap_t *bpftrace_create(const char *device, char *errbuf, int *is_ours);
