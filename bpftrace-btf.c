@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpftrace-btf.h"
+#include "bpftrace-libbpf-log.h"
 #include "bpftrace-status.h"
 
 #define TRACE_TYPEDEF_PREFIX	"btf_trace_"
@@ -22,11 +23,14 @@
 int
 kernel_btf_load(struct btf **btf, char *err, size_t errlen)
 {
+	libbpf_print_fn_t previous = libbpf_log_quiet();
+
 	*btf = btf__load_vmlinux_btf();
+	libbpf_log_restore(previous);
 	if (*btf == NULL) {
 		snprintf(err, errlen, "the kernel has no BTF"
-		    " (/sys/kernel/btf/vmlinux: %s): bpf: taps need a kernel"
-		    " built with CONFIG_DEBUG_INFO_BTF=y", strerror(errno));
+		    " (/sys/kernel/btf/vmlinux missing or unreadable): bpf: taps"
+		    " need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return TAP_NOT_CAPTURABLE;
 	}
 	return TAP_OK;

@@ -9,7 +9,6 @@
  * SIGKILL, leaves nothing attached.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "bpftrace-libbpf-log.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-status.h"
 #include "capture.skel.h"
@@ -30,18 +30,6 @@ struct capture_probe {
 	const char *mechanism;
 	size_t ring_bytes;
 };
-
-/*
- * libbpf prints to stderr by default; a library must not.  Its messages
- * (verifier logs included) are shown when PCAP_BPF_DEBUG is set.
- */
-static int
-libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG || getenv("PCAP_BPF_DEBUG") == NULL)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
 
 static size_t
 ring_size_for(size_t want)
@@ -159,7 +147,7 @@ int
 capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
 {
-	libbpf_print_fn_t previous = libbpf_set_print(libbpf_message);
+	libbpf_print_fn_t previous = libbpf_log_quiet();
 	struct capture_probe *probe = calloc(1, sizeof(*probe));
 	const char *stage = "allocating";
 	int error = ENOMEM, status;
@@ -179,7 +167,7 @@ capture_probe_open(const struct capture_probe_request *req,
 		error = load_and_attach(req, probe, 0, &stage);
 	if (error != 0)
 		goto fail;
-	libbpf_set_print(previous);
+	libbpf_log_restore(previous);
 	*probep = probe;
 	return TAP_OK;
 fail:
@@ -188,7 +176,7 @@ fail:
 		release(probe);
 		free(probe);
 	}
-	libbpf_set_print(previous);
+	libbpf_log_restore(previous);
 	return status;
 }
 

@@ -310,10 +310,28 @@ bpftrace_getnonblock(pcap_t *p)
 	return ((struct pcap_bpftrace *)p->priv)->nonblock;
 }
 
+/*
+ * A non-blocking handle never waits, so it needs no wakeup descriptor;
+ * a blocking one does, and switching to blocking fails if it cannot be
+ * had (as pcap-linux does).
+ */
 static int
 bpftrace_setnonblock(pcap_t *p, int nonblock)
 {
-	((struct pcap_bpftrace *)p->priv)->nonblock = nonblock != 0;
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (nonblock && pb->breakloop_fd >= 0) {
+		close(pb->breakloop_fd);
+		pb->breakloop_fd = -1;
+	} else if (!nonblock && pb->breakloop_fd < 0) {
+		pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (pb->breakloop_fd < 0) {
+			pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+			    errno, "eventfd");
+			return PCAP_ERROR;
+		}
+	}
+	pb->nonblock = nonblock != 0;
 	return 0;
 }
 

@@ -35,7 +35,7 @@ apt-get install -y -q --no-install-recommends \
 	autoconf automake make gcc clang llvm pkg-config dpkg-dev \
 	libbpf-dev libelf-dev zlib1g-dev bpftool \
 	bison flex \
-	libpcap0.8 tcpdump tshark iptables iproute2 procps util-linux \
+	libpcap0.8 tcpdump tshark iptables iproute2 procps util-linux iputils-ping \
 	python3
 # libpcap's own build dependencies, so the drop-in library is configured
 # like Debian's (dbus, bluetooth, rdma and netlink support).

@@ -1,0 +1,83 @@
+/*
+ * Unit test of the bpf: device-name parser: accepted names give the
+ * expected parts, rejected ones a message naming the problem.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bpftrace-status.h"
+#include "bpftrace-tap-name.h"
+
+static int failures, passes;
+
+static void
+expect_ok(const char *device, enum tap_family family, const char *category,
+    const char *name, int arg)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != family ||
+	    strcmp(spec.category, category) != 0 ||
+	    strcmp(spec.name, name) != 0 || spec.skb_arg_index != arg) {
+		printf("FAIL %s: status %d (%s) family %d category '%s' name"
+		    " '%s' arg %d\n", device, status, err, spec.family,
+		    spec.category, spec.name, spec.skb_arg_index);
+		failures++;
+	} else
+		passes++;
+}
+
+static void
+expect_error(const char *device, const char *message_part)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status == TAP_OK || strstr(err, message_part) == NULL ||
+	    strchr(err, '\n') != NULL) {
+		printf("FAIL %s: status %d, message '%s' lacks '%s'\n", device,
+		    status, err, message_part);
+		failures++;
+	} else
+		passes++;
+}
+
+int
+main(void)
+{
+	char longname[400];
+
+	expect_ok("bpf:tracepoint:skb:kfree_skb", TAP_FAMILY_TRACEPOINT,
+	    "skb", "kfree_skb", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:tracepoint:net:netif_receive_skb:arg0",
+	    TAP_FAMILY_TRACEPOINT, "net", "netif_receive_skb", 0);
+	expect_ok("bpf:tracepoint:a:b:arg11", TAP_FAMILY_TRACEPOINT, "a", "b", 11);
+	expect_ok("bpf:raw_tracepoint:kfree_skb", TAP_FAMILY_RAW_TRACEPOINT,
+	    "", "kfree_skb", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:raw_tracepoint:kfree_skb:arg3",
+	    TAP_FAMILY_RAW_TRACEPOINT, "", "kfree_skb", 3);
+
+	expect_error("bpf:", "unknown tap family ''");
+	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
+	expect_error("bpf:tracepoint", "needs a name");
+	expect_error("bpf:tracepoint:kfree_skb", "expected bpf:tracepoint:CATEGORY:NAME");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg12", "'arg12' is not an argument");
+	expect_error("bpf:tracepoint:skb:kfree_skb:argx", "'argx' is not an argument");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg1:x", "expected bpf:tracepoint");
+	expect_error("bpf:tracepoint:skb:kfree-skb", "'kfree-skb' is not a kernel name");
+	expect_error("bpf:tracepoint::kfree_skb", "category '' is not a kernel name");
+	expect_error("bpf:raw_tracepoint:a:b:c", "expected bpf:raw_tracepoint:NAME");
+	expect_error("eth0", "not a bpf: device name");
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	memcpy(longname, "bpf:raw_tracepoint:", 19);
+	expect_error(longname, "too long");
+	longname[200] = '\0';
+	expect_error(longname, "longer than");
+
+	printf("tap_name_test: %d passed, %d failed\n", passes, failures);
+	return failures != 0;
+}
