@@ -19,6 +19,7 @@
 #include "bpftrace-libbpf-log.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-status.h"
+#include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"
 
 #define RING_BYTES_MIN		(64 * 1024)
@@ -80,8 +81,10 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 		return errno ? errno : ENOMEM;
 	skel->rodata->skb_arg_index = (uint32_t)req->skb_arg_index;
 	skel->rodata->snaplen = req->snaplen;
-	skel->rodata->tap_direction = req->transmit_path ?
-	    RING_DIRECTION_OUT : RING_DIRECTION_INOUT;
+	skel->rodata->tap_direction =
+	    req->path == TAP_PATH_TRANSMIT ? RING_DIRECTION_OUT :
+	    req->path == TAP_PATH_RECEIVE ? RING_DIRECTION_IN :
+	    RING_DIRECTION_INOUT;
 
 	scratch_size = sizeof(struct ring_record) + RING_LINK_HEADER_MAX +
 	    ((req->snaplen + 7) & ~7u);

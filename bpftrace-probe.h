@@ -19,7 +19,7 @@ struct capture_probe_request {
 	const char *tracepoint;
 	int skb_arg_index;
 	int raw_tracepoint_only;	/* skip tp_btf */
-	int transmit_path;
+	int path;			/* enum tap_path */
 	uint32_t snaplen;
 	size_t ring_bytes;		/* rounded up to a power of two */
 	uint32_t link_type;		/* RING_DLT_* */

@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the well-known packet tracepoints show, for tcpdump -D, and which
- * of them sit on a transmit path (their packets are outgoing).
+ * of them sit on a receive or a transmit path (that fixes the direction
+ * of their packets).
  */
 #ifndef BPFTRACE_TRACEPOINT_NOTES_H
 #define BPFTRACE_TRACEPOINT_NOTES_H
 
 #include <stddef.h>
 
+enum tap_path {
+	TAP_PATH_ANY,
+	TAP_PATH_RECEIVE,
+	TAP_PATH_TRANSMIT
+};
+
 struct tracepoint_note {
 	const char *category;
 	const char *name;
 	const char *description;
-	int transmit_path;
+	int path;			/* TAP_PATH_* */
 };
 
 const struct tracepoint_note *tracepoint_note_find(const char *name);

@@ -169,7 +169,7 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 		goto out;
 	snprintf(tap->tracepoint, sizeof(tap->tracepoint), "%s", spec->name);
 	note = tracepoint_note_find(spec->name);
-	tap->transmit_path = note != NULL && note->transmit_path;
+	tap->path = note != NULL ? note->path : TAP_PATH_ANY;
 out:
 	btf__free(btf);
 	return status;

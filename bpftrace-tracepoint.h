@@ -14,7 +14,7 @@
 struct resolved_tap {
 	char tracepoint[TAP_NAME_MAX];
 	int skb_arg_index;
-	int transmit_path;		/* packets here are outgoing */
+	int path;			/* enum tap_path */
 };
 
 int	tracepoint_resolve(const char *device, const struct tap_spec *spec,

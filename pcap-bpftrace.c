@@ -411,7 +411,7 @@ start_probe(pcap_t *p)
 	req.tracepoint = tap.tracepoint;
 	req.skb_arg_index = tap.skb_arg_index;
 	req.raw_tracepoint_only = pb->tap.family == TAP_FAMILY_RAW_TRACEPOINT;
-	req.transmit_path = tap.transmit_path;
+	req.path = tap.path;
 	req.snaplen = (uint32_t)p->snapshot;
 	req.ring_bytes = p->opt.buffer_size > 0 ?
 	    (size_t)p->opt.buffer_size : DEFAULT_RING_BYTES;

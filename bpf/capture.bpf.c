@@ -19,7 +19,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by user space before load; frozen, so the verifier sees constants. */
 const volatile __u32 skb_arg_index = 0;
 const volatile __u32 snaplen = 262144;
-const volatile __u32 tap_direction = RING_DIRECTION_INOUT;
+const volatile __u32 tap_direction = RING_DIRECTION_INOUT;	/* known by tap */
 
 /* Written by user space at any time through the mmapped .bss. */
 struct capture_settings settings = { RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT };
@@ -140,10 +140,15 @@ skb_packet_layout(struct sk_buff *skb, struct packet_layout *pl)
 	}
 
 	/*
-	 * Direction: a tap on a transmit path says so; elsewhere a packet
-	 * that never went through receive (skb_iif unset) is outgoing.
+	 * Direction.  Taps on a transmit or receive path say so.  Elsewhere
+	 * (kfree_skb, say) a received packet is one whose MAC header was set
+	 * and then pulled by the driver (eth_type_trans); a packet on its way
+	 * out has no MAC header yet, or skb->data still points at it.
 	 */
-	if (tap_direction == RING_DIRECTION_OUT || BPF_CORE_READ(skb, skb_iif) == 0)
+	if (tap_direction == RING_DIRECTION_OUT)
+		pl->packet_type = PACKET_OUTGOING;
+	else if (tap_direction != RING_DIRECTION_IN &&
+	    (mac == HEADER_UNSET || pl->data_offset <= mac))
 		pl->packet_type = PACKET_OUTGOING;
 	else
 		pl->packet_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);

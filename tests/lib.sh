@@ -1,0 +1,115 @@
+# Shared helpers of the test scripts.  Sourced; each test is its own
+# process, so traps and namespaces are per test.
+#
+# Exit codes: 0 pass, 77 skip (with a printed reason), anything else fail.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$TOP/build
+LIBDIR=$BUILD/lib
+TESTPROGS=$BUILD/testprogs
+PCAP_TESTPROGS=$BUILD/libpcap/testprogs
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pcap-bpftrace-test.XXXXXX")
+# tcpdump writes its files after dropping to user tcpdump.
+chmod 0777 "$TMP"
+NS_PREFIX=pbt$$
+CLEANUPS=""
+
+# Runs a command with the built library in place of the system's.
+with_lib() {
+	LD_LIBRARY_PATH=$LIBDIR "$@"
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# Registers a command to run at exit, last registered first.
+on_exit() {
+	CLEANUPS="$*; $CLEANUPS"
+}
+
+run_cleanups() {
+	eval "$CLEANUPS"
+	rm -rf "$TMP"
+}
+trap run_cleanups EXIT
+trap 'exit 1' INT TERM
+
+ensure_kernel_fs() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
+	mountpoint -q /sys/kernel/tracing ||
+	    mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+}
+
+# Two hosts joined by a veth pair: $NS_A (198.18.0.1, veth_a) and
+# $NS_B (198.18.0.2, veth_b).  Removed at exit.
+make_veth_pair() {
+	NS_A=${NS_PREFIX}a
+	NS_B=${NS_PREFIX}b
+	ip netns add "$NS_A" || fail "ip netns add $NS_A"
+	on_exit "ip netns del $NS_A 2>/dev/null"
+	ip netns add "$NS_B" || fail "ip netns add $NS_B"
+	on_exit "ip netns del $NS_B 2>/dev/null"
+	ip link add veth_a netns "$NS_A" type veth peer name veth_b netns "$NS_B" ||
+	    fail "creating the veth pair"
+	ip -n "$NS_A" addr add 198.18.0.1/24 dev veth_a
+	ip -n "$NS_B" addr add 198.18.0.2/24 dev veth_b
+	ip -n "$NS_A" link set veth_a up
+	ip -n "$NS_B" link set veth_b up
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	IFINDEX_B=$(ip -n "$NS_B" -o link show veth_b | sed 's/:.*//')
+	MAC_A=$(ip -n "$NS_A" -o link show veth_a | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')
+	# Neighbour discovery is not what the tests look at.
+	ip netns exec "$NS_A" ping -c 1 -W 2 198.18.0.2 >/dev/null 2>&1
+}
+
+# Waits until FILE contains TEXT (tcpdump's "listening on"), at most 10 s.
+wait_for_text() {
+	local file=$1 text=$2 i=0
+	while [ $i -lt 100 ]; do
+		grep -q "$text" "$file" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "--- $file:"; cat "$file" 2>/dev/null
+	fail "'$text' did not appear in $file within 10 s"
+}
+
+# Starts the system's tcpdump with the built library in the background:
+#   start_tcpdump NAME ARGS...   (stderr in $TMP/NAME.err, pid in PID_NAME)
+start_tcpdump() {
+	local name=$1
+	shift
+	with_lib timeout 30 /usr/bin/tcpdump "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" &
+	eval "PID_$name=$!"
+	on_exit "kill $! 2>/dev/null"
+	wait_for_text "$TMP/$name.err" "listening on"
+}
+
+# Waits for a background tcpdump to end by itself (-c), at most 15 s.
+wait_tcpdump() {
+	local name=$1 pid i=0
+	eval "pid=\$PID_$name"
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -INT "$pid"
+		wait "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# Programs of ours (capture_*) that are loaded in the kernel right now.
+our_loaded_programs() {
+	bpftool prog show 2>/dev/null | grep -c 'name capture_' || true
+}

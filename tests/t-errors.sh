@@ -1,0 +1,36 @@
+# Every way activation can fail gives one line that names the cause and
+# the fix, the right PCAP_ERROR_* code, and leaves no BPF object behind.
+. "$(dirname "$0")/lib.sh"
+ensure_kernel_fs
+T=$TESTPROGS/tap_activate
+
+# expect DEVICE STATUS TEXT [command prefix...]
+expect() {
+	local device=$1 status=$2 text=$3
+	shift 3
+	out=$("$@" "$T" "$device" 2>&1)
+	echo "$out"
+	echo "$out" | grep -q "^status $status" || fail "$device: expected status $status"
+	echo "$out" | grep -qF -- "$text" || fail "$device: message lacks '$text'"
+	[ "$(echo "$out" | grep -c '^error ')" = 1 ] || fail "$device: not one error line"
+	echo "$out" | grep -q "^bpf_fds 0" || fail "$device: BPF objects left after the failed activate"
+}
+
+expect bpf:nosuch:x -5 "unknown tap family 'nosuch': known are tracepoint, raw_tracepoint"
+expect bpf:tracepoint:skb:kfree_skbb -5 "no tracepoint 'kfree_skbb'; nearest: bpf:tracepoint:skb:kfree_skb"
+expect bpf:tracepoint:net:kfree_skb -5 "is in category 'skb', not 'net': use bpf:tracepoint:skb:kfree_skb"
+expect bpf:tracepoint:sched:sched_switch -1 "tracepoint 'sched_switch' carries no packet"
+expect bpf:tracepoint:skb:kfree_skb:arg1 -1 "arg1 of tracepoint 'kfree_skb' is 'void *', not struct sk_buff *: the packet is arg0"
+expect bpf:tracepoint:skb:kfree_skb:arg9 -5 "has 4 arguments"
+expect bpf:raw_tracepoint:no_such_tp -5 "no tracepoint 'no_such_tp'"
+expect bpf:tracepoint:skb:kfree_skb -8 "needs CAP_BPF and CAP_PERFMON" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all
+# No BTF: hide /sys/kernel/btf in a private mount namespace.
+expect bpf:tracepoint:skb:kfree_skb -1 "the kernel has no BTF" \
+    unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
+
+# tcpdump shows the reason on one line after its own.
+out=$(with_lib tcpdump -ni bpf:tracepoint:skb:kfree_skbb 2>&1)
+echo "$out"
+echo "$out" | grep -q "nearest: bpf:tracepoint:skb:kfree_skb" || fail "tcpdump does not show the suggestion"
+exit 0

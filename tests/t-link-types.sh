@@ -1,0 +1,31 @@
+# Link types: tcpdump -L lists LINUX_SLL2, EN10MB and RAW; -y switches
+# after activation; each rendering carries the same IP packet, EN10MB
+# with the real Ethernet header of the received frame.
+. "$(dirname "$0")/lib.sh"
+ensure_kernel_fs
+make_veth_pair
+tap=bpf:tracepoint:net:netif_receive_skb
+
+list=$(with_lib tcpdump -i $tap -L 2>&1)
+echo "$list"
+for t in LINUX_SLL2 EN10MB RAW; do
+	echo "$list" | grep -q "^  $t " || fail "tcpdump -L does not list $t"
+done
+
+for t in EN10MB RAW LINUX_SLL2; do
+	start_tcpdump $t -ni $tap -y $t -c 1 -w "$TMP/$t.pcap" \
+	    'icmp and src host 198.18.0.1'
+	ip netns exec "$NS_A" ping -c 3 -i 0.2 198.18.0.2 >/dev/null
+	wait_tcpdump $t
+	out=$(tcpdump -enr "$TMP/$t.pcap" 2>&1)
+	echo "$t: $out"
+	echo "$out" | grep -q "198.18.0.1 > 198.18.0.2: ICMP echo request" ||
+	    fail "-y $t: no echo request in the capture"
+done
+tcpdump -r "$TMP/EN10MB.pcap" 2>&1 | grep -q "link-type EN10MB" || fail "EN10MB file header"
+tcpdump -r "$TMP/RAW.pcap" 2>&1 | grep -q "link-type RAW" || fail "RAW file header"
+tcpdump -nr "$TMP/LINUX_SLL2.pcap" 2>/dev/null | grep -q " In  " ||
+    fail "packets at netif_receive_skb are not marked inbound"
+src=$(tshark -r "$TMP/EN10MB.pcap" -T fields -e eth.src 2>/dev/null | head -1)
+[ "$src" = "$MAC_A" ] || fail "EN10MB source MAC is '$src', not veth_a's $MAC_A"
+exit 0
