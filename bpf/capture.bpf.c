@@ -287,28 +287,41 @@ capture_skb(struct sk_buff *skb)
 }
 
 /*
+ * Loads the 64-bit context word at a constant byte offset.  Written in
+ * assembly because the verifier only accepts context loads whose offset
+ * is part of the load instruction, and clang may otherwise add the offset
+ * to the pointer first.
+ */
+#define CONTEXT_WORD(ctx, offset) ({					\
+	__u64 word_;							\
+	asm volatile("%0 = *(u64 *)(%1 + " #offset ")"		\
+	    : "=r"(word_) : "r"(ctx));					\
+	word_; })
+
+/*
  * Reads argument skb_arg_index of the tracepoint.  The index is a frozen
- * constant, so the verifier walks only the one case that applies; each
- * access uses a constant offset, as tp_btf and raw_tp contexts require.
+ * constant, so the verifier walks only the one case that applies.
  */
 static __always_inline struct sk_buff *
-skb_argument(__u64 *args)
+skb_argument(void *ctx)
 {
+	__u64 word = 0;
+
 	switch (skb_arg_index) {
-	case 0: return (struct sk_buff *)args[0];
-	case 1: return (struct sk_buff *)args[1];
-	case 2: return (struct sk_buff *)args[2];
-	case 3: return (struct sk_buff *)args[3];
-	case 4: return (struct sk_buff *)args[4];
-	case 5: return (struct sk_buff *)args[5];
-	case 6: return (struct sk_buff *)args[6];
-	case 7: return (struct sk_buff *)args[7];
-	case 8: return (struct sk_buff *)args[8];
-	case 9: return (struct sk_buff *)args[9];
-	case 10: return (struct sk_buff *)args[10];
-	case 11: return (struct sk_buff *)args[11];
+	case 0: word = CONTEXT_WORD(ctx, 0); break;
+	case 1: word = CONTEXT_WORD(ctx, 8); break;
+	case 2: word = CONTEXT_WORD(ctx, 16); break;
+	case 3: word = CONTEXT_WORD(ctx, 24); break;
+	case 4: word = CONTEXT_WORD(ctx, 32); break;
+	case 5: word = CONTEXT_WORD(ctx, 40); break;
+	case 6: word = CONTEXT_WORD(ctx, 48); break;
+	case 7: word = CONTEXT_WORD(ctx, 56); break;
+	case 8: word = CONTEXT_WORD(ctx, 64); break;
+	case 9: word = CONTEXT_WORD(ctx, 72); break;
+	case 10: word = CONTEXT_WORD(ctx, 80); break;
+	case 11: word = CONTEXT_WORD(ctx, 88); break;
 	}
-	return 0;
+	return (struct sk_buff *)word;
 }
 
 /* BTF-typed tracepoint; the attach target is set by user space. */

@@ -1,0 +1,47 @@
+# pcap_stats() is exact: every packet the probe passed is either delivered
+# or counted as dropped (ps_recv = delivered + ps_drop), N generated
+# packets are all seen, and a tiny ring under a burst drops, visibly.
+. "$(dirname "$0")/lib.sh"
+ensure_kernel_fs
+make_veth_pair
+C=$TESTPROGS/tap_counts
+# netif_receive_skb on a veth sees each packet once, on the receiving side.
+tap=bpf:tracepoint:net:netif_receive_skb
+filter='icmp and src host 198.18.0.1'
+
+# run_counts NAME ARGS...: starts tap_counts, waits for "ready".
+run_counts() {
+	local name=$1
+	shift
+	"$C" "$@" > "$TMP/$name.out" 2>&1 &
+	eval "PID_$name=$!"
+	on_exit "kill $! 2>/dev/null"
+	wait_for_text "$TMP/$name.out" ready
+}
+
+# check_balance NAME: recv = delivered + drop; sets DELIVERED MATCHED RECV DROP.
+check_balance() {
+	local pid
+	eval "pid=\$PID_$1"
+	wait "$pid" || fail "tap_counts $1 failed: $(cat "$TMP/$1.out")"
+	set -- $(grep '^delivered' "$TMP/$1.out")
+	DELIVERED=$2 MATCHED=$4 RECV=$6 DROP=$8
+	echo "delivered $DELIVERED matched $MATCHED recv $RECV drop $DROP"
+	[ $((DELIVERED + DROP)) -eq "$RECV" ] ||
+	    fail "ps_recv $RECV != delivered $DELIVERED + ps_drop $DROP"
+}
+
+# 1. Large ring, 200 echo requests: all of them arrive, nothing dropped.
+run_counts big -i $tap -t 3000 "$filter"
+ip netns exec "$NS_A" ping -c 200 -i 0.005 -q 198.18.0.2 >/dev/null
+check_balance big
+[ "$MATCHED" -eq 200 ] || fail "200 echo requests sent, $MATCHED captured"
+[ "$DROP" -eq 0 ] || fail "$DROP drops with a 2 MiB ring"
+
+# 2. Tiny ring (one page), not read during a 2000-packet burst.
+run_counts tiny -i $tap -B 4096 -p 3000 -t 500 "$filter"
+ip netns exec "$NS_A" ping -f -c 2000 -s 600 -q 198.18.0.2 >/dev/null
+check_balance tiny
+[ "$DROP" -gt 0 ] || fail "no drops with a one-page ring under a burst"
+[ "$MATCHED" -lt 2000 ] || fail "all 2000 fit in a one-page ring?"
+exit 0
