@@ -22,7 +22,6 @@
 #include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"
 
-#define RING_BYTES_MIN		(64 * 1024)
 #define RING_BYTES_MAX		((size_t)1 << 30)
 
 struct capture_probe {
@@ -32,10 +31,11 @@ struct capture_probe {
 	size_t ring_bytes;
 };
 
+/* The kernel wants a power of two of at least one page. */
 static size_t
 ring_size_for(size_t want)
 {
-	size_t size = RING_BYTES_MIN;
+	size_t size = (size_t)sysconf(_SC_PAGESIZE);
 
 	while (size < want && size < RING_BYTES_MAX)
 		size <<= 1;
