@@ -19,7 +19,10 @@ ip netns exec $ns-server iptables -A INPUT -p tcp --dport 6666 -j DROP
 
 echo "# server 198.18.0.2 drops TCP port 6666; client 198.18.0.1 tries to connect"
 echo "# LD_LIBRARY_PATH=build/lib tcpdump -ni bpf:tracepoint:skb:kfree_skb -c 2 'tcp port 6666'"
-LD_LIBRARY_PATH=$top/build/lib timeout 20 tcpdump -ni bpf:tracepoint:skb:kfree_skb \
+# tcpdump runs in the server's namespace, so the interface index it prints
+# names that namespace's interface.
+ip netns exec $ns-server env LD_LIBRARY_PATH=$top/build/lib \
+    timeout 20 tcpdump -ni bpf:tracepoint:skb:kfree_skb \
     -c 2 'tcp port 6666 and host 198.18.0.2' &
 tcpdump_pid=$!
 sleep 1
