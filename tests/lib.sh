@@ -87,13 +87,15 @@ wait_for_text() {
 start_tcpdump() {
 	local name=$1
 	shift
-	with_lib timeout 30 /usr/bin/tcpdump "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" &
+	# Not through with_lib: $! must be timeout(1) itself, tcpdump its child.
+	LD_LIBRARY_PATH=$LIBDIR timeout 30 /usr/bin/tcpdump "$@" \
+	    > "$TMP/$name.out" 2> "$TMP/$name.err" &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
 	wait_for_text "$TMP/$name.err" "listening on"
 }
 
-# Waits for a background tcpdump to end by itself (-c), at most 15 s.
+# Waits for a background tcpdump to end (-c, or a signal), at most 15 s.
 wait_tcpdump() {
 	local name=$1 pid i=0
 	eval "pid=\$PID_$name"
@@ -102,8 +104,8 @@ wait_tcpdump() {
 		i=$((i + 1))
 	done
 	if kill -0 "$pid" 2>/dev/null; then
+		echo "tcpdump $name still running after 15 s: interrupting it"
 		kill -INT "$pid"
-		wait "$pid" 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
 	return 0

@@ -20,7 +20,8 @@ for dev in bpf:tracepoint:skb:kfree_skb bpf:raw_tracepoint:kfree_skb; do
 	id=$(echo "$progs" | sed 's/:.*//')
 	bpftool link show | grep -q "prog $id" || fail "no bpf_link holds program $id"
 	# PID_kill is the timeout(1) around tcpdump: kill tcpdump itself.
-	pkill -KILL -P "$PID_kill" tcpdump
+	tcpdump_pid=$(pgrep -P "$PID_kill" tcpdump) || fail "no tcpdump under $PID_kill"
+	kill -KILL "$tcpdump_pid"
 	wait "$PID_kill" 2>/dev/null
 	i=0
 	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
