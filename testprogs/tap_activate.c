@@ -3,8 +3,9 @@
  *
  * Creates and activates a capture handle, then prints what a test needs
  * to check the outcome: the status code (number and libpcap name), the
- * error message, the link types offered, and how many BPF objects this
- * process still holds (a failed activation must leave none).
+ * error message, the link types offered, what pcap_inject() says, and how
+ * many BPF objects this process still holds (a failed activation must
+ * leave none).
  * Exit status: 0 when activated, 1 when activation failed, 2 on misuse.
  */
 #include <dirent.h>
@@ -95,6 +96,10 @@ main(int argc, char **argv)
 			printf(" %s", pcap_datalink_val_to_name(dlts[i]));
 		printf("\n");
 		pcap_free_datalinks(dlts);
+		if (pcap_inject(p, "x", 1) < 0)
+			printf("inject refused: %s\n", pcap_geterr(p));
+		else
+			printf("inject accepted\n");
 	}
 	printf("bpf_fds %d\n", count_bpf_descriptors());
 	pcap_close(p);

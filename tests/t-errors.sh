@@ -29,6 +29,12 @@ expect bpf:tracepoint:skb:kfree_skb -8 "needs CAP_BPF and CAP_PERFMON" \
 expect bpf:tracepoint:skb:kfree_skb -1 "the kernel has no BTF" \
     unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
 
+# Injection is refused with a reason.
+out=$("$T" bpf:tracepoint:skb:kfree_skb)
+echo "$out"
+echo "$out" | grep -q "^inject refused: bpf:tracepoint:skb:kfree_skb: sending packets is not supported on bpf: taps" ||
+    fail "pcap_inject on a tap is not refused with a reason"
+
 # tcpdump shows the reason on one line after its own.
 out=$(with_lib tcpdump -ni bpf:tracepoint:skb:kfree_skbb 2>&1)
 echo "$out"

@@ -14,6 +14,10 @@ ip netns exec "$NS_A" timeout 3 bash -c 'exec 3<>/dev/tcp/198.18.0.2/6666' 2>/de
 wait_tcpdump drop
 cat "$TMP/drop.err"
 
+# Debian's tcpdump dropped to user tcpdump after activation: its file says so.
+owner=$(stat -c %U "$TMP/drop.pcap")
+[ "$owner" = tcpdump ] || fail "capture file owned by '$owner': tcpdump did not drop privileges"
+
 text=$(tcpdump -nr "$TMP/drop.pcap" 2>/dev/null)
 echo "tcpdump -r: $text"
 echo "$text" | grep -q " In  " || fail "the dropped SYN is not marked inbound"
