@@ -115,50 +115,31 @@ fill_arg(struct tap_spec *spec, const char *arg, const char *device,
 	return TAP_OK;
 }
 
+/*
+ * [CATEGORY:]NAME[:argN], the category only for families that have one;
+ * usage is the form shown when the parts do not fit.
+ */
 static int
-parse_tracepoint(char *rest, struct tap_spec *spec, const char *device,
-    char *err, size_t errlen)
+parse_tracepoint_parts(char *rest, struct tap_spec *spec, int with_category,
+    const char *usage, const char *device, char *err, size_t errlen)
 {
 	char *parts[3];
-	int n = split_parts(rest, parts, 3);
+	int fixed = with_category ? 2 : 1;
+	int n = split_parts(rest, parts, fixed + 1);
 	int status;
 
-	if (n < 2 || n > 3) {
-		snprintf(err, errlen,
-		    "%s: expected bpf:tracepoint:CATEGORY:NAME[:argN],"
-		    " e.g. bpf:tracepoint:skb:kfree_skb", device);
+	if (n < fixed || n > fixed + 1) {
+		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
-	if ((status = fill_name(spec->category, parts[0], "tracepoint category",
+	if (with_category && (status = fill_name(spec->category, parts[0],
+	    "tracepoint category", device, err, errlen)) != TAP_OK)
+		return status;
+	if ((status = fill_name(spec->name, parts[fixed - 1], "tracepoint name",
 	    device, err, errlen)) != TAP_OK)
 		return status;
-	if ((status = fill_name(spec->name, parts[1], "tracepoint name",
-	    device, err, errlen)) != TAP_OK)
-		return status;
-	if (n == 3)
-		return fill_arg(spec, parts[2], device, err, errlen);
-	return TAP_OK;
-}
-
-static int
-parse_raw_tracepoint(char *rest, struct tap_spec *spec, const char *device,
-    char *err, size_t errlen)
-{
-	char *parts[2];
-	int n = split_parts(rest, parts, 2);
-	int status;
-
-	if (n < 1 || n > 2) {
-		snprintf(err, errlen,
-		    "%s: expected bpf:raw_tracepoint:NAME[:argN],"
-		    " e.g. bpf:raw_tracepoint:kfree_skb", device);
-		return TAP_NO_SUCH_TAP;
-	}
-	if ((status = fill_name(spec->name, parts[0], "tracepoint name",
-	    device, err, errlen)) != TAP_OK)
-		return status;
-	if (n == 2)
-		return fill_arg(spec, parts[1], device, err, errlen);
+	if (n == fixed + 1)
+		return fill_arg(spec, parts[fixed], device, err, errlen);
 	return TAP_OK;
 }
 
@@ -188,10 +169,14 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 
 	if (strcmp(family, "tracepoint") == 0 && rest != NULL) {
 		spec->family = TAP_FAMILY_TRACEPOINT;
-		status = parse_tracepoint(rest, spec, device, err, errlen);
+		status = parse_tracepoint_parts(rest, spec, 1,
+		    "bpf:tracepoint:CATEGORY:NAME[:argN],"
+		    " e.g. bpf:tracepoint:skb:kfree_skb", device, err, errlen);
 	} else if (strcmp(family, "raw_tracepoint") == 0 && rest != NULL) {
 		spec->family = TAP_FAMILY_RAW_TRACEPOINT;
-		status = parse_raw_tracepoint(rest, spec, device, err, errlen);
+		status = parse_tracepoint_parts(rest, spec, 0,
+		    "bpf:raw_tracepoint:NAME[:argN],"
+		    " e.g. bpf:raw_tracepoint:kfree_skb", device, err, errlen);
 	} else if (strcmp(family, "tracepoint") == 0 ||
 	    strcmp(family, "raw_tracepoint") == 0) {
 		snprintf(err, errlen, "%s: the %s needs a name, e.g."
