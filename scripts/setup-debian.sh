@@ -1,19 +1,21 @@
 #!/bin/sh
 # Installs everything the build, the demo and the tests need on a fresh
-# Debian 12 machine (run as root).  Idempotent: a second run only checks.
+# Debian 12 machine (run as root).  Quick when all is there already.
 set -eu
-
-stamp=/var/lib/pcap-bpftrace-setup.done
-want_version=3
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_version" ]; then
-	exit 0
-fi
-
 export DEBIAN_FRONTEND=noninteractive
 
+packages="autoconf make gcc clang llvm pkg-config dpkg-dev patch
+	libbpf-dev libelf-dev zlib1g-dev bpftool
+	bison flex libdbus-1-dev libbluetooth-dev
+	libpcap0.8 tcpdump tshark
+	iptables iproute2 iputils-ping procps util-linux python3"
+# bison .. libbluetooth-dev: libpcap0.8's own build dependencies, so that
+# the drop-in library is configured as Debian's (dbus and bluetooth).
+
 # deb-src entries: the libpcap source tree is a build input fetched with
-# 'apt-get source'.  Added once, next to the machine's own deb entries.
+# 'apt-get source'.
 src_list=/etc/apt/sources.list.d/pcap-bpftrace-src.sources
+need_update=no
 if [ ! -f "$src_list" ]; then
 	cat > "$src_list" <<'SRC'
 Types: deb-src
@@ -28,17 +30,21 @@ Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
+	need_update=yes
 fi
+apt-cache showsrc libpcap0.8 2>/dev/null | grep -q '^Package:' || need_update=yes
 
-apt-get update -q
-apt-get install -y -q --no-install-recommends \
-	autoconf automake make gcc clang llvm pkg-config dpkg-dev \
-	libbpf-dev libelf-dev zlib1g-dev bpftool \
-	bison flex \
-	libpcap0.8 tcpdump tshark iptables iproute2 procps util-linux iputils-ping \
-	python3
-# libpcap's own build dependencies, so the drop-in library is configured
-# like Debian's (dbus, bluetooth, rdma and netlink support).
-apt-get build-dep -y -q libpcap0.8 || apt-get build-dep -y -q libpcap
-
-echo "$want_version" > "$stamp"
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ] || [ $need_update = yes ]; then
+	apt-get update -q
+fi
+if [ -n "$missing" ]; then
+	# tshark asks whether non-root users may capture; keep the default.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	    debconf-set-selections
+	apt-get install -y -q --no-install-recommends $missing
+fi
