@@ -8,7 +8,10 @@ packages="autoconf make gcc clang llvm pkg-config dpkg-dev patch
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	bison flex libdbus-1-dev libbluetooth-dev
 	libpcap0.8 tcpdump tshark
-	iptables iproute2 iputils-ping procps util-linux python3"
+	iptables iproute2 iputils-ping procps util-linux python3
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd"
+# qemu .. zstd: the kernel matrix (make check-kernels) boots Debian's own
+# kernels, from bookworm and bookworm-backports, with a busybox initramfs.
 # bison .. libbluetooth-dev: libpcap0.8's own build dependencies, so that
 # the drop-in library is configured as Debian's (dbus and bluetooth).
 
@@ -33,6 +36,20 @@ SRC
 	need_update=yes
 fi
 apt-cache showsrc libpcap0.8 2>/dev/null | grep -q '^Package:' || need_update=yes
+
+# bookworm-backports: only for the 6.12 kernel package of the matrix (its
+# priority keeps it from replacing anything installed).
+bpo_list=/etc/apt/sources.list.d/pcap-bpftrace-backports.sources
+if [ ! -f "$bpo_list" ]; then
+	cat > "$bpo_list" <<'BPO'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+BPO
+	need_update=yes
+fi
 
 missing=""
 for p in $packages; do

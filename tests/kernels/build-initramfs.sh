@@ -1,0 +1,83 @@
+#!/bin/bash
+# Builds the guest's initramfs: busybox, the system's tcpdump with its
+# shared libraries (the built libpcap in place of Debian's), the tap tests,
+# and the kernel modules the tests need, from the kernel's own package.
+#   build-initramfs.sh KERNEL_ROOT KERNEL_VERSION TOP OUT.cpio.gz
+set -euo pipefail
+kroot=$1 kver=$2 top=$3 out=$4
+modules=${GUEST_MODULES:-veth}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+r=$work/root
+mkdir -p $r/bin $r/sbin $r/etc $r/proc $r/sys $r/dev $r/tmp $r/run $r/tests \
+    $r/usr/bin $r/usr/sbin $r/lib/modules
+
+cp /bin/busybox $r/bin/busybox
+
+# Copies a file to the same path in the image, following symlinks.
+copy_same_path() {
+	mkdir -p "$r$(dirname "$1")"
+	cp -L "$1" "$r$1"
+}
+
+copy_same_path /usr/bin/tcpdump
+LD_LIBRARY_PATH=$top/build/lib ldd /usr/bin/tcpdump |
+    sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+    while read -r lib; do
+	case $lib in
+	$top/build/lib/*)
+		# The built library, where Debian's would be.
+		mkdir -p $r/usr/lib/x86_64-linux-gnu
+		cp -L "$lib" $r/usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ;;
+	*)	copy_same_path "$lib" ;;
+	esac
+done
+
+# tcpdump drops to user tcpdump after activating.
+cat > $r/etc/passwd <<'P'
+root:x:0:0:root:/:/bin/sh
+tcpdump:x:101:101:tcpdump:/nonexistent:/bin/false
+P
+cat > $r/etc/group <<'G'
+root:x:0:
+tcpdump:x:101:
+G
+cp "$top/tests/kernels/guest-taps.sh" $r/tests/
+
+# Kernel modules with their dependencies, uncompressed (busybox's modprobe
+# reads plain .ko files), indexed by depmod for this image.
+mkdir -p $r/lib/modules/$kver
+for m in $modules; do
+	modprobe -S "$kver" -d "$kroot" --show-depends "$m" 2>/dev/null |
+	    sed -n 's/^insmod \([^ ]*\).*/\1/p' || true
+done | sort -u | while read -r ko; do
+	rel=${ko#$kroot}
+	rel=${rel#/usr}
+	mkdir -p "$r$(dirname "$rel")"
+	case $ko in
+	*.xz)	xz -dc "$ko" > "$r${rel%.xz}" ;;
+	*.zst)	zstd -qdc "$ko" > "$r${rel%.zst}" ;;
+	*)	cp "$ko" "$r$rel" ;;
+	esac
+done
+depmod -b $r "$kver" 2>/dev/null || true
+
+cat > $r/init <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+chmod 1777 /tmp
+mount -t bpf bpf /sys/fs/bpf
+mount -t tracefs tracefs /sys/kernel/tracing
+ip link set lo up
+for m in $modules; do modprobe \$m 2>/dev/null || echo "GUEST-NOTE no module \$m"; done
+echo "GUEST-KERNEL \$(uname -r)"
+WAIT_TENTHS=600 sh /tests/guest-taps.sh
+poweroff -f
+INIT
+chmod +x $r/init
+(cd $r && find . | cpio -o -H newc --quiet | gzip -1) > "$out"

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Downloads and unpacks one of Debian's kernel packages, once per machine.
+#   fetch-kernel.sh SUITE CACHE_DIR
+# SUITE picks the linux-image-cloud-amd64 of a suite (bookworm,
+# bookworm-backports); prints the directory holding boot/ and lib/modules/.
+set -eu
+suite=$1
+cache=$2
+meta=linux-image-cloud-amd64
+if [ "$suite" = bookworm ]; then ref=$meta; else ref=$meta/$suite; fi
+pkg=$(apt-cache depends "$ref" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -1)
+if [ -z "$pkg" ]; then
+	echo "fetch-kernel: no $meta in $suite (is $suite in the apt sources?" \
+	    "scripts/setup-debian.sh adds it)" >&2
+	exit 1
+fi
+root=$cache/$pkg
+if [ ! -f "$root/.unpacked" ]; then
+	mkdir -p "$cache/debs"
+	(cd "$cache/debs" && ls "${pkg}"_*.deb >/dev/null 2>&1 ||
+	    apt-get download -q "$pkg" >/dev/null 2>&1) || {
+		echo "fetch-kernel: apt-get download $pkg failed" >&2
+		exit 1
+	}
+	rm -rf "$root"
+	mkdir -p "$root"
+	dpkg-deb -x "$(ls "$cache/debs/${pkg}"_*.deb | head -1)" "$root"
+	# The package's postinst would index the modules; do it here.
+	for kver in $(ls "$root/lib/modules"); do
+		depmod -b "$root" "$kver"
+	done
+	touch "$root/.unpacked"
+fi
+echo "$root"

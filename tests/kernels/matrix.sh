@@ -1,0 +1,75 @@
+#!/bin/bash
+# make check-kernels: the tap tests on Debian's own kernels booted under
+# qemu (TCG) and natively on the host, as a matrix of kernels x tap
+# families with the mechanism each used.  A test that fails on a kernel
+# that supports it fails the target.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/kernels
+cache=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}
+suites=${KERNEL_SUITES:-bookworm bookworm-backports}
+out=$top/build/kernel-matrix.txt
+logs=$top/build/kernel-logs
+mkdir -p "$cache" "$logs"
+results=$logs/results
+: > "$results"
+
+# record KERNEL LINES...: keeps the RESULT lines of one kernel.
+record() {
+	local kernel=$1 log=$2
+	grep '^RESULT ' "$log" | sed "s/^RESULT /$kernel /" >> "$results"
+	grep -q GUEST-TESTS-DONE "$log" ||
+	    echo "$kernel tests fail none the run did not finish (log: $log)" >> "$results"
+}
+
+# The host kernel, natively, in a namespace of its own.
+host=$(uname -r)
+ns=pbt-matrix-$$
+ip netns add $ns && ip -n $ns link set lo up
+ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" sh "$here/guest-taps.sh" \
+    > "$logs/host.log" 2>&1
+ip netns del $ns
+record "$host(host)" "$logs/host.log"
+
+for suite in $suites; do
+	if ! kroot=$("$here/fetch-kernel.sh" "$suite" "$cache"); then
+		echo "$suite all skip none kernel package not available" >> "$results"
+		continue
+	fi
+	kver=$(ls "$kroot/lib/modules" | head -1)
+	initrd=$logs/initrd-$kver.gz
+	"$here/build-initramfs.sh" "$kroot" "$kver" "$top" "$initrd" ||
+	    { echo "$kver all fail none initramfs build failed" >> "$results"; continue; }
+	echo "booting $kver under qemu (TCG)..."
+	timeout 600 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+	    -nographic -no-reboot -kernel "$kroot/boot/vmlinuz-$kver" \
+	    -initrd "$initrd" -append "console=ttyS0 panic=-1 quiet" \
+	    < /dev/null > "$logs/$kver.log" 2>&1
+	tr -d '\r' < "$logs/$kver.log" > "$logs/$kver.clean" && mv "$logs/$kver.clean" "$logs/$kver.log"
+	record "$kver" "$logs/$kver.log"
+done
+
+# The matrix: one row per kernel, one column per tap family.
+families=$(awk '{ print $2 }' "$results" | awk '!seen[$0]++')
+{
+	printf '%-28s' kernel
+	for f in $families; do printf ' %-22s' "$f"; done
+	echo
+	for k in $(awk '{ print $1 }' "$results" | awk '!seen[$0]++'); do
+		printf '%-28s' "$k"
+		for f in $families; do
+			cell=$(awk -v k="$k" -v f="$f" '$1 == k && $2 == f { print $3 " " $4 }' "$results")
+			printf ' %-22s' "${cell:--}"
+		done
+		echo
+	done
+	echo
+	echo "details:"
+	sed 's/^/  /' "$results"
+} > "$out"
+cat "$out"
+pass=$(awk '$3 == "pass"' "$results" | wc -l)
+fail=$(awk '$3 == "fail"' "$results" | wc -l)
+skip=$(awk '$3 == "skip"' "$results" | wc -l)
+echo "kernels: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
