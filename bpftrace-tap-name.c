@@ -46,7 +46,11 @@ is_identifier(const char *s)
 	return 1;
 }
 
-/* "argN" with N in 0..TAP_MAX_ARGS-1; returns N or -1. */
+/*
+ * "argN", the N-th argument counted from 1 (as the seed's bpftool pcap
+ * does: ieee80211_scan_rx:arg2 is its skb); returns the 0-based index, or
+ * -1.
+ */
 static int
 parse_arg_index(const char *s)
 {
@@ -56,9 +60,9 @@ parse_arg_index(const char *s)
 	if (strncmp(s, "arg", 3) != 0 || s[3] < '0' || s[3] > '9')
 		return -1;
 	n = strtol(s + 3, &end, 10);
-	if (*end != '\0' || n < 0 || n >= TAP_MAX_ARGS)
+	if (*end != '\0' || n < 1 || n > TAP_MAX_ARGS)
 		return -1;
-	return (int)n;
+	return (int)n - 1;
 }
 
 /*
@@ -107,9 +111,8 @@ fill_arg(struct tap_spec *spec, const char *arg, const char *device,
 	spec->skb_arg_index = parse_arg_index(arg);
 	if (spec->skb_arg_index < 0) {
 		snprintf(err, errlen,
-		    "%s: '%s' is not an argument: use arg0 .. arg%d, or leave it"
-		    " out to use the skb argument", device, arg,
-		    TAP_MAX_ARGS - 1);
+		    "%s: '%s' is not an argument: use arg1 .. arg%d, or leave it"
+		    " out to use the skb argument", device, arg, TAP_MAX_ARGS);
 		return TAP_NO_SUCH_TAP;
 	}
 	return TAP_OK;

@@ -5,6 +5,8 @@
  *
  *	bpf:tracepoint:CATEGORY:NAME[:argN]
  *	bpf:raw_tracepoint:NAME[:argN]
+ *
+ * argN counts arguments from 1; struct tap_spec holds the 0-based index.
  */
 #ifndef BPFTRACE_TAP_NAME_H
 #define BPFTRACE_TAP_NAME_H
@@ -13,7 +15,7 @@
 
 #define TAP_PREFIX		"bpf:"
 #define TAP_NAME_MAX		128
-#define TAP_MAX_ARGS		12	/* arg0 .. arg11 */
+#define TAP_MAX_ARGS		12	/* arg1 .. arg12 */
 #define TAP_ARG_FROM_BTF	(-1)
 
 enum tap_family {
@@ -25,7 +27,7 @@ struct tap_spec {
 	enum tap_family family;
 	char category[TAP_NAME_MAX];	/* tracepoint only */
 	char name[TAP_NAME_MAX];	/* kernel tracepoint name */
-	int skb_arg_index;		/* TAP_ARG_FROM_BTF: find it */
+	int skb_arg_index;		/* 0-based; TAP_ARG_FROM_BTF: find it */
 };
 
 int	tap_name_is_ours(const char *device);

@@ -86,7 +86,7 @@ skb_arg_list(const struct tracepoint_args *args, char *buf, size_t len)
 	for (i = 0; i < args->count && used < len; i++)
 		if (args->skb_mask & (1u << i))
 			used += snprintf(buf + used, len - used, "%sarg%d",
-			    used ? ", " : "", i);
+			    used ? ", " : "", i + 1);
 }
 
 static int
@@ -110,7 +110,7 @@ choose_skb_arg(const struct btf *btf, const char *device,
 			snprintf(err, errlen, "%s: tracepoint '%s' has several"
 			    " struct sk_buff * arguments (%s): name one, e.g."
 			    " %s:arg%d", device, spec->name, skb_args, device,
-			    btf_first_skb_arg(args));
+			    btf_first_skb_arg(args) + 1);
 			return TAP_NOT_CAPTURABLE;
 		}
 		tap->skb_arg_index = btf_first_skb_arg(args);
@@ -118,8 +118,8 @@ choose_skb_arg(const struct btf *btf, const char *device,
 	}
 	if (i >= args->count) {
 		snprintf(err, errlen, "%s: tracepoint '%s' has %d argument%s,"
-		    " arg0 .. arg%d", device, spec->name, args->count,
-		    args->count == 1 ? "" : "s", args->count - 1);
+		    " arg1 .. arg%d", device, spec->name, args->count,
+		    args->count == 1 ? "" : "s", args->count);
 		return TAP_NO_SUCH_TAP;
 	}
 	if (!(args->skb_mask & (1u << i))) {
@@ -127,11 +127,12 @@ choose_skb_arg(const struct btf *btf, const char *device,
 		if (args->skb_mask == 0)
 			snprintf(err, errlen, "%s: arg%d of tracepoint '%s' is"
 			    " '%s', not struct sk_buff *, and the tracepoint"
-			    " carries no packet", device, i, spec->name, type);
+			    " carries no packet", device, i + 1, spec->name,
+			    type);
 		else
 			snprintf(err, errlen, "%s: arg%d of tracepoint '%s' is"
 			    " '%s', not struct sk_buff *: the packet is %s",
-			    device, i, spec->name, type, skb_args);
+			    device, i + 1, spec->name, type, skb_args);
 		return TAP_NOT_CAPTURABLE;
 	}
 	tap->skb_arg_index = i;
@@ -212,7 +213,7 @@ collect_tap(void *ctx, const char *name, const struct tracepoint_args *args)
 	else
 		snprintf(t->description, sizeof(t->description),
 		    "packets at tracepoint %s (skb is arg%d)", name,
-		    btf_first_skb_arg(args));
+		    btf_first_skb_arg(args) + 1);
 }
 
 static int

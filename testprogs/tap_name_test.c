@@ -52,19 +52,20 @@ main(void)
 
 	expect_ok("bpf:tracepoint:skb:kfree_skb", TAP_FAMILY_TRACEPOINT,
 	    "skb", "kfree_skb", TAP_ARG_FROM_BTF);
-	expect_ok("bpf:tracepoint:net:netif_receive_skb:arg0",
+	expect_ok("bpf:tracepoint:net:netif_receive_skb:arg1",
 	    TAP_FAMILY_TRACEPOINT, "net", "netif_receive_skb", 0);
-	expect_ok("bpf:tracepoint:a:b:arg11", TAP_FAMILY_TRACEPOINT, "a", "b", 11);
+	expect_ok("bpf:tracepoint:a:b:arg12", TAP_FAMILY_TRACEPOINT, "a", "b", 11);
 	expect_ok("bpf:raw_tracepoint:kfree_skb", TAP_FAMILY_RAW_TRACEPOINT,
 	    "", "kfree_skb", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:raw_tracepoint:kfree_skb:arg3",
-	    TAP_FAMILY_RAW_TRACEPOINT, "", "kfree_skb", 3);
+	    TAP_FAMILY_RAW_TRACEPOINT, "", "kfree_skb", 2);
 
 	expect_error("bpf:", "unknown tap family ''");
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
 	expect_error("bpf:tracepoint", "needs a name");
 	expect_error("bpf:tracepoint:kfree_skb", "expected bpf:tracepoint:CATEGORY:NAME");
-	expect_error("bpf:tracepoint:skb:kfree_skb:arg12", "'arg12' is not an argument");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg13", "'arg13' is not an argument");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg0", "'arg0' is not an argument: use arg1 .. arg12");
 	expect_error("bpf:tracepoint:skb:kfree_skb:argx", "'argx' is not an argument");
 	expect_error("bpf:tracepoint:skb:kfree_skb:arg1:x", "expected bpf:tracepoint");
 	expect_error("bpf:tracepoint:skb:kfree-skb", "'kfree-skb' is not a kernel name");

@@ -20,8 +20,8 @@ expect bpf:nosuch:x -5 "unknown tap family 'nosuch': known are tracepoint, raw_t
 expect bpf:tracepoint:skb:kfree_skbb -5 "no tracepoint 'kfree_skbb'; nearest: bpf:tracepoint:skb:kfree_skb"
 expect bpf:tracepoint:net:kfree_skb -5 "is in category 'skb', not 'net': use bpf:tracepoint:skb:kfree_skb"
 expect bpf:tracepoint:sched:sched_switch -1 "tracepoint 'sched_switch' carries no packet"
-expect bpf:tracepoint:skb:kfree_skb:arg1 -1 "arg1 of tracepoint 'kfree_skb' is 'void *', not struct sk_buff *: the packet is arg0"
-expect bpf:tracepoint:skb:kfree_skb:arg9 -5 "has 4 arguments"
+expect bpf:tracepoint:skb:kfree_skb:arg2 -1 "arg2 of tracepoint 'kfree_skb' is 'void *', not struct sk_buff *: the packet is arg1"
+expect bpf:tracepoint:skb:kfree_skb:arg9 -5 "has 4 arguments, arg1 .. arg4"
 expect bpf:raw_tracepoint:no_such_tp -5 "no tracepoint 'no_such_tp'"
 expect bpf:tracepoint:skb:kfree_skb -8 "needs CAP_BPF and CAP_PERFMON" \
     setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all
