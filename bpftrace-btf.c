@@ -3,7 +3,9 @@
  * BTF introspection.  Every tracepoint has a BTF typedef
  * "btf_trace_NAME": a pointer to a function whose first parameter is the
  * tracepoint's private data and whose others are the tracepoint's
- * arguments, in the order a tp_btf or raw_tp program sees them.
+ * arguments, in the order a tp_btf or raw_tp program sees them.  Every
+ * kernel function that was not inlined has a BTF_KIND_FUNC of its name,
+ * whose prototype gives the arguments an fentry or kprobe program sees.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -63,51 +65,80 @@ is_skb_pointer(const struct btf *btf, unsigned int id)
 	    strcmp(btf__name_by_offset(btf, t->name_off), "sk_buff") == 0;
 }
 
-/* Fills args from the function prototype behind a btf_trace_ typedef. */
+/*
+ * Fills args from a function prototype, skipping its first `skip`
+ * parameters (a tracepoint's prototype starts with its private __data).
+ */
 static int
-args_from_typedef(const struct btf *btf, const struct btf_type *td,
-    struct tracepoint_args *args)
+args_from_proto(const struct btf *btf, unsigned int proto_id, int skip,
+    struct target_args *args)
 {
-	const struct btf_type *t = skip_mods_and_typedefs(btf, td->type, NULL);
+	const struct btf_type *t = skip_mods_and_typedefs(btf, proto_id, NULL);
 	const struct btf_param *params;
 	int i, n;
 
-	if (t == NULL || !btf_is_ptr(t))
+	if (t == NULL || !btf_is_func_proto(t) || btf_vlen(t) < skip)
 		return -1;
-	t = skip_mods_and_typedefs(btf, t->type, NULL);
-	if (t == NULL || !btf_is_func_proto(t) || btf_vlen(t) < 1)
-		return -1;
-	params = btf_params(t);
-	n = btf_vlen(t) - 1;
-	if (n > TRACEPOINT_MAX_ARGS)
-		n = TRACEPOINT_MAX_ARGS;
+	params = btf_params(t) + skip;
+	n = btf_vlen(t) - skip;
+	if (n > TARGET_MAX_ARGS)
+		n = TARGET_MAX_ARGS;
 	memset(args, 0, sizeof(*args));
 	args->count = n;
 	for (i = 0; i < n; i++) {
-		args->type_ids[i] = params[i + 1].type;
-		if (is_skb_pointer(btf, params[i + 1].type))
+		args->type_ids[i] = params[i].type;
+		if (is_skb_pointer(btf, params[i].type))
 			args->skb_mask |= 1u << i;
 	}
 	return 0;
 }
 
-int
-btf_tracepoint_args(const struct btf *btf, const char *name,
-    struct tracepoint_args *args)
+/*
+ * The arguments of BTF type t if it is a target of the given kind; sets
+ * *name to the target's name.
+ */
+static int
+target_of_type(const struct btf *btf, const struct btf_type *t,
+    enum btf_target_kind kind, const char **name, struct target_args *args)
 {
-	char typedef_name[256];
-	int id;
+	size_t plen = strlen(TRACE_TYPEDEF_PREFIX);
+	const struct btf_type *ptr;
 
-	snprintf(typedef_name, sizeof(typedef_name), "%s%s",
-	    TRACE_TYPEDEF_PREFIX, name);
-	id = btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF);
-	if (id < 0)
+	*name = btf__name_by_offset(btf, t->name_off);
+	if (kind == BTF_TARGET_FUNCTION)
+		return btf_is_func(t) ? args_from_proto(btf, t->type, 0, args) : -1;
+	/* btf_trace_NAME: a typedef of a pointer to the prototype. */
+	if (!btf_is_typedef(t) || strncmp(*name, TRACE_TYPEDEF_PREFIX, plen) != 0)
 		return -1;
-	return args_from_typedef(btf, btf__type_by_id(btf, id), args);
+	*name += plen;
+	ptr = skip_mods_and_typedefs(btf, t->type, NULL);
+	if (ptr == NULL || !btf_is_ptr(ptr))
+		return -1;
+	return args_from_proto(btf, ptr->type, 1, args);
 }
 
 int
-btf_first_skb_arg(const struct tracepoint_args *args)
+btf_target_args(const struct btf *btf, enum btf_target_kind kind,
+    const char *name, struct target_args *args)
+{
+	char type_name[256];
+	const char *found;
+	int id;
+
+	if (kind == BTF_TARGET_FUNCTION)
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	else {
+		snprintf(type_name, sizeof(type_name), "%s%s",
+		    TRACE_TYPEDEF_PREFIX, name);
+		id = btf__find_by_name_kind(btf, type_name, BTF_KIND_TYPEDEF);
+	}
+	if (id < 0)
+		return -1;
+	return target_of_type(btf, btf__type_by_id(btf, id), kind, &found, args);
+}
+
+int
+btf_first_skb_arg(const struct target_args *args)
 {
 	int i;
 
@@ -118,7 +149,7 @@ btf_first_skb_arg(const struct tracepoint_args *args)
 }
 
 int
-btf_skb_arg_count(const struct tracepoint_args *args)
+btf_skb_arg_count(const struct target_args *args)
 {
 	return __builtin_popcount(args->skb_mask);
 }
@@ -154,25 +185,19 @@ btf_type_describe(const struct btf *btf, unsigned int type_id, char *buf,
 }
 
 void
-btf_each_skb_tracepoint(const struct btf *btf,
-    void (*fn)(void *ctx, const char *name, const struct tracepoint_args *args),
+btf_each_skb_target(const struct btf *btf, enum btf_target_kind kind,
+    void (*fn)(void *ctx, const char *name, const struct target_args *args),
     void *ctx)
 {
 	unsigned int id, n = btf__type_cnt(btf);
-	size_t plen = strlen(TRACE_TYPEDEF_PREFIX);
 
 	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		struct tracepoint_args args;
+		struct target_args args;
 		const char *name;
 
-		if (!btf_is_typedef(t))
-			continue;
-		name = btf__name_by_offset(btf, t->name_off);
-		if (strncmp(name, TRACE_TYPEDEF_PREFIX, plen) != 0)
-			continue;
-		if (args_from_typedef(btf, t, &args) == 0 && args.skb_mask != 0)
-			fn(ctx, name + plen, &args);
+		if (target_of_type(btf, btf__type_by_id(btf, id), kind, &name,
+		    &args) == 0 && args.skb_mask != 0)
+			fn(ctx, name, &args);
 	}
 }
 
@@ -214,7 +239,7 @@ struct nearest {
 };
 
 static void
-consider_name(void *ctx, const char *name, const struct tracepoint_args *args)
+consider_name(void *ctx, const char *name, const struct target_args *args)
 {
 	struct nearest *nn = ctx;
 	int score = edit_distance(nn->want, name);
@@ -241,16 +266,16 @@ consider_name(void *ctx, const char *name, const struct tracepoint_args *args)
 }
 
 /*
- * The skb tracepoints whose names are closest to name, best first.
- * The strings belong to btf.
+ * The targets with an skb argument whose names are closest to name, best
+ * first.  The strings belong to btf.
  */
 int
-btf_nearest_skb_tracepoints(const struct btf *btf, const char *name,
-    const char **out, int max_out)
+btf_nearest_skb_targets(const struct btf *btf, enum btf_target_kind kind,
+    const char *name, const char **out, int max_out)
 {
 	int scores[8];
 	struct nearest nn = { name, out, scores, 0, max_out > 8 ? 8 : max_out };
 
-	btf_each_skb_tracepoint(btf, consider_name, &nn);
+	btf_each_skb_target(btf, kind, consider_name, &nn);
 	return nn.count;
 }

@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 
 #include "bpftrace-btf.h"
+#include "bpftrace-skb-arg.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tracepoint.h"
 #include "bpftrace-tracepoint-notes.h"
@@ -34,7 +35,8 @@ report_missing(const struct btf *btf, const char *device, const char *name,
 {
 	const char *near[3];
 	char suggestion[3][2 * TAP_NAME_MAX];
-	int n = btf_nearest_skb_tracepoints(btf, name, near, 3), i;
+	int n = btf_nearest_skb_targets(btf,
+	    BTF_TARGET_TRACEPOINT, name, near, 3), i;
 
 	for (i = 0; i < n; i++)
 		device_name_for(near[i], suggestion[i], sizeof(suggestion[i]));
@@ -76,75 +78,12 @@ check_category(const char *device, const struct tap_spec *spec, char *err,
 	return TAP_NO_SUCH_TAP;
 }
 
-static void
-skb_arg_list(const struct tracepoint_args *args, char *buf, size_t len)
-{
-	size_t used = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < args->count && used < len; i++)
-		if (args->skb_mask & (1u << i))
-			used += snprintf(buf + used, len - used, "%sarg%d",
-			    used ? ", " : "", i + 1);
-}
-
-static int
-choose_skb_arg(const struct btf *btf, const char *device,
-    const struct tap_spec *spec, const struct tracepoint_args *args,
-    struct resolved_tap *tap, char *err, size_t errlen)
-{
-	char type[128], skb_args[64];
-	int i = spec->skb_arg_index;
-
-	skb_arg_list(args, skb_args, sizeof(skb_args));
-	if (i == TAP_ARG_FROM_BTF) {
-		if (btf_skb_arg_count(args) == 0) {
-			snprintf(err, errlen, "%s: tracepoint '%s' carries no"
-			    " packet: none of its arguments is a struct sk_buff *"
-			    " (tcpdump -D lists the packet tracepoints)", device,
-			    spec->name);
-			return TAP_NOT_CAPTURABLE;
-		}
-		if (btf_skb_arg_count(args) > 1) {
-			snprintf(err, errlen, "%s: tracepoint '%s' has several"
-			    " struct sk_buff * arguments (%s): name one, e.g."
-			    " %s:arg%d", device, spec->name, skb_args, device,
-			    btf_first_skb_arg(args) + 1);
-			return TAP_NOT_CAPTURABLE;
-		}
-		tap->skb_arg_index = btf_first_skb_arg(args);
-		return TAP_OK;
-	}
-	if (i >= args->count) {
-		snprintf(err, errlen, "%s: tracepoint '%s' has %d argument%s,"
-		    " arg1 .. arg%d", device, spec->name, args->count,
-		    args->count == 1 ? "" : "s", args->count);
-		return TAP_NO_SUCH_TAP;
-	}
-	if (!(args->skb_mask & (1u << i))) {
-		btf_type_describe(btf, args->type_ids[i], type, sizeof(type));
-		if (args->skb_mask == 0)
-			snprintf(err, errlen, "%s: arg%d of tracepoint '%s' is"
-			    " '%s', not struct sk_buff *, and the tracepoint"
-			    " carries no packet", device, i + 1, spec->name,
-			    type);
-		else
-			snprintf(err, errlen, "%s: arg%d of tracepoint '%s' is"
-			    " '%s', not struct sk_buff *: the packet is %s",
-			    device, i + 1, spec->name, type, skb_args);
-		return TAP_NOT_CAPTURABLE;
-	}
-	tap->skb_arg_index = i;
-	return TAP_OK;
-}
-
 int
 tracepoint_resolve(const char *device, const struct tap_spec *spec,
     struct resolved_tap *tap, char *err, size_t errlen)
 {
 	const struct tracepoint_note *note;
-	struct tracepoint_args args;
+	struct target_args args;
 	struct btf *btf;
 	int status;
 
@@ -158,14 +97,15 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 		snprintf(err, errlen, "%s: %s", device, reason);
 		return status;
 	}
-	if (btf_tracepoint_args(btf, spec->name, &args) != 0) {
+	if (btf_target_args(btf, BTF_TARGET_TRACEPOINT, spec->name, &args) != 0) {
 		status = report_missing(btf, device, spec->name, err, errlen);
 		goto out;
 	}
 	if (spec->family == TAP_FAMILY_TRACEPOINT &&
 	    (status = check_category(device, spec, err, errlen)) != TAP_OK)
 		goto out;
-	status = choose_skb_arg(btf, device, spec, &args, tap, err, errlen);
+	status = skb_arg_choose(btf, device, "tracepoint", spec->name,
+	    spec->skb_arg_index, &args, &tap->skb_arg_index, err, errlen);
 	if (status != TAP_OK)
 		goto out;
 	snprintf(tap->tracepoint, sizeof(tap->tracepoint), "%s", spec->name);
@@ -188,7 +128,7 @@ struct tap_listing {
 };
 
 static void
-collect_tap(void *ctx, const char *name, const struct tracepoint_args *args)
+collect_tap(void *ctx, const char *name, const struct target_args *args)
 {
 	struct tap_listing *l = ctx;
 	const struct tracepoint_note *note = tracepoint_note_find(name);
@@ -239,7 +179,7 @@ tracepoint_list_taps(tap_list_fn fn, void *ctx)
 
 	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
 		return 0;
-	btf_each_skb_tracepoint(btf, collect_tap, &l);
+	btf_each_skb_target(btf, BTF_TARGET_TRACEPOINT, collect_tap, &l);
 	btf__free(btf);
 	if (l.failed) {
 		free(l.taps);

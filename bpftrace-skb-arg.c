@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Choosing the skb argument of a tap; see the header.  Arguments are
+ * shown to users counted from 1 (arg1 is the first).
+ */
+#include <stdio.h>
+
+#include "bpftrace-skb-arg.h"
+#include "bpftrace-status.h"
+#include "bpftrace-tap-name.h"
+
+/* "arg1, arg3": the skb arguments, as a user names them. */
+void
+skb_arg_list(const struct target_args *args, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < args->count && used < len; i++)
+		if (args->skb_mask & (1u << i))
+			used += snprintf(buf + used, len - used, "%sarg%d",
+			    used ? ", " : "", i + 1);
+}
+
+int
+skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
+    const char *name, int requested, const struct target_args *args,
+    int *index, char *err, size_t errlen)
+{
+	char type[128], skb_args[64];
+	int i = requested;
+
+	skb_arg_list(args, skb_args, sizeof(skb_args));
+	if (i == TAP_ARG_FROM_BTF) {
+		if (btf_skb_arg_count(args) == 0) {
+			snprintf(err, errlen, "%s: %s '%s' carries no packet:"
+			    " none of its arguments is a struct sk_buff *"
+			    " (tcpdump -D lists packet taps)", device, noun,
+			    name);
+			return TAP_NOT_CAPTURABLE;
+		}
+		if (btf_skb_arg_count(args) > 1) {
+			snprintf(err, errlen, "%s: %s '%s' has several struct"
+			    " sk_buff * arguments (%s): name one, e.g. %s:arg%d",
+			    device, noun, name, skb_args, device,
+			    btf_first_skb_arg(args) + 1);
+			return TAP_NOT_CAPTURABLE;
+		}
+		*index = btf_first_skb_arg(args);
+		return TAP_OK;
+	}
+	if (i >= args->count) {
+		if (args->count == 0)
+			snprintf(err, errlen, "%s: %s '%s' has no arguments",
+			    device, noun, name);
+		else
+			snprintf(err, errlen, "%s: %s '%s' has %d argument%s,"
+			    " arg1 .. arg%d", device, noun, name, args->count,
+			    args->count == 1 ? "" : "s", args->count);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (!(args->skb_mask & (1u << i))) {
+		btf_type_describe(btf, args->type_ids[i], type, sizeof(type));
+		if (args->skb_mask == 0)
+			snprintf(err, errlen, "%s: arg%d of %s '%s' is '%s', not"
+			    " struct sk_buff *, and the %s carries no packet",
+			    device, i + 1, noun, name, type, noun);
+		else
+			snprintf(err, errlen, "%s: arg%d of %s '%s' is '%s', not"
+			    " struct sk_buff *: the packet is %s", device, i + 1,
+			    noun, name, type, skb_args);
+		return TAP_NOT_CAPTURABLE;
+	}
+	*index = i;
+	return TAP_OK;
+}
