@@ -3,10 +3,13 @@
  * Loads and attaches the capture probe (bpf/capture.bpf.c, embedded as a
  * libbpf skeleton: no files are read at run time).
  *
- * Tracepoint taps prefer tp_btf (BTF-typed arguments); a kernel that
- * cannot load it gets the same program as raw_tp.  Every attachment is a
- * bpf_link held through a file descriptor, so a process that dies, even by
- * SIGKILL, leaves nothing attached.
+ * A tap lists the mechanisms that can serve it, cheapest first (tp_btf
+ * then raw_tp; fentry then kprobe; tcx then clsact); the first one the
+ * kernel accepts is used, and the refusals of the others are reported
+ * together when none is.  Every attachment but clsact is a bpf_link held
+ * through a file descriptor, so a process that dies, even by SIGKILL,
+ * leaves nothing attached; a clsact filter is removed by pcap_close() and
+ * at exit, not after SIGKILL.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,21 +17,33 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpftrace-libbpf-log.h"
+#include "bpftrace-privilege.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"
 
 #define RING_BYTES_MAX		((size_t)1 << 30)
+/* enum bpf_attach_type values of tcx (Linux 6.6), newer than some headers. */
+#define ATTACH_TCX_INGRESS	46
+#define ATTACH_TCX_EGRESS	47
+
+enum { HOOK_INGRESS, HOOK_EGRESS, HOOKS };
 
 struct capture_probe {
 	struct capture_bpf *skel;
-	struct bpf_link *link;
-	const char *mechanism;
+	enum probe_mechanism mechanism;
 	size_t ring_bytes;
+	struct bpf_link *link;		/* tracing taps, XDP */
+	int tcx_link_fd[HOOKS];
+	struct bpf_tc_hook tc_hook[HOOKS];
+	struct bpf_tc_opts tc_filter[HOOKS];
+	int tc_attached[HOOKS];
+	int tc_hook_created[HOOKS];
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -43,48 +58,82 @@ ring_size_for(size_t want)
 }
 
 static int
-status_for_errno(int error)
+hook_wanted(const struct resolved_tap *tap, int hook)
 {
-	/* EACCES is the verifier's refusal, not a missing privilege. */
-	if (error == EPERM)
-		return TAP_PERMISSION;
-	if (error == ENOMEM)
-		return TAP_NO_MEMORY;
-	return TAP_KERNEL_REFUSED;
+	return tap->hooks == TAP_HOOKS_BOTH ||
+	    (hook == HOOK_INGRESS && tap->hooks == TAP_HOOKS_INGRESS) ||
+	    (hook == HOOK_EGRESS && tap->hooks == TAP_HOOKS_EGRESS);
+}
+
+static struct bpf_program *
+tc_program(struct capture_bpf *skel, int hook)
+{
+	return hook == HOOK_INGRESS ? skel->progs.capture_tc_ingress :
+	    skel->progs.capture_tc_egress;
+}
+
+/* The one program a mechanism runs (tc: the ingress one; see hook_wanted). */
+static struct bpf_program *
+program_for(struct capture_bpf *skel, enum probe_mechanism m)
+{
+	switch (m) {
+	case PROBE_TP_BTF: return skel->progs.capture_tp_btf;
+	case PROBE_RAW_TP: return skel->progs.capture_raw_tp;
+	case PROBE_FENTRY: return skel->progs.capture_fentry;
+	case PROBE_FEXIT: return skel->progs.capture_fexit;
+	case PROBE_KPROBE: return skel->progs.capture_kprobe;
+	case PROBE_XDP: return skel->progs.capture_xdp;
+	case PROBE_TCX:
+	case PROBE_CLSACT: return skel->progs.capture_tc_ingress;
+	}
+	return NULL;
 }
 
 static int
-report_failure(const struct capture_probe_request *req, const char *what,
-    int error, char *err, size_t errlen)
+set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
+    enum probe_mechanism m)
 {
-	if (error == EPERM)
-		snprintf(err, errlen, "%s: %s: permission denied: capturing"
-		    " from a bpf: tap needs CAP_BPF and CAP_PERFMON (or root);"
-		    " run as root or grant them (setcap"
-		    " cap_bpf,cap_perfmon+ep PROGRAM)", req->device, what);
-	else
-		snprintf(err, errlen, "%s: %s: %s (set PCAP_BPF_DEBUG=1 to see"
-		    " the kernel's log)", req->device, what, strerror(error));
-	return status_for_errno(error);
+	struct bpf_object *obj = skel->obj;
+	struct bpf_program *prog;
+	int tc = m == PROBE_TCX || m == PROBE_CLSACT;
+
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_autoload(prog, false);
+	if (tc) {
+		bpf_program__set_autoload(skel->progs.capture_tc_ingress,
+		    hook_wanted(tap, HOOK_INGRESS));
+		bpf_program__set_autoload(skel->progs.capture_tc_egress,
+		    hook_wanted(tap, HOOK_EGRESS));
+		return 0;
+	}
+	prog = program_for(skel, m);
+	bpf_program__set_autoload(prog, true);
+	if (m == PROBE_TP_BTF || m == PROBE_FENTRY || m == PROBE_FEXIT)
+		return bpf_program__set_attach_target(prog, 0, tap->target);
+	return 0;
 }
 
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
 prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
-    int use_tp_btf, struct capture_bpf **skelp)
+    enum probe_mechanism m, struct capture_bpf **skelp)
 {
+	const struct resolved_tap *tap = req->tap;
 	struct capture_bpf *skel = capture_bpf__open();
 	uint32_t scratch_size;
 	int error;
 
 	if (skel == NULL)
 		return errno ? errno : ENOMEM;
-	skel->rodata->skb_arg_index = (uint32_t)req->skb_arg_index;
+	skel->rodata->skb_arg_index = (uint32_t)tap->skb_arg_index;
 	skel->rodata->snaplen = req->snaplen;
 	skel->rodata->tap_direction =
-	    req->path == TAP_PATH_TRANSMIT ? RING_DIRECTION_OUT :
-	    req->path == TAP_PATH_RECEIVE ? RING_DIRECTION_IN :
+	    tap->path == TAP_PATH_TRANSMIT ? RING_DIRECTION_OUT :
+	    tap->path == TAP_PATH_RECEIVE ? RING_DIRECTION_IN :
 	    RING_DIRECTION_INOUT;
+	skel->rodata->device_arphrd = tap->arphrd;
+	skel->rodata->device_has_ethernet = (uint32_t)tap->has_ethernet;
+	memcpy((void *)skel->rodata->device_mac, tap->mac, 6);
 
 	scratch_size = sizeof(struct ring_record) + RING_LINK_HEADER_MAX +
 	    ((req->snaplen + 7) & ~7u);
@@ -92,13 +141,8 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	    (error = bpf_map__set_max_entries(skel->maps.scratch,
 	    (uint32_t)libbpf_num_possible_cpus())) ||
 	    (error = bpf_map__set_max_entries(skel->maps.ring,
-	    (uint32_t)ring_bytes)))
-		goto fail;
-
-	bpf_program__set_autoload(skel->progs.capture_tp_btf, use_tp_btf);
-	bpf_program__set_autoload(skel->progs.capture_raw_tp, !use_tp_btf);
-	if (use_tp_btf && (error = bpf_program__set_attach_target(
-	    skel->progs.capture_tp_btf, 0, req->tracepoint)))
+	    (uint32_t)ring_bytes)) ||
+	    (error = set_autoload(skel, tap, m)))
 		goto fail;
 	*skelp = skel;
 	return 0;
@@ -107,43 +151,195 @@ fail:
 	return -error;
 }
 
+/* Refuses to share an interface's XDP hook: never replace a user's program. */
 static int
-load_and_attach(const struct capture_probe_request *req,
-    struct capture_probe *probe, int use_tp_btf, const char **stage)
+check_xdp_free(const struct resolved_tap *tap, char *why, size_t len)
 {
-	struct bpf_link *link;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(tap->ifindex, 0, &q) == 0 && q.attach_mode != 0) {
+		snprintf(why, len, "interface %s already has an XDP program"
+		    " (id %u), which bpf:xdp: never replaces; capture at"
+		    " bpf:tc:%s:ingress instead", tap->target, q.prog_id,
+		    tap->target);
+		return EBUSY;
+	}
+	return 0;
+}
+
+static int
+attach_tcx(struct capture_probe *probe, const struct resolved_tap *tap)
+{
+	int hook, fd;
+
+	for (hook = 0; hook < HOOKS; hook++) {
+		if (!hook_wanted(tap, hook))
+			continue;
+		fd = bpf_link_create(bpf_program__fd(tc_program(probe->skel,
+		    hook)), tap->ifindex, hook == HOOK_INGRESS ?
+		    ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, NULL);
+		if (fd < 0)
+			return -fd;
+		probe->tcx_link_fd[hook] = fd;
+	}
+	return 0;
+}
+
+static int
+attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap)
+{
+	int hook, error;
+
+	for (hook = 0; hook < HOOKS; hook++) {
+		struct bpf_tc_hook *h = &probe->tc_hook[hook];
+		struct bpf_tc_opts *f = &probe->tc_filter[hook];
+
+		if (!hook_wanted(tap, hook))
+			continue;
+		memset(h, 0, sizeof(*h));
+		h->sz = sizeof(*h);
+		h->ifindex = tap->ifindex;
+		h->attach_point = hook == HOOK_INGRESS ? BPF_TC_INGRESS :
+		    BPF_TC_EGRESS;
+		error = bpf_tc_hook_create(h);
+		if (error == 0)
+			probe->tc_hook_created[hook] = 1;
+		else if (error != -EEXIST)
+			return -error;
+		memset(f, 0, sizeof(*f));
+		f->sz = sizeof(*f);
+		f->prog_fd = bpf_program__fd(tc_program(probe->skel, hook));
+		if ((error = bpf_tc_attach(h, f)) != 0)
+			return -error;
+		probe->tc_attached[hook] = 1;
+	}
+	return 0;
+}
+
+static int
+attach(struct capture_probe *probe, const struct resolved_tap *tap,
+    enum probe_mechanism m, char *why, size_t len)
+{
+	struct bpf_program *prog = program_for(probe->skel, m);
 	int error;
 
-	*stage = "preparing the BPF object";
-	if ((error = prepare_object(req, probe->ring_bytes, use_tp_btf,
-	    &probe->skel)) != 0)
-		return error;
-	*stage = "loading the BPF probe";
-	if ((error = capture_bpf__load(probe->skel)) != 0)
-		return -error;
-	probe->skel->data->settings.link_type = req->link_type;
-	probe->skel->data->settings.direction = RING_DIRECTION_INOUT;
-
-	*stage = "attaching the BPF probe";
-	if (use_tp_btf)
-		link = bpf_program__attach(probe->skel->progs.capture_tp_btf);
-	else
-		link = bpf_program__attach_raw_tracepoint(
-		    probe->skel->progs.capture_raw_tp, req->tracepoint);
-	if (link == NULL)
+	switch (m) {
+	case PROBE_TCX:
+		return attach_tcx(probe, tap);
+	case PROBE_CLSACT:
+		return attach_clsact(probe, tap);
+	case PROBE_XDP:
+		if ((error = check_xdp_free(tap, why, len)) != 0)
+			return error;
+		probe->link = bpf_program__attach_xdp(prog, tap->ifindex);
+		break;
+	case PROBE_RAW_TP:
+		probe->link = bpf_program__attach_raw_tracepoint(prog,
+		    tap->target);
+		break;
+	case PROBE_KPROBE:
+		probe->link = bpf_program__attach_kprobe(prog, false,
+		    tap->target);
+		break;
+	default:
+		probe->link = bpf_program__attach(prog);
+		break;
+	}
+	if (probe->link == NULL)
 		return errno ? errno : EINVAL;
-	probe->link = link;
-	probe->mechanism = use_tp_btf ? "tp_btf" : "raw_tp";
 	return 0;
 }
 
 static void
 release(struct capture_probe *probe)
 {
+	int hook, created = 0;
+
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
+	for (hook = 0; hook < HOOKS; hook++) {
+		if (probe->tcx_link_fd[hook] >= 0)
+			close(probe->tcx_link_fd[hook]);
+		probe->tcx_link_fd[hook] = -1;
+		if (probe->tc_attached[hook]) {
+			/* Detach names the filter by handle and priority only. */
+			probe->tc_filter[hook].prog_fd = 0;
+			probe->tc_filter[hook].prog_id = 0;
+			probe->tc_filter[hook].flags = 0;
+			bpf_tc_detach(&probe->tc_hook[hook],
+			    &probe->tc_filter[hook]);
+			probe->tc_attached[hook] = 0;
+		}
+		if (probe->tc_hook_created[hook])
+			created = hook + 1;
+		probe->tc_hook_created[hook] = 0;
+	}
+	if (created) {
+		/* clsact was not there before us: take it away again. */
+		struct bpf_tc_hook *h = &probe->tc_hook[created - 1];
+
+		h->attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(h);
+	}
 	capture_bpf__destroy(probe->skel);
 	probe->skel = NULL;
+}
+
+/* What a refusal usually means, for the message. */
+static const char *
+refusal_hint(enum probe_mechanism m, int error)
+{
+	switch (m) {
+	case PROBE_FENTRY:
+	case PROBE_FEXIT:
+		if (error == EPERM || error == EOPNOTSUPP || error == 524)
+			return " (this kernel refuses BPF trampolines)";
+		break;
+	case PROBE_KPROBE:
+		if (error == ENOENT || error == EOPNOTSUPP)
+			return " (no kprobe support: CONFIG_KPROBES)";
+		break;
+	case PROBE_TCX:
+		if (error == EINVAL)
+			return " (no tcx: Linux 6.6 or later)";
+		break;
+	default:
+		break;
+	}
+	return "";
+}
+
+/*
+ * Tries one mechanism.  Returns 0, or an errno with what failed in why.
+ */
+static int
+try_mechanism(const struct capture_probe_request *req,
+    struct capture_probe *probe, enum probe_mechanism m, char *why, size_t len)
+{
+	const char *stage = "preparing";
+	int error;
+
+	why[0] = '\0';
+	if ((error = prepare_object(req, probe->ring_bytes, m, &probe->skel)) != 0)
+		goto fail;
+	stage = "loading";
+	if ((error = capture_bpf__load(probe->skel)) != 0) {
+		error = -error;
+		goto fail;
+	}
+	probe->skel->data->settings.link_type = req->link_type;
+	probe->skel->data->settings.direction = RING_DIRECTION_INOUT;
+	stage = "attaching";
+	if ((error = attach(probe, req->tap, m, why, len)) != 0)
+		goto fail;
+	probe->mechanism = m;
+	return 0;
+fail:
+	if (why[0] == '\0')
+		snprintf(why, len, "%s %s: %s%s", probe_mechanism_name(m), stage,
+		    strerror(error), refusal_hint(m, error));
+	release(probe);
+	return error;
 }
 
 int
@@ -151,36 +347,51 @@ capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
 {
 	libbpf_print_fn_t previous = libbpf_log_quiet();
+	const struct resolved_tap *tap = req->tap;
 	struct capture_probe *probe = calloc(1, sizeof(*probe));
-	const char *stage = "allocating";
-	int error = ENOMEM, status;
+	char why[TAP_MAX_MECHANISMS][256];
+	int tried, error = ENOMEM, privileged;
 
-	if (probe == NULL)
-		goto fail;
+	if (probe == NULL) {
+		snprintf(err, errlen, "%s: out of memory", req->device);
+		libbpf_log_restore(previous);
+		return TAP_NO_MEMORY;
+	}
+	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
+	privileged = has_tap_capabilities(tap->family);
+	for (tried = 0; tried < tap->mechanism_count; tried++) {
+		error = try_mechanism(req, probe, tap->mechanisms[tried],
+		    why[tried], sizeof(why[tried]));
+		if (error == 0 || (error == EPERM && !privileged) ||
+		    error == EBUSY) {
+			tried++;
+			break;
+		}
+	}
+	libbpf_log_restore(previous);
+	if (error == 0) {
+		*probep = probe;
+		return TAP_OK;
+	}
+	free(probe);
 
-	error = req->raw_tracepoint_only ? -1 :
-	    load_and_attach(req, probe, 1, &stage);
-	if (error != 0 && error != EPERM && !req->raw_tracepoint_only) {
-		/* No tp_btf here (or not for this tracepoint): try raw_tp. */
-		release(probe);
-		error = -1;
+	if (error == EPERM && !privileged) {
+		snprintf(err, errlen, "%s: permission denied: capturing from a"
+		    " bpf: tap needs %s", req->device,
+		    tap_capabilities_needed(tap->family));
+		return TAP_PERMISSION;
 	}
-	if (error == -1)
-		error = load_and_attach(req, probe, 0, &stage);
-	if (error != 0)
-		goto fail;
-	libbpf_log_restore(previous);
-	*probep = probe;
-	return TAP_OK;
-fail:
-	status = report_failure(req, stage, error, err, errlen);
-	if (probe != NULL) {
-		release(probe);
-		free(probe);
-	}
-	libbpf_log_restore(previous);
-	return status;
+	if (tried == 1)
+		snprintf(err, errlen, "%s: %s", req->device, why[0]);
+	else
+		snprintf(err, errlen, "%s: the kernel refused every way to"
+		    " attach: %s; %s", req->device, why[0], why[1]);
+	if (error == ENOMEM)
+		return TAP_NO_MEMORY;
+	if (error == EBUSY)
+		return TAP_NOT_CAPTURABLE;
+	return TAP_KERNEL_REFUSED;
 }
 
 int
@@ -195,7 +406,7 @@ capture_probe_ring_bytes(const struct capture_probe *probe)
 	return probe->ring_bytes;
 }
 
-const char *
+enum probe_mechanism
 capture_probe_mechanism(const struct capture_probe *probe)
 {
 	return probe->mechanism;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The capture probe's life: load the embedded BPF object with the
- * handle's settings, attach it to its tap through a bpf_link, expose the
- * ring and the run-time knobs, and take everything down again.
+ * handle's settings, attach it to its tap by the first mechanism the
+ * kernel accepts, expose the ring and the run-time knobs, and take
+ * everything down again.
  */
 #ifndef BPFTRACE_PROBE_H
 #define BPFTRACE_PROBE_H
@@ -11,15 +12,13 @@
 #include <stdint.h>
 
 #include "bpf/ring_record.h"
+#include "bpftrace-tap.h"
 
 struct capture_probe;
 
 struct capture_probe_request {
 	const char *device;		/* for messages */
-	const char *tracepoint;
-	int skb_arg_index;
-	int raw_tracepoint_only;	/* skip tp_btf */
-	int path;			/* enum tap_path */
+	const struct resolved_tap *tap;
 	uint32_t snaplen;
 	size_t ring_bytes;		/* rounded up to a power of two */
 	uint32_t link_type;		/* RING_DLT_* */
@@ -29,7 +28,7 @@ int	capture_probe_open(const struct capture_probe_request *req,
 	    struct capture_probe **probe, char *err, size_t errlen);
 int	capture_probe_ring_fd(const struct capture_probe *probe);
 size_t	capture_probe_ring_bytes(const struct capture_probe *probe);
-const char *capture_probe_mechanism(const struct capture_probe *probe);
+enum probe_mechanism capture_probe_mechanism(const struct capture_probe *probe);
 struct capture_settings *capture_probe_settings(struct capture_probe *probe);
 void	capture_probe_counters(const struct capture_probe *probe,
 	    uint64_t *received, uint64_t *dropped);

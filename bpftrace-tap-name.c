@@ -11,7 +11,8 @@
 #include "bpftrace-status.h"
 #include "bpftrace-tap-name.h"
 
-static const char known_families[] = "tracepoint, raw_tracepoint";
+static const char known_families[] =
+    "tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp";
 
 int
 tap_name_is_ours(const char *device)
@@ -28,6 +29,16 @@ tap_family_name(enum tap_family family)
 		return "tracepoint";
 	case TAP_FAMILY_RAW_TRACEPOINT:
 		return "raw_tracepoint";
+	case TAP_FAMILY_KPROBE:
+		return "kprobe";
+	case TAP_FAMILY_FENTRY:
+		return "fentry";
+	case TAP_FAMILY_FEXIT:
+		return "fexit";
+	case TAP_FAMILY_TC:
+		return "tc";
+	case TAP_FAMILY_XDP:
+		return "xdp";
 	}
 	return "?";
 }
@@ -120,11 +131,13 @@ fill_arg(struct tap_spec *spec, const char *arg, const char *device,
 
 /*
  * [CATEGORY:]NAME[:argN], the category only for families that have one;
- * usage is the form shown when the parts do not fit.
+ * what names the NAME part in messages, usage is the form shown when the
+ * parts do not fit.
  */
 static int
-parse_tracepoint_parts(char *rest, struct tap_spec *spec, int with_category,
-    const char *usage, const char *device, char *err, size_t errlen)
+parse_named_target(char *rest, struct tap_spec *spec, int with_category,
+    const char *what, const char *usage, const char *device, char *err,
+    size_t errlen)
 {
 	char *parts[3];
 	int fixed = with_category ? 2 : 1;
@@ -138,7 +151,7 @@ parse_tracepoint_parts(char *rest, struct tap_spec *spec, int with_category,
 	if (with_category && (status = fill_name(spec->category, parts[0],
 	    "tracepoint category", device, err, errlen)) != TAP_OK)
 		return status;
-	if ((status = fill_name(spec->name, parts[fixed - 1], "tracepoint name",
+	if ((status = fill_name(spec->name, parts[fixed - 1], what,
 	    device, err, errlen)) != TAP_OK)
 		return status;
 	if (n == fixed + 1)
@@ -146,13 +159,94 @@ parse_tracepoint_parts(char *rest, struct tap_spec *spec, int with_category,
 	return TAP_OK;
 }
 
+/*
+ * Interface names: what the kernel accepts (dev_valid_name()) less ':',
+ * which separates the parts of a tap name here.
+ */
+static int
+fill_interface(struct tap_spec *spec, const char *name, const char *device,
+    char *err, size_t errlen)
+{
+	const char *c;
+
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strlen(name) >= TAP_IFNAME_MAX) {
+		snprintf(err, errlen, "%s: '%s' is not an interface name", device,
+		    name);
+		return TAP_NO_SUCH_TAP;
+	}
+	for (c = name; *c != '\0'; c++) {
+		if (*c == '/' || *c == ' ' || *c == '\t' || *c == '\n') {
+			snprintf(err, errlen, "%s: '%s' is not an interface name",
+			    device, name);
+			return TAP_NO_SUCH_TAP;
+		}
+	}
+	strcpy(spec->name, name);
+	return TAP_OK;
+}
+
+/* INTERFACE[:ingress|:egress] for tc (hooks allowed), INTERFACE for XDP. */
+static int
+parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
+    const char *usage, const char *device, char *err, size_t errlen)
+{
+	char *parts[2];
+	int n = split_parts(rest, parts, 2);
+	int status;
+
+	if (n > (hooks_allowed ? 2 : 1)) {
+		snprintf(err, errlen, "%s: expected %s", device, usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	if ((status = fill_interface(spec, parts[0], device, err, errlen)) != TAP_OK)
+		return status;
+	spec->hooks = TAP_HOOKS_BOTH;
+	if (n == 2) {
+		if (strcmp(parts[1], "ingress") == 0)
+			spec->hooks = TAP_HOOKS_INGRESS;
+		else if (strcmp(parts[1], "egress") == 0)
+			spec->hooks = TAP_HOOKS_EGRESS;
+		else {
+			snprintf(err, errlen, "%s: '%s' is not a tc hook: use"
+			    " ingress or egress, or leave it out for both",
+			    device, parts[1]);
+			return TAP_NO_SUCH_TAP;
+		}
+	}
+	return TAP_OK;
+}
+
+struct family_syntax {
+	const char *name;
+	enum tap_family family;
+	const char *usage;
+};
+
+static const struct family_syntax families[] = {
+	{ "tracepoint", TAP_FAMILY_TRACEPOINT,
+	    "bpf:tracepoint:CATEGORY:NAME[:argN], e.g. bpf:tracepoint:skb:kfree_skb" },
+	{ "raw_tracepoint", TAP_FAMILY_RAW_TRACEPOINT,
+	    "bpf:raw_tracepoint:NAME[:argN], e.g. bpf:raw_tracepoint:kfree_skb" },
+	{ "kprobe", TAP_FAMILY_KPROBE,
+	    "bpf:kprobe:FUNCTION[:argN], e.g. bpf:kprobe:ip_rcv" },
+	{ "fentry", TAP_FAMILY_FENTRY,
+	    "bpf:fentry:FUNCTION[:argN], e.g. bpf:fentry:ip_rcv" },
+	{ "fexit", TAP_FAMILY_FEXIT,
+	    "bpf:fexit:FUNCTION[:argN], e.g. bpf:fexit:ip_route_input_noref" },
+	{ "tc", TAP_FAMILY_TC,
+	    "bpf:tc:INTERFACE[:ingress|:egress], e.g. bpf:tc:eth0" },
+	{ "xdp", TAP_FAMILY_XDP, "bpf:xdp:INTERFACE, e.g. bpf:xdp:eth0" },
+};
+
 int
 tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
     size_t errlen)
 {
 	char buf[3 * TAP_NAME_MAX];
+	const struct family_syntax *f = NULL;
 	char *family, *rest;
-	int status;
+	size_t i;
 
 	memset(spec, 0, sizeof(*spec));
 	spec->skb_arg_index = TAP_ARG_FROM_BTF;
@@ -170,27 +264,39 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 	if (rest != NULL)
 		*rest++ = '\0';
 
-	if (strcmp(family, "tracepoint") == 0 && rest != NULL) {
-		spec->family = TAP_FAMILY_TRACEPOINT;
-		status = parse_tracepoint_parts(rest, spec, 1,
-		    "bpf:tracepoint:CATEGORY:NAME[:argN],"
-		    " e.g. bpf:tracepoint:skb:kfree_skb", device, err, errlen);
-	} else if (strcmp(family, "raw_tracepoint") == 0 && rest != NULL) {
-		spec->family = TAP_FAMILY_RAW_TRACEPOINT;
-		status = parse_tracepoint_parts(rest, spec, 0,
-		    "bpf:raw_tracepoint:NAME[:argN],"
-		    " e.g. bpf:raw_tracepoint:kfree_skb", device, err, errlen);
-	} else if (strcmp(family, "tracepoint") == 0 ||
-	    strcmp(family, "raw_tracepoint") == 0) {
-		snprintf(err, errlen, "%s: the %s needs a name, e.g."
-		    " bpf:tracepoint:skb:kfree_skb (tcpdump -D lists them)",
-		    device, family);
-		status = TAP_NO_SUCH_TAP;
-	} else {
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strcmp(family, families[i].name) == 0)
+			f = &families[i];
+	if (f == NULL) {
 		snprintf(err, errlen, "%s: unknown tap family '%s': known are"
 		    " %s (tcpdump -D lists the taps)", device, family,
 		    known_families);
-		status = TAP_NO_SUCH_TAP;
+		return TAP_NO_SUCH_TAP;
 	}
-	return status;
+	if (rest == NULL) {
+		snprintf(err, errlen, "%s: the %s needs a name: %s", device,
+		    family, f->usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	spec->family = f->family;
+	switch (f->family) {
+	case TAP_FAMILY_TRACEPOINT:
+		return parse_named_target(rest, spec, 1, "tracepoint name",
+		    f->usage, device, err, errlen);
+	case TAP_FAMILY_RAW_TRACEPOINT:
+		return parse_named_target(rest, spec, 0, "tracepoint name",
+		    f->usage, device, err, errlen);
+	case TAP_FAMILY_KPROBE:
+	case TAP_FAMILY_FENTRY:
+	case TAP_FAMILY_FEXIT:
+		return parse_named_target(rest, spec, 0, "function name",
+		    f->usage, device, err, errlen);
+	case TAP_FAMILY_TC:
+		return parse_interface(rest, spec, 1, f->usage, device, err,
+		    errlen);
+	case TAP_FAMILY_XDP:
+		return parse_interface(rest, spec, 0, f->usage, device, err,
+		    errlen);
+	}
+	return TAP_NO_SUCH_TAP;
 }

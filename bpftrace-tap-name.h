@@ -5,6 +5,11 @@
  *
  *	bpf:tracepoint:CATEGORY:NAME[:argN]
  *	bpf:raw_tracepoint:NAME[:argN]
+ *	bpf:kprobe:FUNCTION[:argN]	(function entry, cheapest mechanism)
+ *	bpf:fentry:FUNCTION[:argN]
+ *	bpf:fexit:FUNCTION[:argN]
+ *	bpf:tc:INTERFACE[:ingress|:egress]
+ *	bpf:xdp:INTERFACE
  *
  * argN counts arguments from 1; struct tap_spec holds the 0-based index.
  */
@@ -20,15 +25,30 @@
 
 enum tap_family {
 	TAP_FAMILY_TRACEPOINT,
-	TAP_FAMILY_RAW_TRACEPOINT
+	TAP_FAMILY_RAW_TRACEPOINT,
+	TAP_FAMILY_KPROBE,
+	TAP_FAMILY_FENTRY,
+	TAP_FAMILY_FEXIT,
+	TAP_FAMILY_TC,
+	TAP_FAMILY_XDP
+};
+
+/* tc: which hooks of the interface. */
+enum tap_hooks {
+	TAP_HOOKS_BOTH,
+	TAP_HOOKS_INGRESS,
+	TAP_HOOKS_EGRESS
 };
 
 struct tap_spec {
 	enum tap_family family;
 	char category[TAP_NAME_MAX];	/* tracepoint only */
-	char name[TAP_NAME_MAX];	/* kernel tracepoint name */
+	char name[TAP_NAME_MAX];	/* tracepoint, function or interface */
 	int skb_arg_index;		/* 0-based; TAP_ARG_FROM_BTF: find it */
+	enum tap_hooks hooks;		/* tc only */
 };
+
+#define TAP_IFNAME_MAX		16	/* IFNAMSIZ, the terminating NUL included */
 
 int	tap_name_is_ours(const char *device);
 int	tap_spec_parse(const char *device, struct tap_spec *spec,

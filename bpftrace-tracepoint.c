@@ -15,8 +15,8 @@
 #include "bpftrace-tracepoint-notes.h"
 
 /* The device name under which a tracepoint is offered: its category if known. */
-static void
-device_name_for(const char *name, char *buf, size_t len)
+void
+tracepoint_device_name(const char *name, char *buf, size_t len)
 {
 	const struct tracepoint_note *note;
 	char category[TAP_NAME_MAX];
@@ -39,7 +39,7 @@ report_missing(const struct btf *btf, const char *device, const char *name,
 	    BTF_TARGET_TRACEPOINT, name, near, 3), i;
 
 	for (i = 0; i < n; i++)
-		device_name_for(near[i], suggestion[i], sizeof(suggestion[i]));
+		tracepoint_device_name(near[i], suggestion[i], sizeof(suggestion[i]));
 	if (n == 0)
 		snprintf(err, errlen, "%s: this kernel has no tracepoint '%s'"
 		    " (tcpdump -D lists the packet tracepoints)", device, name);
@@ -108,9 +108,13 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 	    spec->skb_arg_index, &args, &tap->skb_arg_index, err, errlen);
 	if (status != TAP_OK)
 		goto out;
-	snprintf(tap->tracepoint, sizeof(tap->tracepoint), "%s", spec->name);
+	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
 	note = tracepoint_note_find(spec->name);
 	tap->path = note != NULL ? note->path : TAP_PATH_ANY;
+	tap->family = spec->family;
+	if (spec->family == TAP_FAMILY_TRACEPOINT)
+		tap->mechanisms[tap->mechanism_count++] = PROBE_TP_BTF;
+	tap->mechanisms[tap->mechanism_count++] = PROBE_RAW_TP;
 out:
 	btf__free(btf);
 	return status;
@@ -146,7 +150,7 @@ collect_tap(void *ctx, const char *name, const struct target_args *args)
 		l->capacity = cap;
 	}
 	t = &l->taps[l->count++];
-	device_name_for(name, t->device, sizeof(t->device));
+	tracepoint_device_name(name, t->device, sizeof(t->device));
 	if (note != NULL)
 		snprintf(t->description, sizeof(t->description), "%s",
 		    note->description);

@@ -9,16 +9,12 @@
 
 #include <stddef.h>
 
-#include "bpftrace-tap-name.h"
-
-struct resolved_tap {
-	char tracepoint[TAP_NAME_MAX];
-	int skb_arg_index;
-	int path;			/* enum tap_path */
-};
+#include "bpftrace-tap.h"
 
 int	tracepoint_resolve(const char *device, const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
+
+void	tracepoint_device_name(const char *name, char *buf, size_t len);
 
 typedef int (*tap_list_fn)(void *ctx, const char *device,
 	    const char *description);

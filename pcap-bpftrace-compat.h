@@ -15,6 +15,9 @@
 
 #ifndef BPFTRACE_PCAPINT_NAMES
 #define pcapint_add_dev			add_dev
+#define pcapint_add_to_pcaps_to_close	pcap_add_to_pcaps_to_close
+#define pcapint_do_addexit		pcap_do_addexit
+#define pcapint_remove_from_pcaps_to_close pcap_remove_from_pcaps_to_close
 #define pcapint_breakloop_common	pcap_breakloop_common
 #define pcapint_cleanup_live_common	pcap_cleanup_live_common
 #define pcapint_filter			pcap_filter

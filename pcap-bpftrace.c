@@ -33,9 +33,12 @@
 #include "pcap-bpftrace.h"
 #include "pcap-bpftrace-compat.h"
 
+#include "bpftrace-function.h"
+#include "bpftrace-interface.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
+#include "bpftrace-tap.h"
 #include "bpftrace-tap-name.h"
 #include "bpftrace-tracepoint.h"
 
@@ -52,6 +55,7 @@ struct pcap_bpftrace {
 	int ring_open;
 	int breakloop_fd;		/* eventfd: wakes a blocked read */
 	int nonblock;
+	int closed_at_exit;		/* registered with libpcap's atexit list */
 	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
 
@@ -373,6 +377,12 @@ free_resources(pcap_t *p)
 static void
 bpftrace_cleanup(pcap_t *p)
 {
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (pb->closed_at_exit) {
+		pcapint_remove_from_pcaps_to_close(p);
+		pb->closed_at_exit = 0;
+	}
 	free_resources(p);
 	pcapint_cleanup_live_common(p);
 }
@@ -401,17 +411,14 @@ start_probe(pcap_t *p)
 	struct resolved_tap tap;
 	int status;
 
-	status = tracepoint_resolve(p->opt.device, &pb->tap, &tap, p->errbuf,
+	status = tap_resolve(p->opt.device, &pb->tap, &tap, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
 
 	memset(&req, 0, sizeof(req));
 	req.device = p->opt.device;
-	req.tracepoint = tap.tracepoint;
-	req.skb_arg_index = tap.skb_arg_index;
-	req.raw_tracepoint_only = pb->tap.family == TAP_FAMILY_RAW_TRACEPOINT;
-	req.path = tap.path;
+	req.tap = &tap;
 	req.snaplen = (uint32_t)p->snapshot;
 	req.ring_bytes = p->opt.buffer_size > 0 ?
 	    (size_t)p->opt.buffer_size : DEFAULT_RING_BYTES;
@@ -421,6 +428,20 @@ start_probe(pcap_t *p)
 	if (status != TAP_OK)
 		return pcap_status_for(status);
 	pb->settings = capture_probe_settings(pb->probe);
+	if (getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: attached with %s\n", p->opt.device,
+		    probe_mechanism_name(capture_probe_mechanism(pb->probe)));
+
+	/*
+	 * A clsact filter, unlike a bpf_link, outlives the process: have
+	 * libpcap close the handle at exit if the application does not.
+	 */
+	if (capture_probe_mechanism(pb->probe) == PROBE_CLSACT) {
+		if (!pcapint_do_addexit(p))
+			return PCAP_ERROR;
+		pcapint_add_to_pcaps_to_close(p);
+		pb->closed_at_exit = 1;
+	}
 
 	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->probe),
 	    capture_probe_ring_bytes(pb->probe), p->errbuf,
@@ -561,5 +582,9 @@ bpftrace_findalldevs(pcap_if_list_t *devlistp, char *errbuf)
 {
 	struct listing l = { devlistp, errbuf };
 
-	return tracepoint_list_taps(add_tap, &l) == 0 ? 0 : PCAP_ERROR;
+	if (tracepoint_list_taps(add_tap, &l) != 0 ||
+	    function_list_taps(add_tap, &l) != 0 ||
+	    interface_list_taps(add_tap, &l) != 0)
+		return PCAP_ERROR;
+	return 0;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (BSD-3-Clause OR GPL-2.0)
 /*
- * The capture probe: runs at a kernel tap, finds the packet (struct sk_buff),
- * renders it in the handle's link type into a per-CPU scratch record and
- * hands the record to user space through a ring buffer.
+ * The capture probe: runs at a kernel tap (tracepoint, function entry or
+ * exit, tc, XDP), finds the packet, renders it in the handle's link type
+ * into a per-CPU scratch record and hands the record to user space through
+ * a ring buffer.  User space loads only the one program its tap needs.
  *
  * Rendering into scratch first, rather than reserving ring space up front,
  * is deliberate: the record size follows the packet (the ring holds many
@@ -20,6 +21,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 skb_arg_index = 0;
 const volatile __u32 snaplen = 262144;
 const volatile __u32 tap_direction = RING_DIRECTION_INOUT;	/* known by tap */
+/* tc and XDP: the device's type, whether it has an Ethernet header, its MAC. */
+const volatile __u16 device_arphrd = 1;
+const volatile __u32 device_has_ethernet = 1;
+const volatile __u8 device_mac[6];
 
 /* Written by user space at any time through the mmapped .bss. */
 struct capture_settings settings = { RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT };
@@ -48,165 +53,8 @@ struct {
 	__uint(value_size, sizeof(struct scratch_record));
 } scratch SEC(".maps");
 
-#define ETH_P_IP	0x0800
-#define ETH_P_IPV6	0x86DD
-#define ARPHRD_ETHER	1
-#define ARPHRD_LOOPBACK	772
-#define ARPHRD_NONE	0xFFFE
-#define PACKET_OUTGOING	4
-#define HEADER_UNSET	0xFFFF
-
-/* Where the packet lies in the skb, as offsets from skb->head. */
-struct packet_layout {
-	__u32	data_offset;	/* skb->data */
-	__u32	linear_end;	/* end of the linear part */
-	__u32	network_offset;	/* network header, or skb->data if unset */
-	__u32	mac_offset;	/* MAC header; only if mac_valid */
-	int	mac_valid;
-	__u32	wire_len_from_network;
-	unsigned char *head;
-	__be16	protocol;
-	int	ifindex;
-	__u16	arphrd;
-	__u8	packet_type;
-};
-
-static __always_inline __u16
-swap16(__u16 v)
-{
-	return (__u16)((v >> 8) | (v << 8));
-}
-
-static __always_inline __u32
-swap32(__u32 v)
-{
-	return ((v & 0xff) << 24) | ((v & 0xff00) << 8) |
-	    ((v >> 8) & 0xff00) | (v >> 24);
-}
-
-/*
- * Reads the header offsets of the skb and decides which of them are valid.
- * Returns 0 when the skb holds no network packet (netlink, unix sockets).
- */
-static __always_inline int
-skb_packet_layout(struct sk_buff *skb, struct packet_layout *pl)
-{
-	unsigned char *data = BPF_CORE_READ(skb, data);
-	__u32 len = BPF_CORE_READ(skb, len);
-	__u32 data_len = BPF_CORE_READ(skb, data_len);
-	__u16 network = BPF_CORE_READ(skb, network_header);
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	__u8 version = 0;
-
-	pl->head = BPF_CORE_READ(skb, head);
-	if (!pl->head || !data || data_len > len)
-		return 0;
-	pl->data_offset = (__u32)(data - pl->head);
-	pl->linear_end = pl->data_offset + (len - data_len);
-	pl->protocol = BPF_CORE_READ(skb, protocol);
-
-	/*
-	 * A network header offset of 0 (or ~0) was never set: the head
-	 * always has headroom in front of a real network header.
-	 */
-	if (network != 0 && network != HEADER_UNSET && network < pl->linear_end)
-		pl->network_offset = network;
-	else
-		pl->network_offset = pl->data_offset;
-	if (pl->protocol == 0) {
-		if (network == 0 || network == HEADER_UNSET)
-			return 0;
-		bpf_probe_read_kernel(&version, 1, pl->head + network);
-		if ((version >> 4) == 4)
-			pl->protocol = swap16(ETH_P_IP);
-		else if ((version >> 4) == 6)
-			pl->protocol = swap16(ETH_P_IPV6);
-		else
-			return 0;
-	}
-	/* len counts from skb->data; the network header may lie on either side. */
-	pl->wire_len_from_network = len + pl->data_offset - pl->network_offset;
-
-	pl->mac_valid = mac != HEADER_UNSET && mac < pl->network_offset;
-	pl->mac_offset = mac;
-
-	if (dev) {
-		pl->ifindex = BPF_CORE_READ(dev, ifindex);
-		pl->arphrd = BPF_CORE_READ(dev, type);
-	} else {
-		pl->ifindex = BPF_CORE_READ(skb, skb_iif);
-		pl->arphrd = ARPHRD_NONE;
-	}
-
-	/*
-	 * Direction.  Taps on a transmit or receive path say so.  Elsewhere
-	 * (kfree_skb, say) a received packet is one whose MAC header was set
-	 * and then pulled by the driver (eth_type_trans); a packet on its way
-	 * out has no MAC header yet, or skb->data still points at it.
-	 */
-	if (tap_direction == RING_DIRECTION_OUT)
-		pl->packet_type = PACKET_OUTGOING;
-	else if (tap_direction != RING_DIRECTION_IN &&
-	    (mac == HEADER_UNSET || pl->data_offset <= mac))
-		pl->packet_type = PACKET_OUTGOING;
-	else
-		pl->packet_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
-	return 1;
-}
-
-static __always_inline int
-has_ethernet_header(const struct packet_layout *pl)
-{
-	return pl->mac_valid &&
-	    (pl->arphrd == ARPHRD_ETHER || pl->arphrd == ARPHRD_LOOPBACK) &&
-	    pl->network_offset - pl->mac_offset >= RING_ETHER_HEADER_LEN;
-}
-
-/*
- * Writes the link-layer header for link_type into out and says where the
- * bytes copied after it start.  Returns the header length, or -1 when the
- * packet cannot be shown in this link type.
- */
-static __always_inline int
-render_link_header(const struct packet_layout *pl, __u32 link_type,
-    __u8 *out, __u32 *copy_from)
-{
-	*copy_from = pl->network_offset;
-	if (link_type == RING_DLT_LINUX_SLL2) {
-		__u32 ifindex = swap32((__u32)pl->ifindex);
-		__u16 arphrd = swap16(pl->arphrd);
-
-		__builtin_memset(out, 0, RING_SLL2_HEADER_LEN);
-		__builtin_memcpy(out, &pl->protocol, 2);
-		__builtin_memcpy(out + 4, &ifindex, 4);
-		__builtin_memcpy(out + 8, &arphrd, 2);
-		out[10] = pl->packet_type;
-		if (has_ethernet_header(pl)) {
-			out[11] = 6;	/* source MAC */
-			bpf_probe_read_kernel(out + 12, 6,
-			    pl->head + pl->mac_offset + 6);
-		}
-		return RING_SLL2_HEADER_LEN;
-	}
-	if (link_type == RING_DLT_EN10MB) {
-		if (has_ethernet_header(pl)) {
-			/* The real header, VLAN tags in the payload included. */
-			*copy_from = pl->mac_offset;
-			return 0;
-		}
-		__builtin_memset(out, 0, RING_ETHER_HEADER_LEN);
-		__builtin_memcpy(out + 12, &pl->protocol, 2);
-		return RING_ETHER_HEADER_LEN;
-	}
-	if (link_type == RING_DLT_RAW) {
-		if (pl->protocol != swap16(ETH_P_IP) &&
-		    pl->protocol != swap16(ETH_P_IPV6))
-			return -1;
-		return 0;
-	}
-	return -1;
-}
+#include "packet_layout.h"
+#include "link_header.h"
 
 static __always_inline struct capture_counters *
 counter_slot(void)
@@ -228,10 +76,13 @@ direction_wanted(__u8 packet_type)
 	return 1;
 }
 
+/*
+ * Renders the packet described by pl into this CPU's scratch record and
+ * copies the record into the ring.
+ */
 static __always_inline void
-capture_skb(struct sk_buff *skb)
+capture_packet(int source, void *ctx, const struct packet_layout *pl)
 {
-	struct packet_layout pl = {};
 	struct scratch_record *rec;
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 link_type = settings.link_type;
@@ -239,20 +90,19 @@ capture_skb(struct sk_buff *skb)
 	__u64 header_len, copy_len;	/* 64-bit: no truncation the verifier loses */
 	int rendered;
 
-	if (!skb || !skb_packet_layout(skb, &pl))
-		return;
-	if (!direction_wanted(pl.packet_type))
+	if (!direction_wanted(pl->packet_type))
 		return;
 	rec = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!rec)
 		return;
-	rendered = render_link_header(&pl, link_type, rec->bytes, &copy_from);
+	rendered = render_link_header(source, ctx, pl, link_type, rec->bytes,
+	    &copy_from);
 	if (rendered < 0)
 		return;
 	header_len = rendered;
 
-	available = pl.linear_end > copy_from ? pl.linear_end - copy_from : 0;
-	wire_len = pl.wire_len_from_network + (pl.network_offset - copy_from) +
+	available = pl->end > copy_from ? pl->end - copy_from : 0;
+	wire_len = pl->wire_len_from_network + (pl->network_offset - copy_from) +
 	    header_len;
 	copy_len = available;
 	if (copy_len + header_len > snaplen)
@@ -266,9 +116,8 @@ capture_skb(struct sk_buff *skb)
 		return;
 	if (header_len > RING_LINK_HEADER_MAX)
 		return;
-	if (copy_len > 0 &&
-	    bpf_probe_read_kernel(rec->bytes + header_len, copy_len,
-	    pl.head + copy_from) != 0)
+	if (copy_len > 0 && copy_packet_bytes(source, ctx, pl, copy_from,
+	    rec->bytes + header_len, copy_len) != 0)
 		return;
 
 	rec->header.timestamp_ns = bpf_ktime_get_ns();
@@ -286,13 +135,24 @@ capture_skb(struct sk_buff *skb)
 		__sync_fetch_and_add(&c->dropped, 1);
 }
 
+static __always_inline void
+capture_kernel_skb(struct sk_buff *skb)
+{
+	struct packet_layout pl = {};
+
+	if (skb && kernel_skb_layout(skb, &pl))
+		capture_packet(SOURCE_KERNEL_SKB, 0, &pl);
+}
+
 /*
  * Loads the 64-bit context word at a constant byte offset.  Written in
  * assembly because the verifier only accepts context loads whose offset
  * is part of the load instruction, and clang may otherwise add the offset
- * to the pointer first.
+ * to the pointer first.  (Two levels, so that a macro offset is expanded
+ * before it is turned into text.)
  */
-#define CONTEXT_WORD(ctx, offset) ({					\
+#define CONTEXT_WORD(ctx, offset) CONTEXT_WORD_AT(ctx, offset)
+#define CONTEXT_WORD_AT(ctx, offset) ({					\
 	__u64 word_;							\
 	asm volatile("%0 = *(u64 *)(%1 + " #offset ")"		\
 	    : "=r"(word_) : "r"(ctx));					\
@@ -324,12 +184,32 @@ skb_argument(void *ctx)
 	return (struct sk_buff *)word;
 }
 
-/* BTF-typed tracepoint; the attach target is set by user space. */
+/*
+ * The kprobe's skb argument, from the argument registers.  kprobes reach
+ * the first six arguments only; user space refuses others.
+ */
+static __always_inline struct sk_buff *
+skb_register_argument(void *regs)
+{
+	__u64 word = 0;
+
+	switch (skb_arg_index) {
+	case 0: word = CONTEXT_WORD(regs, PT_REGS_ARG1_OFFSET); break;
+	case 1: word = CONTEXT_WORD(regs, PT_REGS_ARG2_OFFSET); break;
+	case 2: word = CONTEXT_WORD(regs, PT_REGS_ARG3_OFFSET); break;
+	case 3: word = CONTEXT_WORD(regs, PT_REGS_ARG4_OFFSET); break;
+	case 4: word = CONTEXT_WORD(regs, PT_REGS_ARG5_OFFSET); break;
+	case 5: word = CONTEXT_WORD(regs, PT_REGS_ARG6_OFFSET); break;
+	}
+	return (struct sk_buff *)word;
+}
+
+/* The attach targets of the tracing programs are set by user space. */
 SEC("tp_btf")
 int
 capture_tp_btf(__u64 *ctx)
 {
-	capture_skb(skb_argument(ctx));
+	capture_kernel_skb(skb_argument(ctx));
 	return 0;
 }
 
@@ -338,6 +218,68 @@ SEC("raw_tp")
 int
 capture_raw_tp(__u64 *ctx)
 {
-	capture_skb(skb_argument(ctx));
+	capture_kernel_skb(skb_argument(ctx));
 	return 0;
+}
+
+SEC("fentry")
+int
+capture_fentry(__u64 *ctx)
+{
+	capture_kernel_skb(skb_argument(ctx));
+	return 0;
+}
+
+/* Function exit: the packet as the function left it. */
+SEC("fexit")
+int
+capture_fexit(__u64 *ctx)
+{
+	capture_kernel_skb(skb_argument(ctx));
+	return 0;
+}
+
+/* Function entry where the kernel has no BPF trampoline. */
+SEC("kprobe")
+int
+capture_kprobe(void *regs)
+{
+	capture_kernel_skb(skb_register_argument(regs));
+	return 0;
+}
+
+#define TC_NEXT		(-1)	/* TCX_NEXT, TC_ACT_UNSPEC: go on as without us */
+
+SEC("tc")
+int
+capture_tc_ingress(struct __sk_buff *skb)
+{
+	struct packet_layout pl = {};
+
+	if (tc_layout(skb, 0, &pl))
+		capture_packet(SOURCE_TC, skb, &pl);
+	return TC_NEXT;
+}
+
+SEC("tc")
+int
+capture_tc_egress(struct __sk_buff *skb)
+{
+	struct packet_layout pl = {};
+
+	if (tc_layout(skb, 1, &pl))
+		capture_packet(SOURCE_TC, skb, &pl);
+	return TC_NEXT;
+}
+
+/* "xdp.frags": the kernel hands multi-buffer frames to the program too. */
+SEC("xdp.frags")
+int
+capture_xdp(struct xdp_md *ctx)
+{
+	struct packet_layout pl = {};
+
+	if (xdp_layout(ctx, &pl))
+		capture_packet(SOURCE_XDP, ctx, &pl);
+	return XDP_PASS;
 }

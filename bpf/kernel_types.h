@@ -1,27 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The few kernel types the capture probe reads, declared with
- * preserve_access_index so that libbpf relocates every field access
- * against the running kernel's BTF (CO-RE).  Only the fields used are
- * listed; their order and offsets here do not matter.
+ * Kernel types the capture probe uses.  The program contexts of tc and
+ * XDP (struct __sk_buff, struct xdp_md) and the map types are UAPI, from
+ * <linux/bpf.h>.  The in-kernel structures are declared here with only
+ * the fields read, marked preserve_access_index so that libbpf relocates
+ * every access against the running kernel's BTF (CO-RE): their order and
+ * offsets here do not matter.
  */
 #ifndef BPFTRACE_KERNEL_TYPES_H
 #define BPFTRACE_KERNEL_TYPES_H
 
-typedef unsigned char __u8;
-typedef unsigned short __u16;
-typedef unsigned int __u32;
-typedef unsigned long long __u64;
-typedef signed int __s32;
-typedef signed long long __s64;
-typedef __u16 __be16;
-typedef __u32 __be32;
-typedef __u32 __wsum;
-
-enum bpf_map_type {
-	BPF_MAP_TYPE_ARRAY = 2,
-	BPF_MAP_TYPE_RINGBUF = 27,
-};
+#include <linux/types.h>
+#include <linux/bpf.h>
 
 struct net_device {
 	int ifindex;
@@ -41,5 +31,17 @@ struct sk_buff {
 	unsigned char *head;
 	unsigned char *data;
 } __attribute__((preserve_access_index));
+
+/*
+ * Byte offsets of the argument registers in x86-64's struct pt_regs
+ * (arch/x86/include/uapi/asm/ptrace.h), the context of a kprobe: rdi,
+ * rsi, rdx, rcx, r8, r9 carry the first six arguments.
+ */
+#define PT_REGS_ARG1_OFFSET	112
+#define PT_REGS_ARG2_OFFSET	104
+#define PT_REGS_ARG3_OFFSET	96
+#define PT_REGS_ARG4_OFFSET	88
+#define PT_REGS_ARG5_OFFSET	72
+#define PT_REGS_ARG6_OFFSET	64
 
 #endif /* BPFTRACE_KERNEL_TYPES_H */

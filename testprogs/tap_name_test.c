@@ -30,6 +30,22 @@ expect_ok(const char *device, enum tap_family family, const char *category,
 }
 
 static void
+expect_hooks(const char *device, const char *name, enum tap_hooks hooks)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != TAP_FAMILY_TC ||
+	    strcmp(spec.name, name) != 0 || spec.hooks != hooks) {
+		printf("FAIL %s: status %d (%s) name '%s' hooks %d\n", device,
+		    status, err, spec.name, spec.hooks);
+		failures++;
+	} else
+		passes++;
+}
+
+static void
 expect_error(const char *device, const char *message_part)
 {
 	struct tap_spec spec;
@@ -60,9 +76,25 @@ main(void)
 	expect_ok("bpf:raw_tracepoint:kfree_skb:arg3",
 	    TAP_FAMILY_RAW_TRACEPOINT, "", "kfree_skb", 2);
 
+	expect_ok("bpf:kprobe:ip_rcv", TAP_FAMILY_KPROBE, "", "ip_rcv", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:fentry:sk_skb_reason_drop:arg2", TAP_FAMILY_FENTRY, "",
+	    "sk_skb_reason_drop", 1);
+	expect_ok("bpf:fexit:ip_rcv", TAP_FAMILY_FEXIT, "", "ip_rcv", TAP_ARG_FROM_BTF);
+	expect_hooks("bpf:tc:eth0", "eth0", TAP_HOOKS_BOTH);
+	expect_hooks("bpf:tc:veth-a.10:ingress", "veth-a.10", TAP_HOOKS_INGRESS);
+	expect_hooks("bpf:tc:eth0:egress", "eth0", TAP_HOOKS_EGRESS);
+	expect_ok("bpf:xdp:eth0", TAP_FAMILY_XDP, "", "eth0", TAP_ARG_FROM_BTF);
+
 	expect_error("bpf:", "unknown tap family ''");
+	expect_error("bpf:kprobe", "needs a name: bpf:kprobe:FUNCTION[:argN]");
+	expect_error("bpf:kprobe:ip_rcv:arg1:x", "expected bpf:kprobe:FUNCTION[:argN]");
+	expect_error("bpf:fentry:ip-rcv", "function name 'ip-rcv' is not a kernel name");
+	expect_error("bpf:tc:eth0:sideways", "'sideways' is not a tc hook");
+	expect_error("bpf:tc:averyveryverylongname", "is not an interface name");
+	expect_error("bpf:tc:a/b", "'a/b' is not an interface name");
+	expect_error("bpf:xdp:eth0:ingress", "expected bpf:xdp:INTERFACE");
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
-	expect_error("bpf:tracepoint", "needs a name");
+	expect_error("bpf:tracepoint", "needs a name: bpf:tracepoint:CATEGORY:NAME");
 	expect_error("bpf:tracepoint:kfree_skb", "expected bpf:tracepoint:CATEGORY:NAME");
 	expect_error("bpf:tracepoint:skb:kfree_skb:arg13", "'arg13' is not an argument");
 	expect_error("bpf:tracepoint:skb:kfree_skb:arg0", "'arg0' is not an argument: use arg1 .. arg12");

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Where a packet lies and what is known about it, read from each kind of
+ * tap: a kernel struct sk_buff (tracing taps), a tc program's
+ * struct __sk_buff, an XDP program's struct xdp_md.  Offsets are in the
+ * source's own coordinates: from skb->head for kernel skbs, from the first
+ * byte of the frame for tc and XDP.
+ *
+ * Included by capture.bpf.c after its load-time constants.
+ */
+#ifndef BPFTRACE_PACKET_LAYOUT_H
+#define BPFTRACE_PACKET_LAYOUT_H
+
+enum packet_source {
+	SOURCE_KERNEL_SKB,	/* bpf_probe_read_kernel from skb->head */
+	SOURCE_TC,		/* bpf_skb_load_bytes: paged data too */
+	SOURCE_XDP		/* bpf_xdp_load_bytes: fragments too */
+};
+
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define ETH_HLEN	14
+#define ARPHRD_ETHER	1
+#define ARPHRD_LOOPBACK	772
+#define ARPHRD_NONE	0xFFFE
+#define PACKET_HOST	0
+#define PACKET_BROADCAST 1
+#define PACKET_MULTICAST 2
+#define PACKET_OTHERHOST 3
+#define PACKET_OUTGOING	4
+#define HEADER_UNSET	0xFFFF
+
+struct packet_layout {
+	__u32	network_offset;
+	__u32	mac_offset;		/* meaningful if ethernet */
+	__u32	end;			/* end of the bytes that can be copied */
+	__u32	wire_len_from_network;
+	unsigned char *head;		/* SOURCE_KERNEL_SKB only */
+	int	ethernet;		/* an Ethernet header at mac_offset */
+	int	ifindex;
+	__be16	protocol;
+	__u16	arphrd;
+	__u8	packet_type;
+	__u8	vlan_present;		/* a tag the device took out of the frame */
+	__be16	vlan_proto;
+	__u16	vlan_tci;
+};
+
+static __always_inline __u16
+swap16(__u16 v)
+{
+	return (__u16)((v >> 8) | (v << 8));
+}
+
+static __always_inline __u32
+swap32(__u32 v)
+{
+	return ((v & 0xff) << 24) | ((v & 0xff00) << 8) |
+	    ((v >> 8) & 0xff00) | (v >> 24);
+}
+
+static __always_inline long
+copy_packet_bytes(int source, void *ctx, const struct packet_layout *pl,
+    __u32 from, void *dst, __u32 len)
+{
+	if (source == SOURCE_TC)
+		return bpf_skb_load_bytes(ctx, from, dst, len);
+	if (source == SOURCE_XDP)
+		return bpf_xdp_load_bytes(ctx, from, dst, len);
+	return bpf_probe_read_kernel(dst, len, pl->head + from);
+}
+
+/*
+ * A kernel skb at a tracing tap.  Decides which header offsets are valid.
+ * Returns 0 when the skb holds no network packet (netlink, unix sockets).
+ */
+static __always_inline int
+kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
+{
+	unsigned char *data = BPF_CORE_READ(skb, data);
+	__u32 len = BPF_CORE_READ(skb, len);
+	__u32 data_len = BPF_CORE_READ(skb, data_len);
+	__u16 network = BPF_CORE_READ(skb, network_header);
+	__u16 mac = BPF_CORE_READ(skb, mac_header);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	__u32 data_offset;
+	__u8 version = 0;
+
+	pl->head = BPF_CORE_READ(skb, head);
+	if (!pl->head || !data || data_len > len)
+		return 0;
+	data_offset = (__u32)(data - pl->head);
+	pl->end = data_offset + (len - data_len);	/* the linear part */
+	pl->protocol = BPF_CORE_READ(skb, protocol);
+
+	/*
+	 * A network header offset of 0 (or ~0) was never set: the head
+	 * always has headroom in front of a real network header.
+	 */
+	if (network != 0 && network != HEADER_UNSET && network < pl->end)
+		pl->network_offset = network;
+	else
+		pl->network_offset = data_offset;
+	if (pl->protocol == 0) {
+		if (network == 0 || network == HEADER_UNSET)
+			return 0;
+		bpf_probe_read_kernel(&version, 1, pl->head + network);
+		if ((version >> 4) == 4)
+			pl->protocol = swap16(ETH_P_IP);
+		else if ((version >> 4) == 6)
+			pl->protocol = swap16(ETH_P_IPV6);
+		else
+			return 0;
+	}
+	/* len counts from skb->data; the network header may lie on either side. */
+	pl->wire_len_from_network = len + data_offset - pl->network_offset;
+
+	if (dev) {
+		pl->ifindex = BPF_CORE_READ(dev, ifindex);
+		pl->arphrd = BPF_CORE_READ(dev, type);
+	} else {
+		pl->ifindex = BPF_CORE_READ(skb, skb_iif);
+		pl->arphrd = ARPHRD_NONE;
+	}
+	pl->mac_offset = mac;
+	pl->ethernet = mac != HEADER_UNSET &&
+	    pl->network_offset >= mac + ETH_HLEN &&
+	    (pl->arphrd == ARPHRD_ETHER || pl->arphrd == ARPHRD_LOOPBACK);
+
+	/*
+	 * Direction.  Taps on a transmit or receive path say so.  Elsewhere
+	 * (kfree_skb, say) a received packet is one whose MAC header was set
+	 * and then pulled by the driver (eth_type_trans); a packet on its way
+	 * out has no MAC header yet, or skb->data still points at it.
+	 */
+	if (tap_direction == RING_DIRECTION_OUT)
+		pl->packet_type = PACKET_OUTGOING;
+	else if (tap_direction != RING_DIRECTION_IN &&
+	    (mac == HEADER_UNSET || data_offset <= mac))
+		pl->packet_type = PACKET_OUTGOING;
+	else
+		pl->packet_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	return 1;
+}
+
+/*
+ * A tc program's packet: the frame starts at offset 0 with the device's
+ * link-layer header (if it has one), in both directions.
+ */
+static __always_inline int
+tc_layout(struct __sk_buff *skb, int egress, struct packet_layout *pl)
+{
+	pl->ethernet = device_has_ethernet;
+	pl->mac_offset = 0;
+	pl->network_offset = device_has_ethernet ? ETH_HLEN : 0;
+	pl->end = skb->len;
+	if (pl->end < pl->network_offset)
+		return 0;
+	pl->wire_len_from_network = skb->len - pl->network_offset;
+	pl->protocol = (__be16)skb->protocol;
+	pl->ifindex = skb->ifindex;
+	pl->arphrd = device_arphrd;
+	pl->packet_type = egress ? PACKET_OUTGOING : skb->pkt_type;
+	pl->vlan_present = skb->vlan_present;
+	pl->vlan_proto = (__be16)skb->vlan_proto;
+	pl->vlan_tci = (__u16)skb->vlan_tci;
+	return 1;
+}
+
+/*
+ * An XDP frame: Ethernet, received.  The packet type follows from the
+ * destination address, as eth_type_trans() would decide it.
+ */
+static __always_inline int
+xdp_layout(struct xdp_md *ctx, struct packet_layout *pl)
+{
+	__u8 dst[6];
+	__u32 len = bpf_xdp_get_buff_len(ctx);
+	int i, ours = 1;
+
+	if (len < ETH_HLEN || bpf_xdp_load_bytes(ctx, 0, dst, 6) != 0 ||
+	    bpf_xdp_load_bytes(ctx, 12, &pl->protocol, 2) != 0)
+		return 0;
+	pl->ethernet = 1;
+	pl->mac_offset = 0;
+	pl->network_offset = ETH_HLEN;
+	pl->end = len;
+	pl->wire_len_from_network = len - ETH_HLEN;
+	pl->ifindex = ctx->ingress_ifindex;
+	pl->arphrd = device_arphrd;
+	if (dst[0] & 1) {
+		pl->packet_type = (dst[0] & dst[1] & dst[2] & dst[3] & dst[4] &
+		    dst[5]) == 0xff ? PACKET_BROADCAST : PACKET_MULTICAST;
+	} else {
+		for (i = 0; i < 6; i++)
+			if (dst[i] != device_mac[i])
+				ours = 0;
+		pl->packet_type = ours ? PACKET_HOST : PACKET_OTHERHOST;
+	}
+	return 1;
+}
+
+#endif /* BPFTRACE_PACKET_LAYOUT_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * From a parsed tap name to a resolved tap: each family has its resolver.
+ */
+#include "bpftrace-function.h"
+#include "bpftrace-interface.h"
+#include "bpftrace-status.h"
+#include "bpftrace-tap.h"
+#include "bpftrace-tracepoint.h"
+
+int
+tap_resolve(const char *device, const struct tap_spec *spec,
+    struct resolved_tap *tap, char *err, size_t errlen)
+{
+	switch (spec->family) {
+	case TAP_FAMILY_TRACEPOINT:
+	case TAP_FAMILY_RAW_TRACEPOINT:
+		return tracepoint_resolve(device, spec, tap, err, errlen);
+	case TAP_FAMILY_KPROBE:
+	case TAP_FAMILY_FENTRY:
+	case TAP_FAMILY_FEXIT:
+		return function_resolve(device, spec, tap, err, errlen);
+	case TAP_FAMILY_TC:
+	case TAP_FAMILY_XDP:
+		return interface_resolve(device, spec, tap, err, errlen);
+	}
+	return TAP_NO_SUCH_TAP;
+}
+
+const char *
+probe_mechanism_name(enum probe_mechanism m)
+{
+	static const char *const names[] = {
+		"tp_btf", "raw_tp", "fentry", "fexit", "kprobe", "tcx",
+		"clsact", "xdp"
+	};
+
+	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A tap resolved against the running kernel: what the probe attaches to,
+ * where the packet is, and the mechanisms to try, cheapest first.
+ */
+#ifndef BPFTRACE_TAP_H
+#define BPFTRACE_TAP_H
+
+#include <stddef.h>
+
+#include "bpftrace-tap-name.h"
+
+enum probe_mechanism {
+	PROBE_TP_BTF,
+	PROBE_RAW_TP,
+	PROBE_FENTRY,
+	PROBE_FEXIT,
+	PROBE_KPROBE,
+	PROBE_TCX,
+	PROBE_CLSACT,
+	PROBE_XDP
+};
+
+#define TAP_MAX_MECHANISMS	2
+
+struct resolved_tap {
+	enum tap_family family;
+	char target[TAP_NAME_MAX];	/* tracepoint, function or interface */
+	int skb_arg_index;		/* tracing taps */
+	int path;			/* enum tap_path */
+	enum tap_hooks hooks;		/* tc */
+	int ifindex;			/* tc, XDP */
+	unsigned short arphrd;		/* tc, XDP: the device's type */
+	int has_ethernet;		/* tc, XDP: frames start with one */
+	unsigned char mac[6];		/* XDP: the device's address */
+	enum probe_mechanism mechanisms[TAP_MAX_MECHANISMS];
+	int mechanism_count;
+};
+
+int	tap_resolve(const char *device, const struct tap_spec *spec,
+	    struct resolved_tap *tap, char *err, size_t errlen);
+const char *probe_mechanism_name(enum probe_mechanism m);
+
+#endif /* BPFTRACE_TAP_H */
