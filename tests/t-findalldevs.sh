@@ -13,8 +13,14 @@ echo "$list" | grep -q "bpf:tracepoint:sched" && fail "tcpdump -D lists a tracep
 echo "$list" | grep -q "\.lo " || fail "tcpdump -D lost the ordinary interfaces"
 with_lib tshark -D 2>/dev/null | grep -q "bpf:tracepoint:skb:kfree_skb" || fail "tshark -D lacks kfree_skb"
 
-# Every listed tap can be activated.
-for dev in $(echo "$list" | sed -n 's/^[0-9]*\.\(bpf:[^ ]*\) .*/\1/p'); do
+echo "$list" | grep -q "bpf:tc:lo (packets at lo's tc hooks" || fail "tcpdump -D lacks bpf:tc:lo"
+echo "$list" | grep -q "bpf:xdp:lo (packets lo receives" || fail "tcpdump -D lacks bpf:xdp:lo"
+echo "$list" | grep -q "bpf:kprobe:ip_rcv (IPv4 packets entering IP receive (skb is arg1))" ||
+    fail "tcpdump -D lacks bpf:kprobe:ip_rcv"
+
+# Every listed tracepoint tap can be activated.  (Not the interface taps:
+# attaching XDP to the machine's own network card is not for a test.)
+for dev in $(echo "$list" | sed -n 's/^[0-9]*\.\(bpf:[a-z_]*tracepoint:[^ ]*\) .*/\1/p'); do
 	out=$("$TESTPROGS/tap_activate" "$dev") || fail "listed $dev does not activate: $out"
 done
 
