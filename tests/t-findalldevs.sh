@@ -1,5 +1,6 @@
 # Discovery: tcpdump -D and tshark -D list the skb tracepoints of this
-# kernel with a description, next to the network interfaces; without
+# kernel with a description, the tc and XDP taps of each interface and
+# the usual kprobe taps, next to the network interfaces; without
 # privileges or without BTF the list still comes, minus what cannot be had.
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
@@ -32,5 +33,6 @@ echo "$nobody" | grep -q "\.lo " || fail "unprivileged tcpdump -D lost the inter
 nobtf=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf &&
     LD_LIBRARY_PATH=$LIBDIR tcpdump -D" 2>&1) || fail "tcpdump -D without BTF failed: $nobtf"
 echo "$nobtf" | grep -q "\.lo " || fail "tcpdump -D without BTF lost the interfaces"
-echo "$nobtf" | grep -q "bpf:" && fail "tcpdump -D without BTF lists taps"
+echo "$nobtf" | grep -qE "bpf:(tracepoint|raw_tracepoint|kprobe)" &&
+    fail "tcpdump -D without BTF lists taps that need BTF"
 exit 0
