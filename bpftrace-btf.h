@@ -26,6 +26,7 @@ struct target_args {
 };
 
 int	kernel_btf_load(struct btf **btf, char *err, size_t errlen);
+int	kernel_has_btf(void);
 int	btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	    const char *name, struct target_args *args);
 void	btf_type_describe(const struct btf *btf, unsigned int type_id,

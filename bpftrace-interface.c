@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
+#include "bpftrace-btf.h"
 #include "bpftrace-interface.h"
 #include "bpftrace-status.h"
 
@@ -53,8 +56,16 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 {
 	char value[64], names[256];
 	unsigned int m[6];
+	struct btf *btf;
+	int status;
 
 	memset(tap, 0, sizeof(*tap));
+	/* The probe's tracing half is CO-RE, so loading it needs BTF too. */
+	if ((status = kernel_btf_load(&btf, names, sizeof(names))) != TAP_OK) {
+		snprintf(err, errlen, "%s: %s", device, names);
+		return status;
+	}
+	btf__free(btf);
 	tap->family = spec->family;
 	tap->ifindex = (int)if_nametoindex(spec->name);
 	if (tap->ifindex == 0) {
@@ -97,10 +108,13 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 int
 interface_list_taps(tap_list_fn fn, void *ctx)
 {
-	struct if_nameindex *all = if_nameindex(), *i;
+	struct if_nameindex *all, *i;
 	char device[64], description[128];
 	int status = 0;
 
+	if (!kernel_has_btf())
+		return 0;
+	all = if_nameindex();
 	for (i = all; i != NULL && i->if_index != 0 && status == 0; i++) {
 		snprintf(device, sizeof(device), "bpf:tc:%s", i->if_name);
 		snprintf(description, sizeof(description), "packets at %s's tc"

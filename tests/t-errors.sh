@@ -29,6 +29,13 @@ expect bpf:tracepoint:skb:kfree_skb -8 "needs CAP_BPF and CAP_PERFMON" \
 expect bpf:tracepoint:skb:kfree_skb -1 "the kernel has no BTF" \
     unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
 
+expect bpf:tc:lo -1 "the kernel has no BTF" \
+    unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
+expect bpf:tc:nosuch0 -5 "no interface 'nosuch0' here; interfaces: lo"
+expect bpf:tc:lo:sideways -5 "'sideways' is not a tc hook: use ingress or egress"
+expect bpf:tc:lo -8 "needs CAP_BPF and CAP_NET_ADMIN" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all
+
 # Injection is refused with a reason.
 out=$("$T" bpf:tracepoint:skb:kfree_skb)
 echo "$out"

@@ -33,6 +33,5 @@ echo "$nobody" | grep -q "\.lo " || fail "unprivileged tcpdump -D lost the inter
 nobtf=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf &&
     LD_LIBRARY_PATH=$LIBDIR tcpdump -D" 2>&1) || fail "tcpdump -D without BTF failed: $nobtf"
 echo "$nobtf" | grep -q "\.lo " || fail "tcpdump -D without BTF lost the interfaces"
-echo "$nobtf" | grep -qE "bpf:(tracepoint|raw_tracepoint|kprobe)" &&
-    fail "tcpdump -D without BTF lists taps that need BTF"
+echo "$nobtf" | grep -q "bpf:" && fail "tcpdump -D without BTF lists taps"
 exit 0
