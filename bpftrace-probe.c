@@ -24,6 +24,7 @@
 #include "bpftrace-privilege.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-status.h"
+#include "bpftrace-tc-guardian.h"
 #include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"
 
@@ -44,6 +45,7 @@ struct capture_probe {
 	struct bpf_tc_opts tc_filter[HOOKS];
 	int tc_attached[HOOKS];
 	int tc_hook_created[HOOKS];
+	struct tc_guardian guardian;	/* removes clsact filters at the end */
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -185,6 +187,30 @@ attach_tcx(struct capture_probe *probe, const struct resolved_tap *tap)
 	return 0;
 }
 
+/* See bpftrace-tc-guardian.h: the filters must go even without privileges. */
+static int
+start_guardian(struct capture_probe *probe, const struct resolved_tap *tap)
+{
+	struct tc_filter_ref refs[HOOKS];
+	char why[128];
+	int hook, n = 0;
+
+	for (hook = 0; hook < HOOKS; hook++) {
+		if (!probe->tc_attached[hook])
+			continue;
+		refs[n].ifindex = tap->ifindex;
+		refs[n].egress = hook == HOOK_EGRESS;
+		refs[n].handle = probe->tc_filter[hook].handle;
+		refs[n].priority = probe->tc_filter[hook].priority;
+		n++;
+	}
+	if (tc_guardian_start(&probe->guardian, refs, n,
+	    probe->tc_hook_created[HOOK_INGRESS] ||
+	    probe->tc_hook_created[HOOK_EGRESS], why, sizeof(why)) != 0)
+		return errno ? errno : EAGAIN;
+	return 0;
+}
+
 static int
 attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap)
 {
@@ -213,7 +239,7 @@ attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap)
 			return -error;
 		probe->tc_attached[hook] = 1;
 	}
-	return 0;
+	return start_guardian(probe, tap);
 }
 
 static int
@@ -257,6 +283,12 @@ release(struct capture_probe *probe)
 
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
+	if (probe->guardian.pid > 0) {
+		/* It removes the clsact filters (and qdisc), privileged. */
+		tc_guardian_stop(&probe->guardian);
+		for (hook = 0; hook < HOOKS; hook++)
+			probe->tc_attached[hook] = probe->tc_hook_created[hook] = 0;
+	}
 	for (hook = 0; hook < HOOKS; hook++) {
 		if (probe->tcx_link_fd[hook] >= 0)
 			close(probe->tcx_link_fd[hook]);
@@ -342,6 +374,26 @@ fail:
 	return error;
 }
 
+/*
+ * PCAP_BPF_MECHANISMS="kprobe,clsact" limits the mechanisms tried to those
+ * named: to compare them, or to avoid one a kernel handles badly.
+ */
+static int
+mechanism_allowed(enum probe_mechanism m)
+{
+	const char *allowed = getenv("PCAP_BPF_MECHANISMS");
+	const char *name = probe_mechanism_name(m), *p;
+	size_t len = strlen(name);
+
+	if (allowed == NULL || *allowed == '\0')
+		return 1;
+	for (p = allowed; (p = strstr(p, name)) != NULL; p += len)
+		if ((p == allowed || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ','))
+			return 1;
+	return 0;
+}
+
 int
 capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
@@ -358,9 +410,17 @@ capture_probe_open(const struct capture_probe_request *req,
 		return TAP_NO_MEMORY;
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
+	probe->guardian.pid = probe->guardian.pipe_fd = -1;
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = has_tap_capabilities(tap->family);
 	for (tried = 0; tried < tap->mechanism_count; tried++) {
+		if (!mechanism_allowed(tap->mechanisms[tried])) {
+			error = EPROTONOSUPPORT;
+			snprintf(why[tried], sizeof(why[tried]), "%s: not in"
+			    " PCAP_BPF_MECHANISMS",
+			    probe_mechanism_name(tap->mechanisms[tried]));
+			continue;
+		}
 		error = try_mechanism(req, probe, tap->mechanisms[tried],
 		    why[tried], sizeof(why[tried]));
 		if (error == 0 || (error == EPERM && !privileged) ||

@@ -1,7 +1,7 @@
 # A capture killed with SIGKILL leaves no program or link of ours in the
 # kernel: every attachment is a bpf_link owned by a file descriptor
-# (tracepoints, tcx, XDP; clsact, used before Linux 6.6, is the exception
-# README.bpftrace states).
+# (tracepoints, tcx, XDP), and clsact filters (Linux before 6.6) are
+# removed by the capture's guardian process.
 # Also shows which mechanism each tracepoint family used.
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
@@ -65,4 +65,25 @@ for dev in bpf:tc:veth_b bpf:xdp:veth_b; do
 	[ "$(our_loaded_programs)" -eq 0 ] || fail "$dev: programs left after SIGKILL"
 	echo "$dev: nothing left after SIGKILL"
 done
+# clsact (forced; the mechanism of kernels before 6.6) is no bpf_link: its
+# guardian process removes the filters and the qdisc when tcpdump dies.
+ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" PCAP_BPF_MECHANISMS=clsact \
+    tcpdump -ni bpf:tc:veth_b -w /dev/null 2> "$TMP/clsact.err" &
+pid=$!
+on_exit "kill $pid 2>/dev/null"
+wait_for_text "$TMP/clsact.err" "listening on"
+tc -n "$NS_B" qdisc show dev veth_b | grep -q clsact || fail "clsact: no clsact qdisc"
+tc -n "$NS_B" filter show dev veth_b ingress | grep -q capture_tc || fail "clsact: no filter"
+kill -KILL $pid
+wait $pid 2>/dev/null
+i=0
+while { tc -n "$NS_B" qdisc show dev veth_b | grep -q clsact; } && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+left=$(tc -n "$NS_B" filter show dev veth_b ingress; tc -n "$NS_B" filter show dev veth_b egress;
+    tc -n "$NS_B" qdisc show dev veth_b | grep clsact)
+[ -z "$left" ] || fail "clsact: left after SIGKILL: $left"
+[ "$(our_loaded_programs)" -eq 0 ] || fail "clsact: programs left after SIGKILL"
+echo "bpf:tc:veth_b (clsact): filters and qdisc gone after SIGKILL"
 exit 0

@@ -5,11 +5,11 @@
 #   build-initramfs.sh KERNEL_ROOT KERNEL_VERSION TOP OUT.cpio.gz
 set -euo pipefail
 kroot=$1 kver=$2 top=$3 out=$4
-modules=${GUEST_MODULES:-veth}
+modules=${GUEST_MODULES:-veth sch_ingress cls_bpf}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 r=$work/root
-mkdir -p $r/bin $r/sbin $r/etc $r/proc $r/sys $r/dev $r/tmp $r/run $r/tests \
+mkdir -p $r/bin $r/sbin $r/etc $r/proc $r/sys $r/dev $r/tmp $r/run/netns $r/tests \
     $r/usr/bin $r/usr/sbin $r/lib/modules
 
 cp /bin/busybox $r/bin/busybox
@@ -20,16 +20,19 @@ copy_same_path() {
 	cp -L "$1" "$r$1"
 }
 
-copy_same_path /usr/bin/tcpdump
-LD_LIBRARY_PATH=$top/build/lib ldd /usr/bin/tcpdump |
-    sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
-    while read -r lib; do
+# tcpdump, and iproute2's ip (namespaces, veth) and tc (to check that no
+# filter is left behind), with their shared libraries.
+for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc; do
+	copy_same_path $prog
+	LD_LIBRARY_PATH=$top/build/lib ldd $prog
+done | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+    sort -u | while read -r lib; do
 	case $lib in
 	$top/build/lib/*)
 		# The built library, where Debian's would be.
 		mkdir -p $r/usr/lib/x86_64-linux-gnu
 		cp -L "$lib" $r/usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ;;
-	*)	copy_same_path "$lib" ;;
+	/*)	copy_same_path "$lib" ;;
 	esac
 done
 
@@ -65,12 +68,15 @@ depmod -b $r "$kver" 2>/dev/null || true
 cat > $r/init <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 chmod 1777 /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /run/netns /var
+ln -s /run /var/run
 mount -t bpf bpf /sys/fs/bpf
 mount -t tracefs tracefs /sys/kernel/tracing
 ip link set lo up

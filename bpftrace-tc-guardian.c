@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The clsact guardian; see the header.  The child runs nothing but
+ * read(2) and a few netlink requests built in its own memory: it was
+ * forked from a process that may hold library locks, so it allocates
+ * nothing and calls into no library.
+ */
+#define _GNU_SOURCE		/* pipe2 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <linux/if_ether.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+
+#include "bpftrace-tc-guardian.h"
+
+#define GUARDED_MAX	2
+
+struct tc_request {
+	struct nlmsghdr header;
+	struct tcmsg tc;
+	char attributes[64];
+};
+
+/* Appends a string attribute (TCA_KIND) to the request. */
+static void
+add_kind(struct tc_request *req, const char *kind)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)req +
+	    NLMSG_ALIGN(req->header.nlmsg_len));
+	size_t len = strlen(kind) + 1;
+
+	rta->rta_type = TCA_KIND;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), kind, len);
+	req->header.nlmsg_len = NLMSG_ALIGN(req->header.nlmsg_len) +
+	    RTA_ALIGN(rta->rta_len);
+}
+
+/* Sends one request and waits for its acknowledgement; errors are moot. */
+static void
+send_request(int sock, struct tc_request *req, uint32_t seq)
+{
+	char reply[512];
+
+	req->header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req->header.nlmsg_seq = seq;
+	if (send(sock, req, req->header.nlmsg_len, 0) > 0)
+		(void)recv(sock, reply, sizeof(reply), 0);
+}
+
+static void
+delete_filter(int sock, const struct tc_filter_ref *f, uint32_t seq)
+{
+	struct tc_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.header.nlmsg_type = RTM_DELTFILTER;
+	req.tc.tcm_family = AF_UNSPEC;
+	req.tc.tcm_ifindex = f->ifindex;
+	req.tc.tcm_handle = f->handle;
+	req.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT,
+	    f->egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS);
+	req.tc.tcm_info = TC_H_MAKE(f->priority << 16, htons(ETH_P_ALL));
+	add_kind(&req, "bpf");
+	send_request(sock, &req, seq);
+}
+
+static void
+delete_clsact(int sock, int ifindex, uint32_t seq)
+{
+	struct tc_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.header.nlmsg_type = RTM_DELQDISC;
+	req.tc.tcm_family = AF_UNSPEC;
+	req.tc.tcm_ifindex = ifindex;
+	req.tc.tcm_parent = TC_H_CLSACT;
+	req.tc.tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
+	add_kind(&req, "clsact");
+	send_request(sock, &req, seq);
+}
+
+/* Every descriptor but fd goes: the child must not keep the probe alive. */
+static void
+close_all_but(int fd)
+{
+	long max = sysconf(_SC_OPEN_MAX), i;
+
+#ifdef SYS_close_range
+	if (fd > 3 && syscall(SYS_close_range, 3, fd - 1, 0) == 0 &&
+	    syscall(SYS_close_range, fd + 1, ~0U, 0) == 0) {
+		close(0), close(1), close(2);
+		return;
+	}
+#endif
+	for (i = 0; i < (max > 0 ? max : 1024); i++)
+		if (i != fd)
+			close((int)i);
+}
+
+static void
+guard(int pipe_fd, const struct tc_filter_ref *refs, int count,
+    int delete_qdisc)
+{
+	struct sigaction ignore;
+	char byte;
+	int sock, i;
+
+	/* Leave the terminal's process group: Ctrl-C is for tcpdump. */
+	setsid();
+	memset(&ignore, 0, sizeof(ignore));
+	ignore.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ignore, NULL);
+	sigaction(SIGTERM, &ignore, NULL);
+	sigaction(SIGHUP, &ignore, NULL);
+	sigaction(SIGPIPE, &ignore, NULL);
+	close_all_but(pipe_fd);
+
+	/* Returns at end of file: the handle was closed or its process died. */
+	while (read(pipe_fd, &byte, 1) > 0 || errno == EINTR)
+		;
+	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (sock >= 0) {
+		for (i = 0; i < count; i++)
+			delete_filter(sock, &refs[i], (uint32_t)i + 1);
+		if (delete_qdisc && count > 0)
+			delete_clsact(sock, refs[0].ifindex, (uint32_t)count + 1);
+		close(sock);
+	}
+	_exit(0);
+}
+
+int
+tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
+    int count, int delete_clsact, char *err, size_t errlen)
+{
+	struct tc_filter_ref copy[GUARDED_MAX];
+	int fds[2];
+	pid_t pid;
+
+	g->pid = -1;
+	g->pipe_fd = -1;
+	if (count > GUARDED_MAX)
+		count = GUARDED_MAX;
+	memcpy(copy, refs, (size_t)count * sizeof(*refs));
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe for the clsact guardian: %s",
+		    strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork of the clsact guardian: %s",
+		    strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0)
+		guard(fds[0], copy, count, delete_clsact);
+	close(fds[0]);
+	g->pid = pid;
+	g->pipe_fd = fds[1];
+	return 0;
+}
+
+/* Lets the guardian remove the filters, and waits until it has. */
+void
+tc_guardian_stop(struct tc_guardian *g)
+{
+	if (g->pipe_fd >= 0)
+		close(g->pipe_fd);
+	g->pipe_fd = -1;
+	if (g->pid > 0)
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	g->pid = -1;
+}
