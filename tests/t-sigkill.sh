@@ -84,6 +84,11 @@ done
 left=$(tc -n "$NS_B" filter show dev veth_b ingress; tc -n "$NS_B" filter show dev veth_b egress;
     tc -n "$NS_B" qdisc show dev veth_b | grep clsact)
 [ -z "$left" ] || fail "clsact: left after SIGKILL: $left"
+i=0
+while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 [ "$(our_loaded_programs)" -eq 0 ] || fail "clsact: programs left after SIGKILL"
 echo "bpf:tc:veth_b (clsact): filters and qdisc gone after SIGKILL"
 exit 0
