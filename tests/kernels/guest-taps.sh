@@ -17,6 +17,9 @@ chmod 1777 "$TMPD"
 WAIT_TENTHS=${WAIT_TENTHS:-300}
 NS_A=gtaps-a-$$
 NS_B=gtaps-b-$$
+# By full path: busybox's sh would run its own, smaller, ip and tc applets.
+IP=/usr/sbin/ip
+TC=/usr/sbin/tc
 
 # The mechanism the kernel runs for a process, from its descriptors'
 # fdinfo: program type, link type, attach type.
@@ -80,13 +83,13 @@ syn_to_closed_port() {
 }
 
 ping_b() {
-	ip netns exec $NS_A busybox ping -c 3 198.18.0.2 >/dev/null 2>&1
+	$IP netns exec $NS_A busybox ping -c 3 198.18.0.2 >/dev/null 2>&1
 }
 
 # No filter and no clsact qdisc of ours may stay on B's interface.
 check_tc_clean() {
-	left=$(ip netns exec $NS_B tc filter show dev vb ingress; ip netns exec $NS_B tc filter show dev vb egress;
-	    ip netns exec $NS_B tc qdisc show dev vb | grep clsact)
+	left=$($IP netns exec $NS_B $TC filter show dev vb ingress; $IP netns exec $NS_B $TC filter show dev vb egress;
+	    $IP netns exec $NS_B $TC qdisc show dev vb | grep clsact)
 	[ -z "$left" ] || echo "left behind: $left" | tr '\n' ' '
 }
 
@@ -97,7 +100,7 @@ capture() {
 	pcap=$TMPD/$test.pcap
 	err=$TMPD/$test.err
 	if [ -n "$netns" ]; then
-		ip netns exec "$netns" tcpdump -ni "$device" -c "$count" -w "$pcap" "$filter" 2> "$err" &
+		$IP netns exec "$netns" tcpdump -ni "$device" -c "$count" -w "$pcap" "$filter" 2> "$err" &
 	else
 		tcpdump -ni "$device" -c "$count" -w "$pcap" "$filter" 2> "$err" &
 	fi
@@ -151,11 +154,11 @@ capture fentry bpf:fentry:ip_rcv 2 "$echo_requests" ping_lo "$request"
 capture fexit bpf:fexit:eth_type_trans 2 "$echo_requests" ping_lo "In  IP $request"
 
 # tc and XDP on a veth pair between two namespaces.
-ip netns add $NS_A && ip netns add $NS_B &&
-ip link add va netns $NS_A type veth peer name vb netns $NS_B &&
-ip -n $NS_A addr add 198.18.0.1/24 dev va && ip -n $NS_B addr add 198.18.0.2/24 dev vb &&
-ip -n $NS_A link set va up && ip -n $NS_B link set vb up &&
-ip -n $NS_A link set lo up && ip -n $NS_B link set lo up || echo "GUEST-NOTE veth setup failed"
+$IP netns add $NS_A && $IP netns add $NS_B &&
+$IP link add va netns $NS_A type veth peer name vb netns $NS_B &&
+$IP -n $NS_A addr add 198.18.0.1/24 dev va && $IP -n $NS_B addr add 198.18.0.2/24 dev vb &&
+$IP -n $NS_A link set va up && $IP -n $NS_B link set vb up &&
+$IP -n $NS_A link set lo up && $IP -n $NS_B link set lo up || echo "GUEST-NOTE veth setup failed"
 ping_b
 icmp_b="icmp and host 198.18.0.2"
 capture tc bpf:tc:vb 4 "$icmp_b" ping_b "ICMP echo" $NS_B check_tc_clean
@@ -164,6 +167,6 @@ PCAP_BPF_MECHANISMS=clsact capture tc_as_clsact bpf:tc:vb 4 "$icmp_b" ping_b \
 unset PCAP_BPF_MECHANISMS
 capture xdp bpf:xdp:vb 2 "icmp[icmptype] = icmp-echo" ping_b \
     "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
-ip netns del $NS_A 2>/dev/null
-ip netns del $NS_B 2>/dev/null
+$IP netns del $NS_A 2>/dev/null
+$IP netns del $NS_B 2>/dev/null
 echo GUEST-TESTS-DONE
