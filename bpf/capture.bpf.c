@@ -204,40 +204,24 @@ skb_register_argument(void *regs)
 	return (struct sk_buff *)word;
 }
 
-/* The attach targets of the tracing programs are set by user space. */
-SEC("tp_btf")
-int
-capture_tp_btf(__u64 *ctx)
-{
-	capture_kernel_skb(skb_argument(ctx));
-	return 0;
+/*
+ * The tracing programs: tp_btf, raw_tp (kernels without tp_btf, and
+ * raw_tracepoint: taps), fentry and fexit (the packet as the function left
+ * it).  One body, one section each; user space sets the attach targets.
+ */
+#define TRACING_PROGRAM(section, name)					\
+SEC(section)								\
+int									\
+name(__u64 *ctx)							\
+{									\
+	capture_kernel_skb(skb_argument(ctx));				\
+	return 0;							\
 }
 
-/* The same for kernels without tp_btf, and for raw_tracepoint: taps. */
-SEC("raw_tp")
-int
-capture_raw_tp(__u64 *ctx)
-{
-	capture_kernel_skb(skb_argument(ctx));
-	return 0;
-}
-
-SEC("fentry")
-int
-capture_fentry(__u64 *ctx)
-{
-	capture_kernel_skb(skb_argument(ctx));
-	return 0;
-}
-
-/* Function exit: the packet as the function left it. */
-SEC("fexit")
-int
-capture_fexit(__u64 *ctx)
-{
-	capture_kernel_skb(skb_argument(ctx));
-	return 0;
-}
+TRACING_PROGRAM("tp_btf", capture_tp_btf)
+TRACING_PROGRAM("raw_tp", capture_raw_tp)
+TRACING_PROGRAM("fentry", capture_fentry)
+TRACING_PROGRAM("fexit", capture_fexit)
 
 /* Function entry where the kernel has no BPF trampoline. */
 SEC("kprobe")
@@ -250,26 +234,28 @@ capture_kprobe(void *regs)
 
 #define TC_NEXT		(-1)	/* TCX_NEXT, TC_ACT_UNSPEC: go on as without us */
 
-SEC("tc")
-int
-capture_tc_ingress(struct __sk_buff *skb)
+static __always_inline int
+capture_tc(struct __sk_buff *skb, int egress)
 {
 	struct packet_layout pl = {};
 
-	if (tc_layout(skb, 0, &pl))
+	if (tc_layout(skb, egress, &pl))
 		capture_packet(SOURCE_TC, skb, &pl);
 	return TC_NEXT;
 }
 
 SEC("tc")
 int
+capture_tc_ingress(struct __sk_buff *skb)
+{
+	return capture_tc(skb, 0);
+}
+
+SEC("tc")
+int
 capture_tc_egress(struct __sk_buff *skb)
 {
-	struct packet_layout pl = {};
-
-	if (tc_layout(skb, 1, &pl))
-		capture_packet(SOURCE_TC, skb, &pl);
-	return TC_NEXT;
+	return capture_tc(skb, 1);
 }
 
 /* "xdp.frags": the kernel hands multi-buffer frames to the program too. */

@@ -115,3 +115,14 @@ wait_tcpdump() {
 our_loaded_programs() {
 	bpftool prog show 2>/dev/null | grep -c 'name capture_' || true
 }
+
+# Waits up to 5 s for our programs to leave the kernel (links and filters
+# go first; the programs follow after an RCU grace period).
+wait_programs_gone() {
+	local i=0
+	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(our_loaded_programs)" -eq 0 ]
+}

@@ -25,13 +25,7 @@ for dev in bpf:tracepoint:skb:kfree_skb bpf:raw_tracepoint:kfree_skb; do
 	tcpdump_pid=$(pgrep -P "$PID_kill" tcpdump) || fail "no tcpdump under $PID_kill"
 	kill -KILL "$tcpdump_pid"
 	wait "$PID_kill" 2>/dev/null
-	i=0
-	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	left=$(our_loaded_programs)
-	[ "$left" -eq 0 ] || fail "$left capture programs left after SIGKILL"
+	wait_programs_gone || fail "$(our_loaded_programs) capture programs left after SIGKILL"
 	bpftool link show | grep -q "prog $id\b" && fail "link of program $id left"
 	echo "$dev: program $id and its link gone with the process"
 done
@@ -57,12 +51,7 @@ for dev in bpf:tc:veth_b bpf:xdp:veth_b; do
 	[ -n "$ids" ] || fail "$dev: no capture program loaded"
 	kill -KILL $pid
 	wait $pid 2>/dev/null
-	i=0
-	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(our_loaded_programs)" -eq 0 ] || fail "$dev: programs left after SIGKILL"
+	wait_programs_gone || fail "$dev: programs left after SIGKILL"
 	echo "$dev: nothing left after SIGKILL"
 done
 # clsact (forced; the mechanism of kernels before 6.6) is no bpf_link: its
@@ -84,11 +73,6 @@ done
 left=$(tc -n "$NS_B" filter show dev veth_b ingress; tc -n "$NS_B" filter show dev veth_b egress;
     tc -n "$NS_B" qdisc show dev veth_b | grep clsact)
 [ -z "$left" ] || fail "clsact: left after SIGKILL: $left"
-i=0
-while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(our_loaded_programs)" -eq 0 ] || fail "clsact: programs left after SIGKILL"
+wait_programs_gone || fail "clsact: programs left after SIGKILL"
 echo "bpf:tc:veth_b (clsact): filters and qdisc gone after SIGKILL"
 exit 0

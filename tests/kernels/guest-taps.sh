@@ -48,7 +48,7 @@ wait_text() {
 	i=0
 	while [ $i -lt "$WAIT_TENTHS" ]; do
 		grep -q "$2" "$1" 2>/dev/null && return 0
-		grep -q "^tcpdump: " "$1" 2>/dev/null && return 1
+		grep "^tcpdump: " "$1" 2>/dev/null | grep -vq "listening on" && return 1
 		sleep 0.1
 		i=$((i + 1))
 	done
