@@ -108,17 +108,29 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	if (copy_len + header_len > snaplen)
 		copy_len = snaplen > header_len ? snaplen - header_len : 0;
 	/*
-	 * Keep the bounds check in the code the verifier sees: clang would
-	 * otherwise fold it into the one above.
+	 * Keep the bounds checks in the code the verifier sees: clang would
+	 * otherwise fold them into the one above.
 	 */
 	asm volatile("" : "+r"(copy_len));
 	if (copy_len > snaplen)
 		return;
 	if (header_len > RING_LINK_HEADER_MAX)
 		return;
-	if (copy_len > 0 && copy_packet_bytes(source, ctx, pl, copy_from,
-	    rec->bytes + header_len, copy_len) != 0)
-		return;
+	if (copy_len > 0) {
+		/*
+		 * The verifier must see 1 <= length <= snaplen in the very
+		 * register passed (older ones want a non-zero length for
+		 * bpf_skb_load_bytes): bound last = length - 1 as well.
+		 */
+		__u64 last = copy_len - 1;
+
+		asm volatile("" : "+r"(last));
+		if (last >= snaplen)
+			return;
+		if (copy_packet_bytes(source, ctx, pl, copy_from,
+		    rec->bytes + header_len, last + 1) != 0)
+			return;
+	}
 
 	rec->header.timestamp_ns = bpf_ktime_get_ns();
 	rec->header.packet_len = wire_len;

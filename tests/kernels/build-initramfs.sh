@@ -45,7 +45,7 @@ cat > $r/etc/group <<'G'
 root:x:0:
 tcpdump:x:101:
 G
-cp "$top/tests/kernels/guest-taps.sh" $r/tests/
+cp "${GUEST_SCRIPT:-$top/tests/kernels/guest-taps.sh}" $r/tests/guest-taps.sh
 
 # Kernel modules with their dependencies, uncompressed (busybox's modprobe
 # reads plain .ko files), indexed by depmod for this image.
