@@ -7,6 +7,7 @@
  * kernel function that was not inlined has a BTF_KIND_FUNC of its name,
  * whose prototype gives the arguments an fentry or kprobe program sees.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "bpftrace-status.h"
 
 #define TRACE_TYPEDEF_PREFIX	"btf_trace_"
+#define MODULE_BTF_DIR		"/sys/kernel/btf"
 #define TAP_DISTANCE_MAX	64
 
 int
@@ -143,6 +145,76 @@ btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	if (id < 0)
 		return -1;
 	return target_of_type(btf, btf__type_by_id(btf, id), kind, &found, args);
+}
+
+/*
+ * Finds a target in vmlinux's BTF, else in the loaded modules' (split BTF
+ * on top of vmlinux's: mac80211's functions live there).  *owner is the
+ * BTF that has it; when it is not vmlinux the caller frees it.
+ */
+int
+btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
+    const char *name, struct target_args *args, struct btf **owner)
+{
+	libbpf_print_fn_t previous;
+	struct dirent *de;
+	DIR *dir;
+	int found = -1;
+
+	*owner = vmlinux;
+	if (btf_target_args(vmlinux, kind, name, args) == 0)
+		return 0;
+	if ((dir = opendir(MODULE_BTF_DIR)) == NULL)
+		return -1;
+	previous = libbpf_log_quiet();
+	while (found != 0 && (de = readdir(dir)) != NULL) {
+		char path[512];
+		struct btf *module;
+
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "vmlinux") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", MODULE_BTF_DIR, de->d_name);
+		module = btf__parse_split(path, vmlinux);
+		if (module == NULL)
+			continue;
+		found = btf_target_args(module, kind, name, args);
+		if (found == 0)
+			*owner = module;
+		else
+			btf__free(module);
+	}
+	libbpf_log_restore(previous);
+	closedir(dir);
+	return found;
+}
+
+/*
+ * Whether a target works on 802.11 frames: one of its arguments points to
+ * a mac80211 or cfg80211 structure (struct ieee80211_local, wiphy...).
+ * Such a tap is offered the IEEE802_11 link type.
+ */
+int
+btf_args_are_ieee80211(const struct btf *btf, const struct target_args *args)
+{
+	int i;
+
+	for (i = 0; i < args->count; i++) {
+		const struct btf_type *t = skip_mods_and_typedefs(btf,
+		    args->type_ids[i], NULL);
+		const char *name;
+
+		if (t == NULL || !btf_is_ptr(t))
+			continue;
+		t = skip_mods_and_typedefs(btf, t->type, NULL);
+		if (t == NULL || !btf_is_struct(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (strncmp(name, "ieee80211_", 10) == 0 ||
+		    strncmp(name, "cfg80211_", 9) == 0 ||
+		    strcmp(name, "wiphy") == 0 || strcmp(name, "wireless_dev") == 0)
+			return 1;
+	}
+	return 0;
 }
 
 int

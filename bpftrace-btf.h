@@ -29,6 +29,10 @@ int	kernel_btf_load(struct btf **btf, char *err, size_t errlen);
 int	kernel_has_btf(void);
 int	btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	    const char *name, struct target_args *args);
+int	btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
+	    const char *name, struct target_args *args, struct btf **owner);
+int	btf_args_are_ieee80211(const struct btf *btf,
+	    const struct target_args *args);
 void	btf_type_describe(const struct btf *btf, unsigned int type_id,
 	    char *buf, size_t len);
 int	btf_first_skb_arg(const struct target_args *args);

@@ -98,7 +98,7 @@ function_resolve(const char *device, const struct tap_spec *spec,
 {
 	const char *family = tap_family_name(spec->family);
 	struct target_args args;
-	struct btf *btf;
+	struct btf *btf, *owner;
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
@@ -109,13 +109,17 @@ function_resolve(const char *device, const struct tap_spec *spec,
 		snprintf(err, errlen, "%s: %s", device, reason);
 		return status;
 	}
-	if (btf_target_args(btf, BTF_TARGET_FUNCTION, spec->name, &args) != 0) {
+	if (btf_find_target(btf, BTF_TARGET_FUNCTION, spec->name, &args,
+	    &owner) != 0) {
 		status = report_missing(btf, device, family, spec->name, err,
 		    errlen);
 		goto out;
 	}
-	status = skb_arg_choose(btf, device, "function", spec->name,
+	status = skb_arg_choose(owner, device, "function", spec->name,
 	    spec->skb_arg_index, &args, &tap->skb_arg_index, err, errlen);
+	tap->ieee80211 = btf_args_are_ieee80211(owner, &args);
+	if (owner != btf)
+		btf__free(owner);
 	if (status != TAP_OK)
 		goto out;
 

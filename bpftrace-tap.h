@@ -33,6 +33,7 @@ struct resolved_tap {
 	unsigned short arphrd;		/* tc, XDP: the device's type */
 	int has_ethernet;		/* tc, XDP: frames start with one */
 	unsigned char mac[6];		/* XDP: the device's address */
+	int ieee80211;			/* tracing taps on 802.11 frames */
 	enum probe_mechanism mechanisms[TAP_MAX_MECHANISMS];
 	int mechanism_count;
 };

@@ -84,7 +84,7 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 {
 	const struct tracepoint_note *note;
 	struct target_args args;
-	struct btf *btf;
+	struct btf *btf, *owner;
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
@@ -97,16 +97,20 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 		snprintf(err, errlen, "%s: %s", device, reason);
 		return status;
 	}
-	if (btf_target_args(btf, BTF_TARGET_TRACEPOINT, spec->name, &args) != 0) {
+	if (btf_find_target(btf, BTF_TARGET_TRACEPOINT, spec->name, &args,
+	    &owner) != 0) {
 		status = report_missing(btf, device, spec->name, err, errlen);
 		goto out;
 	}
+	status = skb_arg_choose(owner, device, "tracepoint", spec->name,
+	    spec->skb_arg_index, &args, &tap->skb_arg_index, err, errlen);
+	tap->ieee80211 = btf_args_are_ieee80211(owner, &args);
+	if (owner != btf)
+		btf__free(owner);
+	if (status != TAP_OK)
+		goto out;
 	if (spec->family == TAP_FAMILY_TRACEPOINT &&
 	    (status = check_category(device, spec, err, errlen)) != TAP_OK)
-		goto out;
-	status = skb_arg_choose(btf, device, "tracepoint", spec->name,
-	    spec->skb_arg_index, &args, &tap->skb_arg_index, err, errlen);
-	if (status != TAP_OK)
 		goto out;
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
 	note = tracepoint_note_find(spec->name);

@@ -60,7 +60,8 @@ struct pcap_bpftrace {
 };
 
 static const u_int link_types[] = {
-	DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW
+	DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW,
+	DLT_IEEE802_11			/* offered at 802.11 taps only */
 };
 
 static int
@@ -88,6 +89,8 @@ ring_link_type(int dlt)
 		return RING_DLT_EN10MB;
 	case DLT_RAW:
 		return RING_DLT_RAW;
+	case DLT_IEEE802_11:
+		return RING_DLT_IEEE802_11;
 	default:
 		return RING_DLT_LINUX_SLL2;
 	}
@@ -388,9 +391,10 @@ bpftrace_cleanup(pcap_t *p)
 }
 
 static int
-set_link_type_list(pcap_t *p)
+set_link_type_list(pcap_t *p, int ieee80211)
 {
-	size_t n = sizeof(link_types) / sizeof(link_types[0]);
+	size_t n = sizeof(link_types) / sizeof(link_types[0]) -
+	    (ieee80211 ? 0 : 1);
 
 	p->dlt_list = malloc(n * sizeof(u_int));
 	if (p->dlt_list == NULL) {
@@ -415,6 +419,8 @@ start_probe(pcap_t *p)
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
+	if ((status = set_link_type_list(p, tap.ieee80211)) != 0)
+		return status;
 
 	memset(&req, 0, sizeof(req));
 	req.device = p->opt.device;
@@ -464,8 +470,6 @@ bpftrace_activate(pcap_t *p)
 	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 		p->snapshot = MAXIMUM_SNAPLEN;
 	p->linktype = DLT_LINUX_SLL2;
-	if ((status = set_link_type_list(p)) != 0)
-		goto fail;
 
 	pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (pb->breakloop_fd < 0) {

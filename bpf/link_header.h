@@ -19,6 +19,15 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
     __u32 link_type, __u8 *out, __u32 *copy_from)
 {
 	*copy_from = pl->network_offset;
+	if (link_type == RING_DLT_IEEE802_11) {
+		/* At 802.11 taps the frame starts at skb->data. */
+		if (source != SOURCE_KERNEL_SKB)
+			return -1;
+		*copy_from = pl->data_offset;
+		return 0;
+	}
+	if (!pl->network_packet)
+		return -1;
 	if (link_type == RING_DLT_LINUX_SLL2) {
 		__u32 ifindex = swap32((__u32)pl->ifindex);
 		__u16 arphrd = swap16(pl->arphrd);

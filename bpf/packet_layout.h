@@ -37,6 +37,8 @@ struct packet_layout {
 	__u32	wire_len_from_network;
 	unsigned char *head;		/* SOURCE_KERNEL_SKB only */
 	int	ethernet;		/* an Ethernet header at mac_offset */
+	int	network_packet;		/* has a network protocol (else: 802.11...) */
+	__u32	data_offset;		/* skb->data; where 802.11 frames start */
 	int	ifindex;
 	__be16	protocol;
 	__u16	arphrd;
@@ -72,7 +74,9 @@ copy_packet_bytes(int source, void *ctx, const struct packet_layout *pl,
 
 /*
  * A kernel skb at a tracing tap.  Decides which header offsets are valid.
- * Returns 0 when the skb holds no network packet (netlink, unix sockets).
+ * An skb without a network protocol (an 802.11 management frame; netlink
+ * and unix-socket data too) is marked so: only link types that start at
+ * skb->data (IEEE802_11) show it.
  */
 static __always_inline int
 kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
@@ -90,6 +94,8 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	if (!pl->head || !data || data_len > len)
 		return 0;
 	data_offset = (__u32)(data - pl->head);
+	pl->data_offset = data_offset;
+	pl->network_packet = 1;
 	pl->end = data_offset + (len - data_len);	/* the linear part */
 	pl->protocol = BPF_CORE_READ(skb, protocol);
 
@@ -102,15 +108,14 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	else
 		pl->network_offset = data_offset;
 	if (pl->protocol == 0) {
-		if (network == 0 || network == HEADER_UNSET)
-			return 0;
-		bpf_probe_read_kernel(&version, 1, pl->head + network);
+		if (network != 0 && network != HEADER_UNSET)
+			bpf_probe_read_kernel(&version, 1, pl->head + network);
 		if ((version >> 4) == 4)
 			pl->protocol = swap16(ETH_P_IP);
 		else if ((version >> 4) == 6)
 			pl->protocol = swap16(ETH_P_IPV6);
 		else
-			return 0;
+			pl->network_packet = 0;
 	}
 	/* len counts from skb->data; the network header may lie on either side. */
 	pl->wire_len_from_network = len + data_offset - pl->network_offset;
@@ -151,6 +156,7 @@ static __always_inline int
 tc_layout(struct __sk_buff *skb, int egress, struct packet_layout *pl)
 {
 	pl->ethernet = device_has_ethernet;
+	pl->network_packet = 1;
 	pl->mac_offset = 0;
 	pl->network_offset = device_has_ethernet ? ETH_HLEN : 0;
 	pl->end = skb->len;
@@ -182,6 +188,7 @@ xdp_layout(struct xdp_md *ctx, struct packet_layout *pl)
 	    bpf_xdp_load_bytes(ctx, 12, &pl->protocol, 2) != 0)
 		return 0;
 	pl->ethernet = 1;
+	pl->network_packet = 1;
 	pl->mac_offset = 0;
 	pl->network_offset = ETH_HLEN;
 	pl->end = len;

@@ -32,6 +32,7 @@ struct ring_record {
 #define RING_DLT_EN10MB		1
 #define RING_DLT_RAW		12
 #define RING_DLT_LINUX_SLL2	276
+#define RING_DLT_IEEE802_11	105
 
 #define RING_SLL2_HEADER_LEN	20
 #define RING_ETHER_HEADER_LEN	14
