@@ -9,7 +9,7 @@ packages="autoconf make gcc clang llvm pkg-config dpkg-dev patch
 	bison flex libdbus-1-dev libbluetooth-dev
 	libpcap0.8 tcpdump tshark
 	iptables iproute2 iputils-ping procps util-linux python3 bc
-	busybox-static kmod cpio xz-utils zstd"
+	busybox-static kmod cpio xz-utils zstd iw"
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
 # boots Debian's own kernels, from bookworm and bookworm-backports, with a
 # busybox initramfs.

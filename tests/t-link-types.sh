@@ -28,4 +28,10 @@ tcpdump -nr "$TMP/LINUX_SLL2.pcap" 2>/dev/null | grep -q " In  " ||
     fail "packets at netif_receive_skb are not marked inbound"
 src=$(tshark -r "$TMP/EN10MB.pcap" -T fields -e eth.src 2>/dev/null | head -1)
 [ "$src" = "$MAC_A" ] || fail "EN10MB source MAC is '$src', not veth_a's $MAC_A"
+# IEEE802_11 is offered only at taps on 802.11 frames (mac80211
+# functions; the kernel matrix captures there); elsewhere -y refuses it.
+out=$(with_lib tcpdump -i bpf:tc:lo -y IEEE802_11 -c 1 2>&1)
+echo "$out"
+echo "$out" | grep -q "IEEE802_11 is not one of the DLTs supported by this device" ||
+    fail "-y IEEE802_11 at a tc tap is not refused"
 exit 0

@@ -6,6 +6,7 @@
 set -euo pipefail
 kroot=$1 kver=$2 top=$3 out=$4
 modules=${GUEST_MODULES:-veth sch_ingress cls_bpf}
+tests=${GUEST_TESTS:-taps}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 r=$work/root
@@ -20,9 +21,10 @@ copy_same_path() {
 	cp -L "$1" "$r$1"
 }
 
-# tcpdump, and iproute2's ip (namespaces, veth) and tc (to check that no
-# filter is left behind), with their shared libraries.
-for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc; do
+# tcpdump, iproute2's ip (namespaces, veth) and tc (to check that no filter
+# is left behind), and iw (Wi-Fi radios), with their shared libraries.
+for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc /usr/sbin/iw; do
+	[ -x $prog ] || continue
 	copy_same_path $prog
 	LD_LIBRARY_PATH=$top/build/lib ldd $prog
 done | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
@@ -82,7 +84,7 @@ mount -t tracefs tracefs /sys/kernel/tracing
 ip link set lo up
 for m in $modules; do modprobe \$m 2>/dev/null || echo "GUEST-NOTE no module \$m"; done
 echo "GUEST-KERNEL \$(uname -r)"
-WAIT_TENTHS=600 sh /tests/guest-taps.sh
+GUEST_TESTS="$tests" WAIT_TENTHS=600 sh /tests/guest-taps.sh
 poweroff -f
 INIT
 chmod +x $r/init

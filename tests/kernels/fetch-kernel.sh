@@ -1,12 +1,14 @@
 #!/bin/sh
 # Downloads and unpacks one of Debian's kernel packages, once per machine.
-#   fetch-kernel.sh SUITE CACHE_DIR
-# SUITE picks the linux-image-cloud-amd64 of a suite (bookworm,
-# bookworm-backports); prints the directory holding boot/ and lib/modules/.
+#   fetch-kernel.sh SUITE METAPACKAGE CACHE_DIR
+# e.g. bookworm linux-image-cloud-amd64, bookworm-backports
+# linux-image-cloud-amd64, bookworm linux-image-amd64 (the generic kernel,
+# which has the Wi-Fi stack); prints the directory holding boot/ and
+# lib/modules/.
 set -eu
 suite=$1
-cache=$2
-meta=linux-image-cloud-amd64
+meta=$2
+cache=$3
 if [ "$suite" = bookworm ]; then ref=$meta; else ref=$meta/$suite; fi
 pkg=$(apt-cache depends "$ref" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -1)
 if [ -z "$pkg" ]; then

@@ -20,6 +20,9 @@ NS_B=gtaps-b-$$
 # By full path: busybox's sh would run its own, smaller, ip and tc applets.
 IP=/usr/sbin/ip
 TC=/usr/sbin/tc
+IW=/usr/sbin/iw
+# Which groups of tests run: taps (all but Wi-Fi), wifi.
+GUEST_TESTS=${GUEST_TESTS:-taps}
 
 # The mechanism the kernel runs for a process, from its descriptors'
 # fdinfo: program type, link type, attach type.
@@ -43,12 +46,16 @@ mechanism_of() {
 	esac
 }
 
-# wait_text FILE TEXT: up to WAIT_TENTHS tenths of a second.
-wait_text() {
+# wait_started FILE PID: until tcpdump says it listens, up to WAIT_TENTHS
+# tenths of a second; fails at once if it exits first.
+wait_started() {
 	i=0
 	while [ $i -lt "$WAIT_TENTHS" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		grep "^tcpdump: " "$1" 2>/dev/null | grep -vq "listening on" && return 1
+		grep -q "listening on" "$1" 2>/dev/null && return 0
+		if ! kill -0 "$2" 2>/dev/null; then
+			grep -q "listening on" "$1" 2>/dev/null
+			return
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -94,18 +101,20 @@ check_tc_clean() {
 }
 
 # capture TEST DEVICE COUNT FILTER TRAFFIC EXPECT [NETNS [CHECK]]
-# (PCAP_BPF_MECHANISMS in the environment limits the mechanisms.)
+# (PCAP_BPF_MECHANISMS in the environment limits the mechanisms;
+# TCPDUMP_OPTIONS adds options, e.g. -y.)
 capture() {
 	test=$1 device=$2 count=$3 filter=$4 traffic=$5 expect=$6 netns=$7 check=$8
 	pcap=$TMPD/$test.pcap
 	err=$TMPD/$test.err
 	if [ -n "$netns" ]; then
-		$IP netns exec "$netns" tcpdump -ni "$device" -c "$count" -w "$pcap" "$filter" 2> "$err" &
+		$IP netns exec "$netns" tcpdump -ni "$device" $TCPDUMP_OPTIONS -c "$count" \
+		    -w "$pcap" "$filter" 2> "$err" &
 	else
-		tcpdump -ni "$device" -c "$count" -w "$pcap" "$filter" 2> "$err" &
+		tcpdump -ni "$device" $TCPDUMP_OPTIONS -c "$count" -w "$pcap" "$filter" 2> "$err" &
 	fi
 	pid=$!
-	if ! wait_text "$err" "listening on"; then
+	if ! wait_started "$err" $pid; then
 		wait_exit $pid
 		why=$(grep -v "^tcpdump: verbose" "$err" | head -2 | tr '\n' ' ')
 		case $why in
@@ -135,38 +144,65 @@ capture() {
 	fi
 }
 
-echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
-request="127.0.0.1 > 127.0.0.1: ICMP echo request"
+run_taps() {
+	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
+	request="127.0.0.1 > 127.0.0.1: ICMP echo request"
 
-capture tracepoint bpf:tracepoint:net:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
-PCAP_BPF_MECHANISMS=raw_tp capture tracepoint_raw_tp_fallback \
-    bpf:tracepoint:net:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
-unset PCAP_BPF_MECHANISMS
-capture raw_tracepoint bpf:raw_tracepoint:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
-capture tracepoint_drop bpf:tracepoint:skb:kfree_skb 2 "tcp dst port 9 and host 127.0.0.1" \
-    syn_to_closed_port "127.0.0.1\.[0-9]* > 127.0.0.1.9: Flags \[S\]"
-capture kprobe bpf:kprobe:ip_rcv 2 "$echo_requests" ping_lo "$request"
-PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
-    "$echo_requests" ping_lo "$request"
-unset PCAP_BPF_MECHANISMS
-capture fentry bpf:fentry:ip_rcv 2 "$echo_requests" ping_lo "$request"
-# After eth_type_trans() the frame is a received one (its MAC header pulled).
-capture fexit bpf:fexit:eth_type_trans 2 "$echo_requests" ping_lo "In  IP $request"
+	capture tracepoint bpf:tracepoint:net:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
+	PCAP_BPF_MECHANISMS=raw_tp capture tracepoint_raw_tp_fallback \
+	    bpf:tracepoint:net:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
+	unset PCAP_BPF_MECHANISMS
+	capture raw_tracepoint bpf:raw_tracepoint:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
+	capture tracepoint_drop bpf:tracepoint:skb:kfree_skb 2 "tcp dst port 9 and host 127.0.0.1" \
+	    syn_to_closed_port "127.0.0.1\.[0-9]* > 127.0.0.1.9: Flags \[S\]"
+	capture kprobe bpf:kprobe:ip_rcv 2 "$echo_requests" ping_lo "$request"
+	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
+	    "$echo_requests" ping_lo "$request"
+	unset PCAP_BPF_MECHANISMS
+	capture fentry bpf:fentry:ip_rcv 2 "$echo_requests" ping_lo "$request"
+	# After eth_type_trans() the frame is a received one (its MAC header pulled).
+	capture fexit bpf:fexit:eth_type_trans 2 "$echo_requests" ping_lo "In  IP $request"
 
-# tc and XDP on a veth pair between two namespaces.
-$IP netns add $NS_A && $IP netns add $NS_B &&
-$IP link add va netns $NS_A type veth peer name vb netns $NS_B &&
-$IP -n $NS_A addr add 198.18.0.1/24 dev va && $IP -n $NS_B addr add 198.18.0.2/24 dev vb &&
-$IP -n $NS_A link set va up && $IP -n $NS_B link set vb up &&
-$IP -n $NS_A link set lo up && $IP -n $NS_B link set lo up || echo "GUEST-NOTE veth setup failed"
-ping_b
-icmp_b="icmp and host 198.18.0.2"
-capture tc bpf:tc:vb 4 "$icmp_b" ping_b "ICMP echo" $NS_B check_tc_clean
-PCAP_BPF_MECHANISMS=clsact capture tc_as_clsact bpf:tc:vb 4 "$icmp_b" ping_b \
-    "ICMP echo" $NS_B check_tc_clean
-unset PCAP_BPF_MECHANISMS
-capture xdp bpf:xdp:vb 2 "icmp[icmptype] = icmp-echo" ping_b \
-    "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
-$IP netns del $NS_A 2>/dev/null
-$IP netns del $NS_B 2>/dev/null
+	# tc and XDP on a veth pair between two namespaces.
+	$IP netns add $NS_A && $IP netns add $NS_B &&
+	$IP link add va netns $NS_A type veth peer name vb netns $NS_B &&
+	$IP -n $NS_A addr add 198.18.0.1/24 dev va && $IP -n $NS_B addr add 198.18.0.2/24 dev vb &&
+	$IP -n $NS_A link set va up && $IP -n $NS_B link set vb up &&
+	$IP -n $NS_A link set lo up && $IP -n $NS_B link set lo up || echo "GUEST-NOTE veth setup failed"
+	ping_b
+	icmp_b="icmp and host 198.18.0.2"
+	capture tc bpf:tc:vb 4 "$icmp_b" ping_b "ICMP echo" $NS_B check_tc_clean
+	PCAP_BPF_MECHANISMS=clsact capture tc_as_clsact bpf:tc:vb 4 "$icmp_b" ping_b \
+	    "ICMP echo" $NS_B check_tc_clean
+	unset PCAP_BPF_MECHANISMS
+	capture xdp bpf:xdp:vb 2 "icmp[icmptype] = icmp-echo" ping_b \
+	    "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
+	$IP netns del $NS_A 2>/dev/null
+	$IP netns del $NS_B 2>/dev/null
+}
+
+# Two mac80211_hwsim radios: wlan1 joins an IBSS (it sends beacons),
+# wlan0 scans; the beacons reach ieee80211_scan_rx() on wlan0's side.
+scan_wlan0() {
+	$IW dev wlan0 scan >/dev/null 2>&1
+	$IW dev wlan0 scan >/dev/null 2>&1
+}
+
+run_wifi() {
+	if [ ! -d /sys/class/net/wlan0 ] || [ ! -d /sys/class/net/wlan1 ]; then
+		result wifi skip none "no mac80211_hwsim radios in this kernel"
+		return
+	fi
+	$IW dev wlan1 set type ibss && $IP link set wlan1 up &&
+	    $IW dev wlan1 ibss join pbt-ibss 2412 fixed-freq 02:11:22:33:44:55 &&
+	    $IP link set wlan0 up || echo "GUEST-NOTE wifi setup failed"
+	sleep 3		# the IBSS starts beaconing
+	# Beacons and probe responses of the IBSS, as 802.11 frames.
+	TCPDUMP_OPTIONS="-y IEEE802_11" capture wifi bpf:kprobe:ieee80211_scan_rx 1 "" \
+	    scan_wlan0 "(pbt-ibss)"
+}
+
+for group in $GUEST_TESTS; do
+	run_$group
+done
 echo GUEST-TESTS-DONE

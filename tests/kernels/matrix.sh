@@ -7,7 +7,12 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/kernels
 cache=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}
-suites=${KERNEL_SUITES:-bookworm bookworm-backports}
+# SUITE:METAPACKAGE:TEST GROUPS:MODULES, one kernel a line.  The generic
+# kernel runs only the Wi-Fi test (mac80211_hwsim radios); the cloud
+# kernels, which have no Wi-Fi stack, everything else.
+kernels=${KERNELS:-"bookworm:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf
+bookworm-backports:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf
+bookworm:linux-image-amd64:wifi:mac80211_hwsim"}
 out=$top/build/kernel-matrix.txt
 logs=$top/build/kernel-logs
 mkdir -p "$cache" "$logs"
@@ -35,31 +40,35 @@ boot() {
 host=$(uname -r)
 ns=pbt-matrix-$$
 ip netns add $ns && ip -n $ns link set lo up
-ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" sh "$here/guest-taps.sh" \
+ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" GUEST_TESTS="taps wifi" \
+    sh "$here/guest-taps.sh" \
     > "$logs/host.log" 2>&1
 ip netns del $ns
 record "$host(host)" "$logs/host.log"
 
-for suite in $suites; do
-	if ! kroot=$("$here/fetch-kernel.sh" "$suite" "$cache"); then
-		echo "$suite all skip none kernel package not available" >> "$results"
+while IFS=: read -r suite meta tests modules; do
+	[ -n "$suite" ] || continue
+	if ! kroot=$("$here/fetch-kernel.sh" "$suite" "$meta" "$cache"); then
+		echo "$suite/$meta $tests skip none kernel package not available" >> "$results"
 		continue
 	fi
 	kver=$(ls "$kroot/lib/modules" | head -1)
 	initrd=$logs/initrd-$kver.gz
-	"$here/build-initramfs.sh" "$kroot" "$kver" "$top" "$initrd" ||
+	GUEST_TESTS=$tests GUEST_MODULES=$modules \
+	    "$here/build-initramfs.sh" "$kroot" "$kver" "$top" "$initrd" < /dev/null ||
 	    { echo "$kver all fail none initramfs build failed" >> "$results"; continue; }
-	boot "$kroot" "$kver" "$initrd" "$logs/$kver.log"
+	boot "$kroot" "$kver" "$initrd" "$logs/$kver.log" < /dev/null
 	if ! grep -q GUEST-TESTS-DONE "$logs/$kver.log" &&
 	    grep -qE "Kernel panic|Oops" "$logs/$kver.log"; then
-		# Seen rarely under TCG with -cpu max, outside the probe's code:
-		# keep the crash log, boot once more.
+		# Keep the crash log, boot once more.
 		mv "$logs/$kver.log" "$logs/$kver.crash.log"
 		echo "$kver: the guest kernel crashed (see $logs/$kver.crash.log); booting again"
-		boot "$kroot" "$kver" "$initrd" "$logs/$kver.log"
+		boot "$kroot" "$kver" "$initrd" "$logs/$kver.log" < /dev/null
 	fi
 	record "$kver" "$logs/$kver.log"
-done
+done <<KERNELS
+$kernels
+KERNELS
 
 # The matrix: one row per kernel, one column per tap family.
 families=$(awk '{ print $2 }' "$results" | awk '!seen[$0]++')
