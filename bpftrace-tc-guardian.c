@@ -77,6 +77,49 @@ delete_filter(int sock, const struct tc_filter_ref *f, uint32_t seq)
 	send_request(sock, &req, seq);
 }
 
+/*
+ * Whether filters are left on the interface's clsact hooks: another
+ * capture's, or the user's.  The qdisc stays while there are.
+ */
+static int
+clsact_has_filters(int sock, int ifindex, uint32_t seq)
+{
+	static char reply[8192];
+	uint32_t hooks[2] = { TC_H_MIN_INGRESS, TC_H_MIN_EGRESS };
+	struct tc_request req;
+	int h, found = 0;
+
+	for (h = 0; h < 2; h++) {
+		int done = 0;
+
+		memset(&req, 0, sizeof(req));
+		req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+		req.header.nlmsg_type = RTM_GETTFILTER;
+		req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		req.header.nlmsg_seq = seq + (uint32_t)h;
+		req.tc.tcm_family = AF_UNSPEC;
+		req.tc.tcm_ifindex = ifindex;
+		req.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, hooks[h]);
+		if (send(sock, &req, req.header.nlmsg_len, 0) < 0)
+			return 1;	/* cannot tell: keep the qdisc */
+		while (!done) {
+			ssize_t n = recv(sock, reply, sizeof(reply), 0);
+			struct nlmsghdr *m = (struct nlmsghdr *)reply;
+
+			if (n <= 0)
+				return 1;
+			for (; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
+				if (m->nlmsg_type == NLMSG_DONE ||
+				    m->nlmsg_type == NLMSG_ERROR)
+					done = 1;
+				else if (m->nlmsg_type == RTM_NEWTFILTER)
+					found = 1;
+			}
+		}
+	}
+	return found;
+}
+
 static void
 delete_clsact(int sock, int ifindex, uint32_t seq)
 {
@@ -136,8 +179,9 @@ guard(int pipe_fd, const struct tc_filter_ref *refs, int count,
 	if (sock >= 0) {
 		for (i = 0; i < count; i++)
 			delete_filter(sock, &refs[i], (uint32_t)i + 1);
-		if (delete_qdisc && count > 0)
-			delete_clsact(sock, refs[0].ifindex, (uint32_t)count + 1);
+		if (delete_qdisc && count > 0 &&
+		    !clsact_has_filters(sock, refs[0].ifindex, (uint32_t)count + 1))
+			delete_clsact(sock, refs[0].ifindex, (uint32_t)count + 3);
 		close(sock);
 	}
 	_exit(0);

@@ -5,7 +5,8 @@
  * takes CAP_NET_ADMIN, which tcpdump has given up by then.  So activation
  * forks a small guardian, still privileged, that waits for the capturing
  * process to close the handle or to die (SIGKILL included), then removes
- * the filters and, if the capture created it, the clsact qdisc.
+ * the filters and, if the capture created it and no other filter is left
+ * on it, the clsact qdisc.
  */
 #ifndef BPFTRACE_TC_GUARDIAN_H
 #define BPFTRACE_TC_GUARDIAN_H

@@ -35,7 +35,7 @@ traffic() {
 	local a="ip netns exec $NS_A"
 	$a ip neigh flush dev veth_a			# ARP
 	$a ping -c 2 -i 0.2 198.18.0.2 >/dev/null	# ICMP
-	$a ping -c 2 -i 0.2 -s 8000 198.18.0.2 >/dev/null	# jumbo
+	$a ping -c 2 -i 0.2 -s 8972 198.18.0.2 >/dev/null	# 9000-byte IP packets
 	$a ping -6 -c 2 -i 0.2 fd00::2 >/dev/null	# IPv6
 	$a python3 -c "$send_vlan_frames" veth_a "$MAC_A" "$MAC_B"	# VLAN 10
 	$a timeout 3 bash -c 'echo x > /dev/udp/198.18.0.2/9' 2>/dev/null	# UDP
@@ -110,7 +110,7 @@ tcpdump -r "$TMP/tc_all.pcap" -nn 2>/dev/null | grep -q "198.18.10.1.4000 > 198.
     fail "tc: no VLAN frame"
 tcpdump -r "$TMP/tc_all.pcap" -nn -e 2>/dev/null | grep -q "802.1Q (0x8100), length 50: vlan 10" ||
     fail "tc: the VLAN tag was not put back"
-tcpdump -r "$TMP/tc_all.pcap" -nn -e 2>/dev/null | grep -q "length 8042" || fail "tc: no whole jumbo frame"
+tcpdump -r "$TMP/tc_all.pcap" -nn -e 2>/dev/null | grep -q "length 9014" || fail "tc: no whole jumbo frame"
 # SLL2: every packet on veth_b's index, received ones In, sent ones Out.
 fields=$(tshark -r "$TMP/tc_sll.pcap" -T fields -e sll.ifindex -e sll.pkttype 2>/dev/null | sort | uniq -c)
 echo "tc LINUX_SLL2 (count, ifindex, packet type): $fields"
@@ -126,5 +126,5 @@ for n in xdp xdp_af; do wait_for_text "$TMP/$n.err" "listening on"; done
 traffic
 stop_all xdp xdp_af
 compare xdp xdp_af "xdp"
-tcpdump -r "$TMP/xdp.pcap" -nn -e 2>/dev/null | grep -q "length 8042" || fail "xdp: no whole jumbo frame"
+tcpdump -r "$TMP/xdp.pcap" -nn -e 2>/dev/null | grep -q "length 9014" || fail "xdp: no whole jumbo frame"
 exit 0
