@@ -8,7 +8,7 @@ packages="autoconf make gcc clang llvm pkg-config dpkg-dev patch
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	bison flex libdbus-1-dev libbluetooth-dev
 	libpcap0.8 tcpdump tshark
-	iptables iproute2 iputils-ping procps util-linux python3 bc
+	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
 	busybox-static kmod cpio xz-utils zstd iw"
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
 # boots Debian's own kernels, from bookworm and bookworm-backports, with a

@@ -116,6 +116,8 @@ main(int argc, char **argv)
 	}
 	printf("delivered %lu matched %lu recv %u drop %u\n", t.delivered,
 	    t.matched, after.ps_recv, after.ps_drop);
+	if (t.have_filter)
+		pcap_freecode(&t.filter);
 	pcap_close(p);
 	return 0;
 }
