@@ -187,12 +187,10 @@ wait_for_records(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	struct pollfd fds[2];
-	int timeout = p->opt.timeout > 0 && !p->opt.immediate ?
-	    p->opt.timeout : -1;
+	/* The ring wakes us per record for now, so immediate mode needs nothing more. */
+	int timeout = p->opt.timeout > 0 ? p->opt.timeout : -1;
 	int n;
 
-	if (p->opt.immediate && p->opt.timeout > 0)
-		timeout = p->opt.timeout;
 	fds[0].fd = pb->ring.map_fd;
 	fds[0].events = POLLIN;
 	fds[1].fd = pb->breakloop_fd;
