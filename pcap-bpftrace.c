@@ -187,7 +187,7 @@ wait_for_records(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	struct pollfd fds[2];
-	/* The ring wakes us per record for now, so immediate mode needs nothing more. */
+	/* The ring wakes us for every record: immediate mode needs no more. */
 	int timeout = p->opt.timeout > 0 ? p->opt.timeout : -1;
 	int n;
 

@@ -26,8 +26,13 @@ const volatile __u16 device_arphrd = 1;
 const volatile __u32 device_has_ethernet = 1;
 const volatile __u8 device_mac[6];
 
-/* Written by user space at any time through the mmapped .bss. */
-struct capture_settings settings = { RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT };
+/*
+ * Written by user space at any time through the memory-mapped .data;
+ * the counters are read through the memory-mapped .bss.
+ */
+struct capture_settings settings = {
+	RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT
+};
 struct capture_counters counters[CAPTURE_COUNTER_SLOTS];
 
 struct {
@@ -38,8 +43,9 @@ struct {
 /*
  * One scratch record per CPU.  value_size and max_entries are set by user
  * space before load (record header + link header room + snaplen; number
- * of possible CPUs), so the value has no BTF type that would pin its size.  A program does not re-enter itself on one CPU, so a
- * slot is never shared by two runs at once.
+ * of possible CPUs), so the value has no BTF type that would pin its
+ * size.  A program does not re-enter itself on one CPU, so a slot is
+ * never shared by two runs at once.
  */
 struct scratch_record {
 	struct ring_record header;
