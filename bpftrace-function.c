@@ -102,24 +102,16 @@ function_resolve(const char *device, const struct tap_spec *spec,
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
-	if ((status = kernel_btf_load(&btf, err, errlen)) != TAP_OK) {
-		char reason[256];
-
-		snprintf(reason, sizeof(reason), "%s", err);
-		snprintf(err, errlen, "%s: %s", device, reason);
+	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
 		return status;
-	}
 	if (btf_find_target(btf, BTF_TARGET_FUNCTION, spec->name, &args,
 	    &owner) != 0) {
 		status = report_missing(btf, device, family, spec->name, err,
 		    errlen);
 		goto out;
 	}
-	status = skb_arg_choose(owner, device, "function", spec->name,
-	    spec->skb_arg_index, &args, &tap->skb_arg_index, err, errlen);
-	tap->ieee80211 = btf_args_are_ieee80211(owner, &args);
-	if (owner != btf)
-		btf__free(owner);
+	status = tap_skb_arg_resolve(btf, owner, device, "function", spec,
+	    &args, tap, err, errlen);
 	if (status != TAP_OK)
 		goto out;
 

@@ -11,6 +11,7 @@
 
 #include "bpftrace-btf.h"
 #include "bpftrace-interface.h"
+#include "bpftrace-skb-arg.h"
 #include "bpftrace-status.h"
 
 #define ARPHRD_ETHER	1
@@ -61,10 +62,8 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 
 	memset(tap, 0, sizeof(*tap));
 	/* The probe's tracing half is CO-RE, so loading it needs BTF too. */
-	if ((status = kernel_btf_load(&btf, names, sizeof(names))) != TAP_OK) {
-		snprintf(err, errlen, "%s: %s", device, names);
+	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
 		return status;
-	}
 	btf__free(btf);
 	tap->family = spec->family;
 	tap->ifindex = (int)if_nametoindex(spec->name);

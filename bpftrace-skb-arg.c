@@ -5,6 +5,8 @@
  */
 #include <stdio.h>
 
+#include <bpf/btf.h>
+
 #include "bpftrace-skb-arg.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap-name.h"
@@ -74,4 +76,36 @@ skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
 	}
 	*index = i;
 	return TAP_OK;
+}
+
+/* The kernel's BTF, or a message that starts with the device name. */
+int
+tap_btf_load(const char *device, struct btf **btf, char *err, size_t errlen)
+{
+	char reason[256];
+	int status = kernel_btf_load(btf, reason, sizeof(reason));
+
+	if (status != TAP_OK)
+		snprintf(err, errlen, "%s: %s", device, reason);
+	return status;
+}
+
+/*
+ * The tap's skb argument (see skb_arg_choose) and whether it works on
+ * 802.11 frames, for a target found in owner's BTF (vmlinux's or a
+ * module's, which this frees).
+ */
+int
+tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
+    const char *device, const char *noun, const struct tap_spec *spec,
+    const struct target_args *args, struct resolved_tap *tap, char *err,
+    size_t errlen)
+{
+	int status = skb_arg_choose(owner, device, noun, spec->name,
+	    spec->skb_arg_index, args, &tap->skb_arg_index, err, errlen);
+
+	tap->ieee80211 = btf_args_are_ieee80211(owner, args);
+	if (owner != vmlinux)
+		btf__free(owner);
+	return status;
 }
