@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -39,13 +38,6 @@ kernel_btf_load(struct btf **btf, char *err, size_t errlen)
 		return TAP_NOT_CAPTURABLE;
 	}
 	return TAP_OK;
-}
-
-/* Cheap check, for listings: where libbpf looks first. */
-int
-kernel_has_btf(void)
-{
-	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 }
 
 static const struct btf_type *

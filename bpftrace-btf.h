@@ -26,7 +26,6 @@ struct target_args {
 };
 
 int	kernel_btf_load(struct btf **btf, char *err, size_t errlen);
-int	kernel_has_btf(void);
 int	btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	    const char *name, struct target_args *args);
 int	btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,

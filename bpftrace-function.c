@@ -154,21 +154,15 @@ static const struct {
 	{ "kfree_skb_reason", "packets dropped, as the function that frees them sees them" },
 };
 
-/*
- * bpf:kprobe:FUNCTION for the functions above that exist here with an
- * skb argument.  No BTF: nothing to offer, and no error.
- */
+/* bpf:kprobe:FUNCTION for the functions above that exist here with an skb. */
 int
-function_list_taps(tap_list_fn fn, void *ctx)
+function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
 {
-	char device[2 * TAP_NAME_MAX], description[256], err[256];
+	char device[2 * TAP_NAME_MAX], description[256];
 	struct target_args args;
-	struct btf *btf;
 	size_t i;
 	int status = 0;
 
-	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
-		return 0;
 	for (i = 0; i < sizeof(listed_functions) / sizeof(listed_functions[0]) &&
 	    status == 0; i++) {
 		if (btf_target_args(btf, BTF_TARGET_FUNCTION,
@@ -181,6 +175,5 @@ function_list_taps(tap_list_fn fn, void *ctx)
 		    btf_first_skb_arg(&args) + 1);
 		status = fn(ctx, device, description);
 	}
-	btf__free(btf);
 	return status;
 }

@@ -13,6 +13,6 @@
 
 int	function_resolve(const char *device, const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
-int	function_list_taps(tap_list_fn fn, void *ctx);
+int	function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx);
 
 #endif /* BPFTRACE_FUNCTION_H */

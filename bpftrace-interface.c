@@ -111,8 +111,6 @@ interface_list_taps(tap_list_fn fn, void *ctx)
 	char device[64], description[128];
 	int status = 0;
 
-	if (!kernel_has_btf())
-		return 0;
 	all = if_nameindex();
 	for (i = all; i != NULL && i->if_index != 0 && status == 0; i++) {
 		snprintf(device, sizeof(device), "bpf:tc:%s", i->if_name);

@@ -59,13 +59,6 @@ ring_reader_open(struct ring_reader *ring, int map_fd, size_t data_size,
 	return 0;
 }
 
-int
-ring_reader_has_data(const struct ring_reader *ring)
-{
-	return __atomic_load_n(ring->producer_pos, __ATOMIC_ACQUIRE) !=
-	    ring->next_pos;
-}
-
 /*
  * Returns the next committed record, or NULL when there is none yet.
  * Discarded records are skipped here.  The record stays valid until

@@ -25,7 +25,6 @@ int	ring_reader_open(struct ring_reader *ring, int map_fd, size_t data_size,
 	    char *err, size_t errlen);
 const void *ring_reader_peek(struct ring_reader *ring, uint32_t *len);
 void	ring_reader_release(struct ring_reader *ring);
-int	ring_reader_has_data(const struct ring_reader *ring);
 void	ring_reader_close(struct ring_reader *ring);
 
 #endif /* BPFTRACE_RING_H */

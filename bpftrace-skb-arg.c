@@ -12,7 +12,7 @@
 #include "bpftrace-tap-name.h"
 
 /* "arg1, arg3": the skb arguments, as a user names them. */
-void
+static void
 skb_arg_list(const struct target_args *args, char *buf, size_t len)
 {
 	size_t used = 0;

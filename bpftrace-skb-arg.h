@@ -16,7 +16,6 @@ int	skb_arg_choose(const struct btf *btf, const char *device,
 	    const char *noun, const char *name, int requested,
 	    const struct target_args *args, int *index, char *err,
 	    size_t errlen);
-void	skb_arg_list(const struct target_args *args, char *buf, size_t len);
 int	tap_btf_load(const char *device, struct btf **btf, char *err,
 	    size_t errlen);
 int	tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,

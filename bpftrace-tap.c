@@ -2,6 +2,9 @@
 /*
  * From a parsed tap name to a resolved tap: each family has its resolver.
  */
+#include <bpf/btf.h>
+
+#include "bpftrace-btf.h"
 #include "bpftrace-function.h"
 #include "bpftrace-interface.h"
 #include "bpftrace-status.h"
@@ -25,6 +28,30 @@ tap_resolve(const char *device, const struct tap_spec *spec,
 		return interface_resolve(device, spec, tap, err, errlen);
 	}
 	return TAP_NO_SUCH_TAP;
+}
+
+/*
+ * Every tap of this kernel, for pcap_findalldevs(): tracepoints, the usual
+ * functions, tc and XDP per interface.  All of them need the kernel's BTF
+ * (the probe is CO-RE), read once here; a kernel without it offers none,
+ * which is not an error: the rest of the device list must still appear.
+ */
+int
+tap_list_all(tap_list_fn fn, void *ctx)
+{
+	char err[256];
+	struct btf *btf;
+	int status;
+
+	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
+		return 0;
+	status = tracepoint_list_taps(btf, fn, ctx);
+	if (status == 0)
+		status = function_list_taps(btf, fn, ctx);
+	if (status == 0)
+		status = interface_list_taps(fn, ctx);
+	btf__free(btf);
+	return status;
 }
 
 const char *

@@ -40,6 +40,11 @@ struct resolved_tap {
 
 int	tap_resolve(const char *device, const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
+
+struct btf;
+typedef int (*tap_list_fn)(void *ctx, const char *device,
+	    const char *description);
+int	tap_list_all(tap_list_fn fn, void *ctx);
 const char *probe_mechanism_name(enum probe_mechanism m);
 
 #endif /* BPFTRACE_TAP_H */

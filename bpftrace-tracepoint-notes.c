@@ -90,7 +90,7 @@ tracefs_events_dir(void)
 	return NULL;
 }
 
-int
+static int
 tracefs_has_event(const char *category, const char *name)
 {
 	const char *dir = tracefs_events_dir();

@@ -33,6 +33,5 @@ enum tracefs_answer {
 
 enum tracefs_answer tracefs_category(const char *name, char *category,
 	    size_t len);
-int	tracefs_has_event(const char *category, const char *name);
 
 #endif /* BPFTRACE_TRACEPOINT_NOTES_H */

@@ -163,22 +163,16 @@ by_device_name(const void *a, const void *b)
 
 /*
  * Calls fn for every tracepoint of this kernel that has an skb argument,
- * sorted by device name.  A kernel without BTF has none to offer: that is
- * not an error, so that the rest of the device list still appears.
+ * sorted by device name.
  */
 int
-tracepoint_list_taps(tap_list_fn fn, void *ctx)
+tracepoint_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
 {
 	struct tap_listing l = { NULL, 0, 0, 0 };
-	char err[256];
-	struct btf *btf;
 	size_t i;
 	int status = 0;
 
-	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
-		return 0;
 	btf_each_skb_target(btf, BTF_TARGET_TRACEPOINT, collect_tap, &l);
-	btf__free(btf);
 	if (l.failed) {
 		free(l.taps);
 		return TAP_NO_MEMORY;

@@ -16,8 +16,6 @@ int	tracepoint_resolve(const char *device, const struct tap_spec *spec,
 
 void	tracepoint_device_name(const char *name, char *buf, size_t len);
 
-typedef int (*tap_list_fn)(void *ctx, const char *device,
-	    const char *description);
-int	tracepoint_list_taps(tap_list_fn fn, void *ctx);
+int	tracepoint_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx);
 
 #endif /* BPFTRACE_TRACEPOINT_H */

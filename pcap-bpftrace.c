@@ -33,14 +33,11 @@
 #include "pcap-bpftrace.h"
 #include "pcap-bpftrace-compat.h"
 
-#include "bpftrace-function.h"
-#include "bpftrace-interface.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 #include "bpftrace-tap-name.h"
-#include "bpftrace-tracepoint.h"
 
 #define DEFAULT_RING_BYTES	(2 * 1024 * 1024)
 
@@ -584,9 +581,5 @@ bpftrace_findalldevs(pcap_if_list_t *devlistp, char *errbuf)
 {
 	struct listing l = { devlistp, errbuf };
 
-	if (tracepoint_list_taps(add_tap, &l) != 0 ||
-	    function_list_taps(add_tap, &l) != 0 ||
-	    interface_list_taps(add_tap, &l) != 0)
-		return PCAP_ERROR;
-	return 0;
+	return tap_list_all(add_tap, &l) == 0 ? 0 : PCAP_ERROR;
 }

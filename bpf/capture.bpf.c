@@ -63,11 +63,9 @@ struct {
 #include "link_header.h"
 
 static __always_inline struct capture_counters *
-counter_slot(void)
+counter_slot(__u32 cpu)
 {
-	__u32 slot = bpf_get_smp_processor_id() % CAPTURE_COUNTER_SLOTS;
-
-	return &counters[slot];
+	return &counters[cpu % CAPTURE_COUNTER_SLOTS];
 }
 
 static __always_inline int
@@ -145,7 +143,7 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	rec->header.tap_index = 0;
 	rec->header.reserved = 0;
 
-	struct capture_counters *c = counter_slot();
+	struct capture_counters *c = counter_slot(cpu);
 
 	__sync_fetch_and_add(&c->received, 1);
 	if (bpf_ringbuf_output(&ring, rec,
