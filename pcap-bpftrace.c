@@ -50,8 +50,8 @@ struct pcap_bpftrace {
 	struct capture_settings *settings;	/* mmapped; no syscalls */
 	struct ring_reader ring;
 	int ring_open;
-	int breakloop_fd;		/* eventfd: wakes a blocked read */
-	int nonblock;
+	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
+					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
 	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
@@ -225,7 +225,7 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 			return PCAP_ERROR_BREAK;
 		}
 		n = deliver_available(p, max_packets, callback, user);
-		if (n != 0 || pb->nonblock)
+		if (n != 0 || pb->breakloop_fd < 0)
 			return n;
 		n = wait_for_records(p);
 		if (n <= 0 && !p->break_loop)
@@ -309,7 +309,7 @@ bpftrace_set_datalink(pcap_t *p, int dlt)
 static int
 bpftrace_getnonblock(pcap_t *p)
 {
-	return ((struct pcap_bpftrace *)p->priv)->nonblock;
+	return ((struct pcap_bpftrace *)p->priv)->breakloop_fd < 0;
 }
 
 /*
@@ -333,7 +333,6 @@ bpftrace_setnonblock(pcap_t *p, int nonblock)
 			return PCAP_ERROR;
 		}
 	}
-	pb->nonblock = nonblock != 0;
 	return 0;
 }
 
