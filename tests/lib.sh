@@ -126,3 +126,23 @@ wait_programs_gone() {
 	done
 	[ "$(our_loaded_programs)" -eq 0 ]
 }
+
+# Runs a command as user nobody, without capabilities (or with those in
+# $NOBODY_CAPS, e.g. +bpf,+perfmon), with the built library.  The work
+# tree may lie in a directory only root can enter (mktemp -d makes them
+# 0700), so the library and test programs go to a copy anyone can read.
+as_nobody() {
+	local caps=${NOBODY_CAPS:--all} ambient="" bounding=-all
+	if [ ! -d "$TMP/shared" ]; then
+		mkdir -p "$TMP/shared"
+		cp -L "$LIBDIR/libpcap.so.0.8" "$TESTPROGS/tap_activate" "$TMP/shared/"
+		chmod -R a+rX "$TMP/shared"
+	fi
+	if [ "$caps" != -all ]; then
+		ambient="--ambient-caps=$caps"
+		bounding="-all,$caps"
+	fi
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="$caps" \
+	    $ambient --bounding-set="$bounding" env HOME="$TMP" \
+	    LD_LIBRARY_PATH="$TMP/shared" "$@"
+}

@@ -23,8 +23,8 @@ expect bpf:tracepoint:sched:sched_switch -1 "tracepoint 'sched_switch' carries n
 expect bpf:tracepoint:skb:kfree_skb:arg2 -1 "arg2 of tracepoint 'kfree_skb' is 'void *', not struct sk_buff *: the packet is arg1"
 expect bpf:tracepoint:skb:kfree_skb:arg9 -5 "has 4 arguments, arg1 .. arg4"
 expect bpf:raw_tracepoint:no_such_tp -5 "no tracepoint 'no_such_tp'"
-expect bpf:tracepoint:skb:kfree_skb -8 "needs CAP_BPF and CAP_PERFMON" \
-    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all
+T=$TMP/shared/tap_activate expect bpf:tracepoint:skb:kfree_skb -8 \
+    "needs CAP_BPF and CAP_PERFMON" as_nobody
 # No BTF: hide /sys/kernel/btf in a private mount namespace.
 expect bpf:tracepoint:skb:kfree_skb -1 "the kernel has no BTF" \
     unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
@@ -33,8 +33,8 @@ expect bpf:tc:lo -1 "the kernel has no BTF" \
     unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
 expect bpf:tc:nosuch0 -5 "no interface 'nosuch0' here; interfaces: lo"
 expect bpf:tc:lo:sideways -5 "'sideways' is not a tc hook: use ingress or egress"
-expect bpf:tc:lo -8 "needs CAP_BPF and CAP_NET_ADMIN" \
-    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all
+T=$TMP/shared/tap_activate expect bpf:tc:lo -8 "needs CAP_BPF and CAP_NET_ADMIN" \
+    as_nobody
 
 # Injection is refused with a reason.
 out=$("$T" bpf:tracepoint:skb:kfree_skb)

@@ -25,10 +25,10 @@ for dev in $(echo "$list" | sed -n 's/^[0-9]*\.\(bpf:[a-z_]*tracepoint:[^ ]*\) .
 	out=$("$TESTPROGS/tap_activate" "$dev") || fail "listed $dev does not activate: $out"
 done
 
-nobody=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-    --bounding-set=-all env LD_LIBRARY_PATH=$LIBDIR tcpdump -D 2>&1) ||
-    fail "unprivileged tcpdump -D failed: $nobody"
+nobody=$(as_nobody tcpdump -D 2>&1) || fail "unprivileged tcpdump -D failed: $nobody"
 echo "$nobody" | grep -q "\.lo " || fail "unprivileged tcpdump -D lost the interfaces"
+echo "$nobody" | grep -q "bpf:tracepoint:skb:kfree_skb" ||
+    fail "unprivileged tcpdump -D lacks the taps (BTF is readable without privileges)"
 
 nobtf=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf &&
     LD_LIBRARY_PATH=$LIBDIR tcpdump -D" 2>&1) || fail "tcpdump -D without BTF failed: $nobtf"

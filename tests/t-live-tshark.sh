@@ -7,10 +7,8 @@
 ensure_kernel_fs
 make_veth_pair
 command -v tshark >/dev/null || skip "tshark is not installed"
-caps=+bpf,+perfmon,+net_admin,+net_raw
 as_capture_user() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=$caps \
-	    --ambient-caps=$caps env HOME="$TMP" LD_LIBRARY_PATH="$LIBDIR" "$@"
+	NOBODY_CAPS=+bpf,+perfmon,+net_admin,+net_raw as_nobody "$@"
 }
 
 as_capture_user timeout 20 tshark -i bpf:tracepoint:net:netif_receive_skb -c 3 \
