@@ -137,7 +137,8 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	skel->rodata->device_has_ethernet = (uint32_t)tap->has_ethernet;
 	memcpy((void *)skel->rodata->device_mac, tap->mac, 6);
 
-	scratch_size = sizeof(struct ring_record) + RING_LINK_HEADER_MAX +
+	scratch_size = sizeof(struct filter_state) + sizeof(struct ring_record) +
+	    RING_LINK_HEADER_MAX +
 	    ((req->snaplen + 7) & ~7u);
 	if ((error = bpf_map__set_value_size(skel->maps.scratch, scratch_size)) ||
 	    (error = bpf_map__set_max_entries(skel->maps.scratch,
@@ -478,17 +479,28 @@ capture_probe_settings(struct capture_probe *probe)
 	return &probe->skel->data->settings;
 }
 
+/* The mapped filter program area (filter_program.h); no syscalls. */
+struct capture_filter *
+capture_probe_filter(struct capture_probe *probe)
+{
+	return &probe->skel->bss->filter;
+}
+
 void
-capture_probe_counters(const struct capture_probe *probe, uint64_t *received,
-    uint64_t *dropped)
+capture_probe_counters(const struct capture_probe *probe,
+    struct capture_totals *totals)
 {
 	const struct capture_counters *c = probe->skel->bss->counters;
 	int i;
 
-	*received = *dropped = 0;
+	memset(totals, 0, sizeof(*totals));
 	for (i = 0; i < CAPTURE_COUNTER_SLOTS; i++) {
-		*received += __atomic_load_n(&c[i].received, __ATOMIC_RELAXED);
-		*dropped += __atomic_load_n(&c[i].dropped, __ATOMIC_RELAXED);
+		totals->received += __atomic_load_n(&c[i].received,
+		    __ATOMIC_RELAXED);
+		totals->dropped += __atomic_load_n(&c[i].dropped,
+		    __ATOMIC_RELAXED);
+		totals->rejected += __atomic_load_n(&c[i].rejected,
+		    __ATOMIC_RELAXED);
 	}
 }
 

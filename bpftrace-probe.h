@@ -11,10 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf/filter_program.h"
 #include "bpf/ring_record.h"
 #include "bpftrace-tap.h"
 
 struct capture_probe;
+
+/* The probe's counters summed over its slots. */
+struct capture_totals {
+	uint64_t received;	/* passed the filter (ps_recv) */
+	uint64_t dropped;	/* of those, no room in the ring (ps_drop) */
+	uint64_t rejected;	/* refused by the in-kernel filter */
+};
 
 struct capture_probe_request {
 	const char *device;		/* for messages */
@@ -30,8 +38,9 @@ int	capture_probe_ring_fd(const struct capture_probe *probe);
 size_t	capture_probe_ring_bytes(const struct capture_probe *probe);
 enum probe_mechanism capture_probe_mechanism(const struct capture_probe *probe);
 struct capture_settings *capture_probe_settings(struct capture_probe *probe);
+struct capture_filter *capture_probe_filter(struct capture_probe *probe);
 void	capture_probe_counters(const struct capture_probe *probe,
-	    uint64_t *received, uint64_t *dropped);
+	    struct capture_totals *totals);
 void	capture_probe_close(struct capture_probe *probe);
 
 #endif /* BPFTRACE_PROBE_H */

@@ -33,6 +33,7 @@
 #include "pcap-bpftrace.h"
 #include "pcap-bpftrace-compat.h"
 
+#include "bpftrace-filter.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
@@ -48,6 +49,10 @@ struct pcap_bpftrace {
 
 	struct capture_probe *probe;
 	struct capture_settings *settings;	/* mmapped; no syscalls */
+	struct capture_filter *kernel_filter;	/* mmapped too */
+	uint32_t kernel_generation;	/* stamp of records that passed the
+					   installed filter in the kernel;
+					   0: the filter runs here only */
 	struct ring_reader ring;
 	int ring_open;
 	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
@@ -128,6 +133,7 @@ static int
 deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
     pcap_handler callback, u_char *user)
 {
+	struct pcap_bpftrace *pb = p->priv;
 	const struct ring_record *r = rec;
 	const u_char *bytes = (const u_char *)(r + 1);
 	struct pcap_pkthdr h;
@@ -140,9 +146,21 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 	if (h.caplen > (bpf_u_int32)p->snapshot)
 		h.caplen = (bpf_u_int32)p->snapshot;
 	h.len = r->packet_len;
-	if (p->fcode.bf_insns != NULL &&
-	    pcapint_filter(p->fcode.bf_insns, bytes, h.len, h.caplen) == 0)
-		return 0;
+	/*
+	 * Records that passed the installed filter in the kernel are done;
+	 * the others (queued before pcap_setfilter(), or a filter the probe
+	 * cannot run) are filtered here, the result again a snap length.
+	 */
+	if (p->fcode.bf_insns != NULL && (pb->kernel_generation == 0 ||
+	    r->filter_generation != pb->kernel_generation)) {
+		u_int snap = pcapint_filter(p->fcode.bf_insns, bytes, h.len,
+		    h.caplen);
+
+		if (snap == 0)
+			return 0;
+		if (snap < h.caplen)
+			h.caplen = snap;
+	}
 	fill_timestamp(p, &h, r->timestamp_ns, offset);
 	callback(user, &h, bytes);
 	return 1;
@@ -263,11 +281,11 @@ static int
 bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	uint64_t received, dropped;
+	struct capture_totals t;
 
-	capture_probe_counters(pb->probe, &received, &dropped);
-	ps->ps_recv = (u_int)received;
-	ps->ps_drop = (u_int)dropped;
+	capture_probe_counters(pb->probe, &t);
+	ps->ps_recv = (u_int)t.received;
+	ps->ps_drop = (u_int)t.dropped;
 	ps->ps_ifdrop = 0;
 	return 0;
 }
@@ -293,6 +311,36 @@ bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 		return PCAP_ERROR;
 	}
 	p->direction = d;
+	return 0;
+}
+
+/*
+ * The filter runs in the probe when it can, so that rejected packets never
+ * use ring space or a wakeup; PCAP_BPF_FILTER=user keeps it in user space
+ * (for comparison).  Only memory stores: this runs after the application
+ * dropped its privileges.
+ */
+static int
+bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	const char *where = getenv("PCAP_BPF_FILTER");
+	char why[128];
+	int in_kernel;
+
+	if (pcapint_install_bpf_program(p, fp) < 0)
+		return PCAP_ERROR;
+	in_kernel = kernel_filter_supports(p->fcode.bf_insns, p->fcode.bf_len,
+	    why, sizeof(why));
+	if (in_kernel && where != NULL && strcmp(where, "user") == 0) {
+		in_kernel = 0;
+		snprintf(why, sizeof(why), "PCAP_BPF_FILTER=user");
+	}
+	pb->kernel_generation = kernel_filter_install(pb->kernel_filter,
+	    p->fcode.bf_insns, in_kernel ? p->fcode.bf_len : 0);
+	if (!in_kernel && getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: filtering in user space: %s\n",
+		    p->opt.device, why);
 	return 0;
 }
 
@@ -363,6 +411,7 @@ free_resources(pcap_t *p)
 	capture_probe_close(pb->probe);
 	pb->probe = NULL;
 	pb->settings = NULL;
+	pb->kernel_filter = NULL;
 	if (pb->breakloop_fd >= 0) {
 		close(pb->breakloop_fd);
 		pb->breakloop_fd = -1;
@@ -379,6 +428,16 @@ bpftrace_cleanup(pcap_t *p)
 	if (pb->closed_at_exit) {
 		pcapint_remove_from_pcaps_to_close(p);
 		pb->closed_at_exit = 0;
+	}
+	if (pb->probe != NULL && getenv("PCAP_BPF_DEBUG") != NULL) {
+		struct capture_totals t;
+
+		capture_probe_counters(pb->probe, &t);
+		fprintf(stderr, "%s: %llu passed, %llu rejected by the in-kernel "
+		    "filter, %llu dropped\n", p->opt.device,
+		    (unsigned long long)t.received,
+		    (unsigned long long)t.rejected,
+		    (unsigned long long)t.dropped);
 	}
 	free_resources(p);
 	pcapint_cleanup_live_common(p);
@@ -428,6 +487,7 @@ start_probe(pcap_t *p)
 	if (status != TAP_OK)
 		return pcap_status_for(status);
 	pb->settings = capture_probe_settings(pb->probe);
+	pb->kernel_filter = capture_probe_filter(pb->probe);
 	if (getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", p->opt.device,
 		    probe_mechanism_name(capture_probe_mechanism(pb->probe)));
@@ -498,7 +558,7 @@ bpftrace_activate(pcap_t *p)
 
 	p->read_op = bpftrace_read;
 	p->inject_op = bpftrace_inject;
-	p->setfilter_op = pcapint_install_bpf_program;
+	p->setfilter_op = bpftrace_setfilter;
 	p->setdirection_op = bpftrace_setdirection;
 	p->set_datalink_op = bpftrace_set_datalink;
 	p->getnonblock_op = bpftrace_getnonblock;

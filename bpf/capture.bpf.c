@@ -7,13 +7,15 @@
  *
  * Rendering into scratch first, rather than reserving ring space up front,
  * is deliberate: the record size follows the packet (the ring holds many
- * small packets even with tcpdump's 256 KiB snaplen), and a later in-kernel
- * filter can run on the rendered bytes before any ring space is used.
+ * small packets even with tcpdump's 256 KiB snaplen), and the in-kernel
+ * filter (packet_filter.h) runs on the rendered bytes before any ring
+ * space is used.
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "ring_record.h"
+#include "filter_program.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -34,6 +36,8 @@ struct capture_settings settings = {
 	RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT
 };
 struct capture_counters counters[CAPTURE_COUNTER_SLOTS];
+/* The pcap_setfilter() program, written through the mapped .bss. */
+struct capture_filter filter;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -48,7 +52,8 @@ struct {
  * never shared by two runs at once.
  */
 struct scratch_record {
-	struct ring_record header;
+	struct filter_state filter;	/* the filter's registers */
+	struct ring_record header;	/* the record starts here */
 	__u8 bytes[RING_LINK_HEADER_MAX + 64];
 };
 
@@ -61,6 +66,7 @@ struct {
 
 #include "packet_layout.h"
 #include "link_header.h"
+#include "packet_filter.h"
 
 static __always_inline struct capture_counters *
 counter_slot(__u32 cpu)
@@ -136,18 +142,29 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 			return;
 	}
 
+	struct capture_counters *c = counter_slot(cpu);
+	struct filter_verdict verdict = filter_packet(cpu, rec,
+	    header_len + copy_len, wire_len);
+	__u64 record_len = verdict.snap;
+
+	if (record_len == 0) {
+		__sync_fetch_and_add(&c->rejected, 1);
+		return;
+	}
+	/* Never more than was rendered; said again for the verifier. */
+	asm volatile("" : "+r"(record_len));
+	if (record_len > RING_LINK_HEADER_MAX + snaplen)
+		return;
 	rec->header.timestamp_ns = bpf_ktime_get_ns();
 	rec->header.packet_len = wire_len;
-	rec->header.captured_len = header_len + copy_len;
+	rec->header.captured_len = record_len;
 	rec->header.link_type = link_type;
 	rec->header.tap_index = 0;
-	rec->header.reserved = 0;
-
-	struct capture_counters *c = counter_slot(cpu);
+	rec->header.filter_generation = verdict.generation;
 
 	__sync_fetch_and_add(&c->received, 1);
-	if (bpf_ringbuf_output(&ring, rec,
-	    sizeof(rec->header) + header_len + copy_len, 0) != 0)
+	if (bpf_ringbuf_output(&ring, &rec->header,
+	    sizeof(rec->header) + record_len, 0) != 0)
 		__sync_fetch_and_add(&c->dropped, 1);
 }
 

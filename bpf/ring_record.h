@@ -25,7 +25,8 @@ struct ring_record {
 	__u32	captured_len;	/* bytes that follow this header */
 	__u16	link_type;	/* DLT_ value the bytes are rendered in */
 	__u16	tap_index;	/* which tap of the handle saw it (0 for now) */
-	__u32	reserved;
+	__u32	filter_generation;	/* in-kernel filter it passed; 0: none
+					   (see filter_program.h) */
 };
 
 /* Link types the probe can render; the values are libpcap's DLT_ values. */
@@ -61,9 +62,10 @@ struct capture_settings {
 #define CAPTURE_COUNTER_SLOTS	64
 
 struct capture_counters {
-	__u64	received;	/* passed direction and link-type checks */
+	__u64	received;	/* passed direction, link type and filter */
 	__u64	dropped;	/* of those, no room in the ring */
-	__u64	padding[6];
+	__u64	rejected;	/* refused by the in-kernel filter */
+	__u64	padding[5];
 };
 
 #endif /* BPFTRACE_RING_RECORD_H */

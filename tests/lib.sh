@@ -83,12 +83,15 @@ wait_for_text() {
 }
 
 # Starts the system's tcpdump with the built library in the background:
-#   start_tcpdump NAME ARGS...   (stderr in $TMP/NAME.err, pid in PID_NAME)
+#   [IN_NS=NAMESPACE] start_tcpdump NAME ARGS...
+# (stderr in $TMP/NAME.err, pid in PID_NAME)
 start_tcpdump() {
 	local name=$1
 	shift
-	# Not through with_lib: $! must be timeout(1) itself, tcpdump its child.
-	LD_LIBRARY_PATH=$LIBDIR timeout 30 /usr/bin/tcpdump "$@" \
+	# Not through with_lib: $! must be timeout(1) itself, tcpdump its
+	# child (ip netns exec and env exec what they run).
+	${IN_NS:+ip netns exec "$IN_NS"} env LD_LIBRARY_PATH="$LIBDIR" \
+	    timeout 30 /usr/bin/tcpdump "$@" \
 	    > "$TMP/$name.out" 2> "$TMP/$name.err" &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"

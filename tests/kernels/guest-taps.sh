@@ -100,6 +100,13 @@ check_tc_clean() {
 	[ -z "$left" ] || echo "left behind: $left" | tr '\n' ' '
 }
 
+# The probe's own count of packets its filter refused (PCAP_BPF_DEBUG=1).
+check_rejected_in_kernel() {
+	rejected=$(sed -n 's/.* passed, \([0-9]*\) rejected by the in-kernel filter.*/\1/p' "$err")
+	[ "${rejected:-0}" -gt 0 ] ||
+	    echo "no packet rejected in the kernel: $(grep 'passed,' "$err")"
+}
+
 # capture TEST DEVICE COUNT FILTER TRAFFIC EXPECT [NETNS [CHECK]]
 # (PCAP_BPF_MECHANISMS in the environment limits the mechanisms;
 # TCPDUMP_OPTIONS adds options, e.g. -y.)
@@ -175,6 +182,11 @@ run_taps() {
 	PCAP_BPF_MECHANISMS=clsact capture tc_as_clsact bpf:tc:vb 4 "$icmp_b" ping_b \
 	    "ICMP echo" $NS_B check_tc_clean
 	unset PCAP_BPF_MECHANISMS
+	# The filter, set after tcpdump dropped its privileges, runs in the
+	# probe: the echo replies never reach the ring.
+	PCAP_BPF_DEBUG=1 capture filter_in_kernel bpf:tc:vb 2 "icmp[icmptype] = icmp-echo" \
+	    ping_b "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B check_rejected_in_kernel
+	unset PCAP_BPF_DEBUG
 	capture xdp bpf:xdp:vb 2 "icmp[icmptype] = icmp-echo" ping_b \
 	    "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
 	$IP netns del $NS_A 2>/dev/null
