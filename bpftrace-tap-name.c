@@ -12,7 +12,7 @@
 #include "bpftrace-tap-name.h"
 
 static const char known_families[] =
-    "tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp";
+    "tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp, prog, pinned";
 
 int
 tap_name_is_ours(const char *device)
@@ -39,6 +39,10 @@ tap_family_name(enum tap_family family)
 		return "tc";
 	case TAP_FAMILY_XDP:
 		return "xdp";
+	case TAP_FAMILY_PROG:
+		return "prog";
+	case TAP_FAMILY_PINNED:
+		return "pinned";
 	}
 	return "?";
 }
@@ -237,7 +241,50 @@ static const struct family_syntax families[] = {
 	{ "tc", TAP_FAMILY_TC,
 	    "bpf:tc:INTERFACE[:ingress|:egress], e.g. bpf:tc:eth0" },
 	{ "xdp", TAP_FAMILY_XDP, "bpf:xdp:INTERFACE, e.g. bpf:xdp:eth0" },
+	{ "prog", TAP_FAMILY_PROG,
+	    "bpf:prog:ID, the id of a program that calls bpf_pcap() (bpftool prog)" },
+	{ "pinned", TAP_FAMILY_PINNED,
+	    "bpf:pinned:PATH, e.g. bpf:pinned:/sys/fs/bpf/myprog/packets" },
 };
+
+/* bpf:prog:ID, a decimal program id. */
+static int
+parse_prog_id(const char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	unsigned long id = 0;
+	const char *c;
+
+	for (c = rest; *c >= '0' && *c <= '9' && id <= 0xffffffffUL; c++)
+		id = id * 10 + (unsigned long)(*c - '0');
+	if (c == rest || *c != '\0' || id == 0 || id > 0xffffffffUL) {
+		snprintf(err, errlen, "%s: '%s' is not a program id: %s", device,
+		    rest, usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	spec->prog_id = (unsigned int)id;
+	snprintf(spec->name, sizeof(spec->name), "%lu", id);
+	return TAP_OK;
+}
+
+/* bpf:pinned:PATH, an absolute path in a BPF file system. */
+static int
+parse_pinned_path(const char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	if (rest[0] != '/') {
+		snprintf(err, errlen, "%s: '%s' is not an absolute path: %s",
+		    device, rest, usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (strlen(rest) >= sizeof(spec->name)) {
+		snprintf(err, errlen, "%s: path longer than %zu characters",
+		    device, sizeof(spec->name) - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(spec->name, rest);
+	return TAP_OK;
+}
 
 int
 tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
@@ -296,6 +343,11 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 		    errlen);
 	case TAP_FAMILY_XDP:
 		return parse_interface(rest, spec, 0, f->usage, device, err,
+		    errlen);
+	case TAP_FAMILY_PROG:
+		return parse_prog_id(rest, spec, f->usage, device, err, errlen);
+	case TAP_FAMILY_PINNED:
+		return parse_pinned_path(rest, spec, f->usage, device, err,
 		    errlen);
 	}
 	return TAP_NO_SUCH_TAP;

@@ -10,6 +10,8 @@
  *	bpf:fexit:FUNCTION[:argN]
  *	bpf:tc:INTERFACE[:ingress|:egress]
  *	bpf:xdp:INTERFACE
+ *	bpf:prog:ID			(a program that calls bpf_pcap())
+ *	bpf:pinned:PATH			(its pinned output map or program)
  *
  * argN counts arguments from 1; struct tap_spec holds the 0-based index.
  */
@@ -30,7 +32,9 @@ enum tap_family {
 	TAP_FAMILY_FENTRY,
 	TAP_FAMILY_FEXIT,
 	TAP_FAMILY_TC,
-	TAP_FAMILY_XDP
+	TAP_FAMILY_XDP,
+	TAP_FAMILY_PROG,
+	TAP_FAMILY_PINNED
 };
 
 /* tc: which hooks of the interface. */
@@ -43,7 +47,9 @@ enum tap_hooks {
 struct tap_spec {
 	enum tap_family family;
 	char category[TAP_NAME_MAX];	/* tracepoint only */
-	char name[TAP_NAME_MAX];	/* tracepoint, function or interface */
+	char name[TAP_NAME_MAX];	/* tracepoint, function, interface
+					   or pinned path */
+	unsigned int prog_id;		/* prog only */
 	int skb_arg_index;		/* 0-based; TAP_ARG_FROM_BTF: find it */
 	enum tap_hooks hooks;		/* tc only */
 };

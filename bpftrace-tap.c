@@ -26,6 +26,9 @@ tap_resolve(const char *device, const struct tap_spec *spec,
 	case TAP_FAMILY_TC:
 	case TAP_FAMILY_XDP:
 		return interface_resolve(device, spec, tap, err, errlen);
+	case TAP_FAMILY_PROG:
+	case TAP_FAMILY_PINNED:
+		break;		/* no probe of ours: bpftrace-user-program.c */
 	}
 	return TAP_NO_SUCH_TAP;
 }

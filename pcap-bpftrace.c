@@ -34,11 +34,14 @@
 #include "pcap-bpftrace-compat.h"
 
 #include "bpftrace-filter.h"
+#include "bpftrace-perf.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 #include "bpftrace-tap-name.h"
+#include "bpftrace-user-program.h"
+#include "bpftrace-user-record.h"
 
 #define DEFAULT_RING_BYTES	(2 * 1024 * 1024)
 
@@ -55,6 +58,17 @@ struct pcap_bpftrace {
 					   0: the filter runs here only */
 	struct ring_reader ring;
 	int ring_open;
+
+	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
+	int user_source;
+	struct user_program user;
+	struct perf_reader perf;	/* when its output is a perf array */
+	int perf_open;
+	unsigned char *convert_buffer;	/* records rendered in another link type */
+	uint64_t user_records;		/* read (ps_recv) */
+	uint64_t user_skipped;		/* malformed or unconvertible (ps_drop) */
+
+	int wait_fd;			/* readable when records are there */
 	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
 					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
@@ -166,6 +180,52 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 	return 1;
 }
 
+/*
+ * A record of a user's program: checked and rendered in the handle's link
+ * type (bpftrace-user-record.c); what fails is counted as a drop.
+ */
+static int
+deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
+    int64_t offset, pcap_handler callback, u_char *user)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct user_packet pkt;
+	struct pcap_pkthdr h;
+
+	pb->user_records++;
+	if (user_record_render(rec, rec_len, p->linktype,
+	    (uint32_t)p->snapshot, pb->convert_buffer, &pkt) != USER_RECORD_OK) {
+		pb->user_skipped++;
+		return 0;
+	}
+	h.caplen = pkt.caplen;
+	h.len = pkt.len;
+	if (p->fcode.bf_insns != NULL && pcapint_filter(p->fcode.bf_insns,
+	    pkt.bytes, h.len, h.caplen) == 0)
+		return 0;
+	fill_timestamp(p, &h, pkt.ktime_ns, offset);
+	callback(user, &h, pkt.bytes);
+	return 1;
+}
+
+/* The next record of the handle's source, NULL when there is none. */
+static const void *
+source_peek(struct pcap_bpftrace *pb, uint32_t *len)
+{
+	if (pb->perf_open)
+		return perf_reader_peek(&pb->perf, len);
+	return ring_reader_peek(&pb->ring, len);
+}
+
+static void
+source_release(struct pcap_bpftrace *pb)
+{
+	if (pb->perf_open)
+		perf_reader_release(&pb->perf);
+	else
+		ring_reader_release(&pb->ring);
+}
+
 /* Delivers what the ring holds now, up to max_packets. */
 static int
 deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
@@ -177,15 +237,20 @@ deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
 	uint32_t len;
 	int delivered = 0;
 
-	while ((rec = ring_reader_peek(&pb->ring, &len)) != NULL) {
+	while ((rec = source_peek(pb, &len)) != NULL) {
 		if (p->break_loop) {
 			if (delivered > 0)
 				return delivered;
 			p->break_loop = 0;
 			return PCAP_ERROR_BREAK;
 		}
-		delivered += deliver_record(p, rec, len, offset, callback, user);
-		ring_reader_release(&pb->ring);
+		if (pb->user_source)
+			delivered += deliver_user_record(p, rec, len, offset,
+			    callback, user);
+		else
+			delivered += deliver_record(p, rec, len, offset,
+			    callback, user);
+		source_release(pb);
 		if (!PACKET_COUNT_IS_UNLIMITED(max_packets) &&
 		    delivered >= max_packets)
 			break;
@@ -206,7 +271,7 @@ wait_for_records(pcap_t *p)
 	int timeout = p->opt.timeout > 0 ? p->opt.timeout : -1;
 	int n;
 
-	fds[0].fd = pb->ring.map_fd;
+	fds[0].fd = pb->wait_fd;
 	fds[0].events = POLLIN;
 	fds[1].fd = pb->breakloop_fd;
 	fds[1].events = POLLIN;
@@ -283,6 +348,13 @@ bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 	struct pcap_bpftrace *pb = p->priv;
 	struct capture_totals t;
 
+	if (pb->user_source) {
+		/* Lost in a full perf ring, or records not fit to deliver. */
+		ps->ps_recv = (u_int)pb->user_records;
+		ps->ps_drop = (u_int)(pb->user_skipped + pb->perf.lost);
+		ps->ps_ifdrop = 0;
+		return 0;
+	}
 	capture_probe_counters(pb->probe, &t);
 	ps->ps_recv = (u_int)t.received;
 	ps->ps_drop = (u_int)t.dropped;
@@ -295,6 +367,12 @@ bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 {
 	struct pcap_bpftrace *pb = p->priv;
 
+	if (pb->user_source) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: bpf_pcap() records"
+		    " carry no direction; filter on the program's side",
+		    p->opt.device);
+		return PCAP_ERROR;
+	}
 	switch (d) {
 	case PCAP_D_INOUT:
 		pb->settings->direction = RING_DIRECTION_INOUT;
@@ -330,6 +408,8 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 
 	if (pcapint_install_bpf_program(p, fp) < 0)
 		return PCAP_ERROR;
+	if (pb->user_source)
+		return 0;	/* not our probe: filtered here */
 	in_kernel = kernel_filter_supports(p->fcode.bf_insns, p->fcode.bf_len,
 	    why, sizeof(why));
 	if (in_kernel && where != NULL && strcmp(where, "user") == 0) {
@@ -350,7 +430,9 @@ bpftrace_set_datalink(pcap_t *p, int dlt)
 {
 	struct pcap_bpftrace *pb = p->priv;
 
-	pb->settings->link_type = ring_link_type(dlt);
+	/* Records of users' programs are converted when read. */
+	if (!pb->user_source)
+		pb->settings->link_type = ring_link_type(dlt);
 	return 0;
 }
 
@@ -408,6 +490,13 @@ free_resources(pcap_t *p)
 		ring_reader_close(&pb->ring);
 		pb->ring_open = 0;
 	}
+	if (pb->perf_open) {
+		perf_reader_close(&pb->perf);
+		pb->perf_open = 0;
+	}
+	user_program_close(&pb->user);
+	free(pb->convert_buffer);
+	pb->convert_buffer = NULL;
 	capture_probe_close(pb->probe);
 	pb->probe = NULL;
 	pb->settings = NULL;
@@ -508,6 +597,79 @@ start_probe(pcap_t *p)
 	    PCAP_ERRBUF_SIZE) != 0)
 		return PCAP_ERROR;
 	pb->ring_open = 1;
+	pb->wait_fd = pb->ring.map_fd;
+	return 0;
+}
+
+/* Per-CPU perf ring: the buffer size shared out, a power of two of pages. */
+static size_t
+perf_ring_bytes(pcap_t *p)
+{
+	size_t total = p->opt.buffer_size > 0 ? (size_t)p->opt.buffer_size :
+	    DEFAULT_RING_BYTES;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	size_t bytes = page;
+
+	if (cpus > 1)
+		total /= (size_t)cpus;
+	while (bytes * 2 <= total)
+		bytes *= 2;
+	return bytes;
+}
+
+/*
+ * bpf:prog and bpf:pinned: no probe of ours; the records of a user's
+ * program that calls bpf_pcap() (bpf/bpf_pcap.h) are read from its map.
+ */
+static int
+start_user_source(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	char why[PCAP_ERRBUF_SIZE];
+	int status;
+
+	status = user_program_open(p->opt.device, &pb->tap, &pb->user,
+	    p->errbuf, PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+	pb->user_source = 1;
+	if ((status = set_link_type_list(p, 1)) != 0)
+		return status;
+	pb->convert_buffer = malloc((size_t)p->snapshot +
+	    USER_RECORD_HEADER_ROOM);
+	if (pb->convert_buffer == NULL) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "malloc");
+		return PCAP_ERROR;
+	}
+	if (user_program_configure(&pb->user, (uint32_t)p->linktype,
+	    (uint32_t)p->snapshot) != 0) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "%s: writing the program's bpf_pcap_conf",
+		    p->opt.device);
+		return PCAP_ERROR;
+	}
+	if (pb->user.kind == USER_OUTPUT_PERF) {
+		if (perf_reader_open(&pb->perf, pb->user.output_fd,
+		    perf_ring_bytes(p), why, sizeof(why)) != 0) {
+			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s",
+			    p->opt.device, why);
+			return errno == EPERM || errno == EACCES ?
+			    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
+		}
+		pb->perf_open = 1;
+		pb->wait_fd = pb->perf.epoll_fd;
+	} else {
+		if (ring_reader_open(&pb->ring, pb->user.output_fd,
+		    pb->user.ring_bytes, why, sizeof(why)) != 0) {
+			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s",
+			    p->opt.device, why);
+			return PCAP_ERROR;
+		}
+		pb->ring_open = 1;
+		pb->wait_fd = pb->ring.map_fd;
+	}
 	return 0;
 }
 
@@ -539,14 +701,19 @@ bpftrace_activate(pcap_t *p)
 		status = PCAP_ERROR;
 		goto fail;
 	}
-	if ((status = start_probe(p)) != 0)
+	if (pb->tap.family == TAP_FAMILY_PROG ||
+	    pb->tap.family == TAP_FAMILY_PINNED)
+		status = start_user_source(p);
+	else
+		status = start_probe(p);
+	if (status != 0)
 		goto fail;
 
 	/*
 	 * pcap_close() closes p->fd; the ring's descriptor belongs to the
 	 * probe, so hand libpcap a duplicate of it.
 	 */
-	p->fd = fcntl(pb->ring.map_fd, F_DUPFD_CLOEXEC, 0);
+	p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
 	if (p->fd < 0) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
 		    errno, "dup of the ring descriptor");
@@ -591,6 +758,10 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 		return NULL;
 	pb = p->priv;
 	pb->breakloop_fd = -1;
+	pb->wait_fd = -1;
+	pb->user.output_fd = -1;
+	pb->user.conf_fd = -1;
+	pb->perf.epoll_fd = -1;
 
 	/*
 	 * A bad name is reported by pcap_activate(), which has a status

@@ -84,6 +84,11 @@ main(void)
 	expect_hooks("bpf:tc:veth-a.10:ingress", "veth-a.10", TAP_HOOKS_INGRESS);
 	expect_hooks("bpf:tc:eth0:egress", "eth0", TAP_HOOKS_EGRESS);
 	expect_ok("bpf:xdp:eth0", TAP_FAMILY_XDP, "", "eth0", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:prog:42", TAP_FAMILY_PROG, "", "42", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:prog:4294967295", TAP_FAMILY_PROG, "", "4294967295",
+	    TAP_ARG_FROM_BTF);
+	expect_ok("bpf:pinned:/sys/fs/bpf/a:b/packets", TAP_FAMILY_PINNED, "",
+	    "/sys/fs/bpf/a:b/packets", TAP_ARG_FROM_BTF);
 
 	expect_error("bpf:", "unknown tap family ''");
 	expect_error("bpf:kprobe", "needs a name: bpf:kprobe:FUNCTION[:argN]");
@@ -94,6 +99,12 @@ main(void)
 	expect_error("bpf:tc:a/b", "'a/b' is not an interface name");
 	expect_error("bpf:xdp:eth0:ingress", "expected bpf:xdp:INTERFACE");
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
+	expect_error("bpf:prog:0", "'0' is not a program id");
+	expect_error("bpf:prog:4294967296", "'4294967296' is not a program id");
+	expect_error("bpf:prog:99999999999999999999999", "is not a program id");
+	expect_error("bpf:prog:12x", "'12x' is not a program id");
+	expect_error("bpf:prog:", "'' is not a program id");
+	expect_error("bpf:pinned:packets", "'packets' is not an absolute path");
 	expect_error("bpf:tracepoint", "needs a name: bpf:tracepoint:CATEGORY:NAME");
 	expect_error("bpf:tracepoint:kfree_skb", "expected bpf:tracepoint:CATEGORY:NAME");
 	expect_error("bpf:tracepoint:skb:kfree_skb:arg13", "'arg13' is not an argument");

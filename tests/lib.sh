@@ -114,6 +114,13 @@ wait_tcpdump() {
 	return 0
 }
 
+# The packets of a capture file, one line of hex bytes each (no times).
+hex_packets() {
+	tcpdump -r "$1" -nn -t -xx 2>/dev/null |
+	    awk '/^[^\t ]/ { if (p) print p; p = "" ; next } { p = p $0 } END { if (p) print p }' |
+	    tr -s ' \t' ' '
+}
+
 # Programs of ours (capture_*) that are loaded in the kernel right now.
 our_loaded_programs() {
 	bpftool prog show 2>/dev/null | grep -c 'name capture_' || true

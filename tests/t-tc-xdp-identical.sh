@@ -66,17 +66,10 @@ stop_all() {
 	done
 }
 
-# dump NAME: one line per packet, hex bytes, no timestamps.
-dump() {
-	tcpdump -r "$TMP/$1.pcap" -nn -t -xx 2>/dev/null |
-	    awk '/^[^\t ]/ { if (p) print p; p = "" ; next } { p = p $0 } END { if (p) print p }' |
-	    tr -s ' \t' ' '
-}
-
 compare() {
 	local ours=$1 theirs=$2 what=$3
-	dump "$ours" > "$TMP/$ours.txt"
-	dump "$theirs" > "$TMP/$theirs.txt"
+	hex_packets "$TMP/$ours.pcap" > "$TMP/$ours.txt"
+	hex_packets "$TMP/$theirs.pcap" > "$TMP/$theirs.txt"
 	n=$(wc -l < "$TMP/$theirs.txt")
 	echo "$what: $(wc -l < "$TMP/$ours.txt") packets at the tap, $n at AF_PACKET"
 	[ "$n" -ge 8 ] || fail "$what: only $n packets at AF_PACKET; the traffic did not run"

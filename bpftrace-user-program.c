@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Finds what a bpf_pcap() program writes to.  A program id leads to its
+ * maps through the kernel's program info (map ids); a pinned path is a
+ * program (the same) or the output map itself, with bpf_pcap_conf looked
+ * for beside it.  Opening objects by id needs CAP_SYS_ADMIN.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/bpf_pcap.h"
+#include "bpftrace-status.h"
+#include "bpftrace-user-program.h"
+
+#define CONF_MAP_NAME	"bpf_pcap_conf"
+#define MAX_MAPS	64
+
+static void
+reset(struct user_program *up)
+{
+	memset(up, 0, sizeof(*up));
+	up->output_fd = -1;
+	up->conf_fd = -1;
+}
+
+void
+user_program_close(struct user_program *up)
+{
+	if (up->output_fd >= 0)
+		close(up->output_fd);
+	if (up->conf_fd >= 0)
+		close(up->conf_fd);
+	reset(up);
+}
+
+static int
+status_for_errno(int error)
+{
+	return error == EPERM || error == EACCES ? TAP_PERMISSION :
+	    TAP_NO_SUCH_TAP;
+}
+
+/* Whether map is an output map; if so, takes it. */
+static int
+take_output(struct user_program *up, int fd, const struct bpf_map_info *info)
+{
+	if (info->type == BPF_MAP_TYPE_RINGBUF)
+		up->kind = USER_OUTPUT_RINGBUF;
+	else if (info->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		up->kind = USER_OUTPUT_PERF;
+	else
+		return 0;
+	up->output_fd = fd;
+	up->ring_bytes = info->max_entries;
+	snprintf(up->output_name, sizeof(up->output_name), "%s", info->name);
+	return 1;
+}
+
+static int
+is_conf_map(const struct bpf_map_info *info)
+{
+	return info->type == BPF_MAP_TYPE_ARRAY &&
+	    strcmp(info->name, CONF_MAP_NAME) == 0 &&
+	    info->value_size == sizeof(struct bpf_pcap_conf);
+}
+
+/* Goes through the program's maps. */
+static int
+open_by_program_fd(const char *device, int prog_fd, struct user_program *up,
+    char *err, size_t errlen)
+{
+	struct bpf_prog_info info;
+	uint32_t ids[MAX_MAPS], len = sizeof(info), i, outputs = 0;
+	char names[256] = "";
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = MAX_MAPS;
+	info.map_ids = (uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0) {
+		snprintf(err, errlen, "%s: reading the program's info: %s",
+		    device, strerror(errno));
+		return TAP_NO_SUCH_TAP;
+	}
+	for (i = 0; i < info.nr_map_ids && i < MAX_MAPS; i++) {
+		struct bpf_map_info mi;
+		uint32_t mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0) {
+			close(fd);
+			continue;
+		}
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+		    "%s%s", names[0] ? ", " : "", mi.name);
+		if (is_conf_map(&mi) && up->conf_fd < 0) {
+			up->conf_fd = fd;
+		} else if (up->output_fd < 0 && take_output(up, fd, &mi)) {
+			outputs++;
+		} else {
+			if (mi.type == BPF_MAP_TYPE_RINGBUF ||
+			    mi.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+				outputs++;
+			close(fd);
+		}
+	}
+	if (outputs == 0) {
+		snprintf(err, errlen, "%s: program %u (%s) has no perf event array"
+		    " or ring buffer map (its maps: %s)", device, info.id,
+		    info.name, names[0] ? names : "none");
+		return TAP_NOT_CAPTURABLE;
+	}
+	if (outputs > 1) {
+		snprintf(err, errlen, "%s: program %u (%s) has %u perf event"
+		    " arrays or ring buffers (maps: %s): pin the one bpf_pcap()"
+		    " writes to and capture bpf:pinned:PATH", device, info.id,
+		    info.name, outputs, names);
+		return TAP_NOT_CAPTURABLE;
+	}
+	return TAP_OK;
+}
+
+/* A pinned output map: bpf_pcap_conf, if pinned beside it, too. */
+static int
+open_pinned_map(const char *device, const char *path, int fd,
+    struct user_program *up, char *err, size_t errlen)
+{
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(mi);
+	char dir[TAP_NAME_MAX], conf[TAP_NAME_MAX + sizeof(CONF_MAP_NAME) + 1];
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) != 0 ||
+	    !take_output(up, fd, &mi)) {
+		snprintf(err, errlen, "%s: %s is a BPF map of type %u, not a"
+		    " perf event array or ring buffer", device, path, mi.type);
+		close(fd);
+		return TAP_NOT_CAPTURABLE;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(conf, sizeof(conf), "%s/%s", dirname(dir), CONF_MAP_NAME);
+	up->conf_fd = bpf_obj_get(conf);
+	if (up->conf_fd >= 0) {
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		if (bpf_obj_get_info_by_fd(up->conf_fd, &mi, &len) != 0 ||
+		    !is_conf_map(&mi)) {
+			close(up->conf_fd);
+			up->conf_fd = -1;
+		}
+	}
+	return TAP_OK;
+}
+
+static int
+pinned_kind(int fd, char *kind, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, kind, len - 1);
+	if (n < 0)
+		return -1;
+	kind[n] = '\0';
+	return 0;
+}
+
+int
+user_program_open(const char *device, const struct tap_spec *spec,
+    struct user_program *up, char *err, size_t errlen)
+{
+	char kind[64];
+	int fd, status;
+
+	reset(up);
+	if (spec->family == TAP_FAMILY_PROG) {
+		fd = bpf_prog_get_fd_by_id(spec->prog_id);
+		if (fd < 0) {
+			int error = errno;
+
+			if (error == ENOENT)
+				snprintf(err, errlen, "%s: no BPF program with id"
+				    " %u ('bpftool prog' lists them)", device,
+				    spec->prog_id);
+			else if (error == EPERM)
+				snprintf(err, errlen, "%s: opening program %u"
+				    " needs CAP_SYS_ADMIN", device, spec->prog_id);
+			else
+				snprintf(err, errlen, "%s: opening program %u: %s",
+				    device, spec->prog_id, strerror(error));
+			return status_for_errno(error);
+		}
+		status = open_by_program_fd(device, fd, up, err, errlen);
+		close(fd);
+		if (status != TAP_OK)
+			user_program_close(up);
+		return status;
+	}
+
+	fd = bpf_obj_get(spec->name);
+	if (fd < 0) {
+		int error = errno;
+
+		if (error == ENOENT)
+			snprintf(err, errlen, "%s: nothing is pinned at %s",
+			    device, spec->name);
+		else
+			snprintf(err, errlen, "%s: opening %s: %s", device,
+			    spec->name, strerror(error));
+		return status_for_errno(error);
+	}
+	if (pinned_kind(fd, kind, sizeof(kind)) != 0)
+		kind[0] = '\0';
+	if (strcmp(kind, "anon_inode:bpf-prog") == 0) {
+		status = open_by_program_fd(device, fd, up, err, errlen);
+		close(fd);
+	} else if (strcmp(kind, "anon_inode:bpf-map") == 0) {
+		status = open_pinned_map(device, spec->name, fd, up, err, errlen);
+	} else {
+		snprintf(err, errlen, "%s: %s is neither a BPF program nor a map",
+		    device, spec->name);
+		close(fd);
+		status = TAP_NOT_CAPTURABLE;
+	}
+	if (status != TAP_OK)
+		user_program_close(up);
+	return status;
+}
+
+/* Tells the program what the capture wants: link type and snap length. */
+int
+user_program_configure(const struct user_program *up, uint32_t link_type,
+    uint32_t snaplen)
+{
+	struct bpf_pcap_conf conf;
+	uint32_t zero = 0;
+
+	if (up->conf_fd < 0)
+		return 0;
+	memset(&conf, 0, sizeof(conf));
+	conf.protocol = link_type;
+	conf.max_len = snaplen;
+	return bpf_map_update_elem(up->conf_fd, &zero, &conf, BPF_ANY);
+}

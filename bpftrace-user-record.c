@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bpf_pcap() records into packets.  Conversions are made only where they
+ * are exact: Ethernet to LINUX_SLL2 (the Ethernet header becomes the SLL2
+ * header: protocol, source address, packet type from the destination) and
+ * to RAW (IPv4/IPv6 frames lose their Ethernet header), raw IP to
+ * LINUX_SLL2.  Everything else of another protocol than the link type is
+ * reported unconvertible.
+ */
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "bpf/bpf_pcap.h"
+#include "bpf/ring_record.h"
+#include "bpftrace-user-record.h"
+
+#define ETHER_HEADER_LEN	14
+#define ETHERTYPE_IPV4		0x0800
+#define ETHERTYPE_IPV6		0x86dd
+#define ARPHRD_ETHER		1
+#define ARPHRD_NONE		0xfffe
+#define PACKET_HOST		0
+#define PACKET_BROADCAST	1
+#define PACKET_MULTICAST	2
+
+static int
+known_protocol(uint32_t protocol)
+{
+	switch (protocol) {
+	case BPF_PCAP_ETHERNET:
+	case BPF_PCAP_RAW:
+	case BPF_PCAP_RAW_LINKTYPE:
+	case BPF_PCAP_IEEE802_11:
+	case BPF_PCAP_IPV4:
+	case BPF_PCAP_IPV6:
+	case RING_DLT_LINUX_SLL2:
+		return 1;
+	}
+	return 0;
+}
+
+static int
+is_raw_ip(uint32_t protocol)
+{
+	return protocol == BPF_PCAP_RAW || protocol == BPF_PCAP_RAW_LINKTYPE ||
+	    protocol == BPF_PCAP_IPV4 || protocol == BPF_PCAP_IPV6;
+}
+
+static void
+put16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/*
+ * Writes a LINUX_SLL2 header followed by payload (at most snaplen bytes
+ * in all) into scratch.
+ */
+static void
+render_sll2(const struct bpf_pcap_hdr *h, uint16_t protocol, uint16_t hatype,
+    uint8_t pkttype, const unsigned char *addr, const unsigned char *payload,
+    uint32_t payload_cap, uint32_t payload_len, uint32_t snaplen,
+    unsigned char *scratch, struct user_packet *out)
+{
+	uint32_t ifindex = 0, room;
+
+	if ((h->flags & BPF_PCAP_F_ID_IS_IFINDEX) &&
+	    (h->flags & BPF_PCAP_ID_MASK) <= 0xffffffffu)
+		ifindex = (uint32_t)(h->flags & BPF_PCAP_ID_MASK);
+	memset(scratch, 0, RING_SLL2_HEADER_LEN);
+	put16(scratch, protocol);
+	put32(scratch + 4, ifindex);
+	put16(scratch + 8, hatype);
+	scratch[10] = pkttype;
+	if (addr != NULL) {
+		scratch[11] = 6;
+		memcpy(scratch + 12, addr, 6);
+	}
+	room = snaplen > RING_SLL2_HEADER_LEN ? snaplen - RING_SLL2_HEADER_LEN : 0;
+	if (payload_cap > room)
+		payload_cap = room;
+	memcpy(scratch + RING_SLL2_HEADER_LEN, payload, payload_cap);
+	out->bytes = scratch;
+	out->caplen = RING_SLL2_HEADER_LEN + payload_cap;
+	out->len = RING_SLL2_HEADER_LEN + payload_len;
+	if (out->caplen > snaplen)
+		out->caplen = snaplen;
+}
+
+/*
+ * Checks one record and renders it in link_type (a DLT_ value).  scratch
+ * must hold snaplen + USER_RECORD_HEADER_ROOM bytes.
+ */
+int
+user_record_render(const void *rec, size_t rec_len, int link_type,
+    uint32_t snaplen, unsigned char *scratch, struct user_packet *out)
+{
+	struct bpf_pcap_hdr h;
+	const unsigned char *bytes = (const unsigned char *)rec + sizeof(h);
+
+	if (rec_len < sizeof(h))
+		return USER_RECORD_MALFORMED;
+	memcpy(&h, rec, sizeof(h));	/* the record may be unaligned */
+	if (h.magic != BPF_PCAP_MAGIC || h.cap_len > rec_len - sizeof(h) ||
+	    h.cap_len > h.tot_len || h.tot_len > UINT32_MAX - USER_RECORD_HEADER_ROOM ||
+	    !known_protocol(h.protocol))
+		return USER_RECORD_MALFORMED;
+	out->ktime_ns = h.ktime_ns;
+	out->id = h.flags & BPF_PCAP_ID_MASK;
+
+	if ((uint32_t)link_type == h.protocol ||
+	    (link_type == RING_DLT_RAW && is_raw_ip(h.protocol))) {
+		out->bytes = bytes;
+		out->caplen = h.cap_len < snaplen ? h.cap_len : snaplen;
+		out->len = h.tot_len;
+		return USER_RECORD_OK;
+	}
+	if (h.protocol == BPF_PCAP_ETHERNET) {
+		uint16_t type;
+		uint8_t pkttype = PACKET_HOST;
+
+		if (h.cap_len < ETHER_HEADER_LEN)
+			return USER_RECORD_UNCONVERTIBLE;
+		type = (uint16_t)(bytes[12] << 8 | bytes[13]);
+		if (link_type == RING_DLT_RAW) {
+			if (type != ETHERTYPE_IPV4 && type != ETHERTYPE_IPV6)
+				return USER_RECORD_UNCONVERTIBLE;
+			out->bytes = bytes + ETHER_HEADER_LEN;
+			out->caplen = h.cap_len - ETHER_HEADER_LEN;
+			if (out->caplen > snaplen)
+				out->caplen = snaplen;
+			out->len = h.tot_len - ETHER_HEADER_LEN;
+			return USER_RECORD_OK;
+		}
+		if (link_type != RING_DLT_LINUX_SLL2)
+			return USER_RECORD_UNCONVERTIBLE;
+		if (memcmp(bytes, "\xff\xff\xff\xff\xff\xff", 6) == 0)
+			pkttype = PACKET_BROADCAST;
+		else if (bytes[0] & 1)
+			pkttype = PACKET_MULTICAST;
+		render_sll2(&h, type, ARPHRD_ETHER, pkttype, bytes + 6,
+		    bytes + ETHER_HEADER_LEN, h.cap_len - ETHER_HEADER_LEN,
+		    h.tot_len - ETHER_HEADER_LEN, snaplen, scratch, out);
+		return USER_RECORD_OK;
+	}
+	if (is_raw_ip(h.protocol) && link_type == RING_DLT_LINUX_SLL2) {
+		uint16_t type;
+
+		if (h.cap_len < 1)
+			return USER_RECORD_UNCONVERTIBLE;
+		switch (bytes[0] >> 4) {
+		case 4: type = ETHERTYPE_IPV4; break;
+		case 6: type = ETHERTYPE_IPV6; break;
+		default: return USER_RECORD_UNCONVERTIBLE;
+		}
+		render_sll2(&h, type, ARPHRD_NONE, PACKET_HOST, NULL, bytes,
+		    h.cap_len, h.tot_len, snaplen, scratch, out);
+		return USER_RECORD_OK;
+	}
+	return USER_RECORD_UNCONVERTIBLE;
+}
