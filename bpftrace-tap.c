@@ -10,6 +10,7 @@
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 #include "bpftrace-tracepoint.h"
+#include "bpftrace-user-program.h"
 
 int
 tap_resolve(const char *device, const struct tap_spec *spec,
@@ -35,9 +36,10 @@ tap_resolve(const char *device, const struct tap_spec *spec,
 
 /*
  * Every tap of this kernel, for pcap_findalldevs(): tracepoints, the usual
- * functions, tc and XDP per interface.  All of them need the kernel's BTF
- * (the probe is CO-RE), read once here; a kernel without it offers none,
- * which is not an error: the rest of the device list must still appear.
+ * functions, tc and XDP per interface, and loaded programs that call
+ * bpf_pcap().  All but the last need the kernel's BTF (the probe is
+ * CO-RE), read once here; a kernel without it offers none, which is not
+ * an error: the rest of the device list must still appear.
  */
 int
 tap_list_all(tap_list_fn fn, void *ctx)
@@ -53,6 +55,8 @@ tap_list_all(tap_list_fn fn, void *ctx)
 		status = function_list_taps(btf, fn, ctx);
 	if (status == 0)
 		status = interface_list_taps(fn, ctx);
+	if (status == 0)
+		status = user_program_list_taps(fn, ctx);
 	btf__free(btf);
 	return status;
 }

@@ -252,3 +252,63 @@ user_program_configure(const struct user_program *up, uint32_t link_type,
 	conf.max_len = snaplen;
 	return bpf_map_update_elem(up->conf_fd, &zero, &conf, BPF_ANY);
 }
+
+/* Whether the program has the bpf_pcap_conf map bpf/bpf_pcap.h defines. */
+static int
+has_conf_map(int prog_fd)
+{
+	struct bpf_prog_info info;
+	uint32_t ids[MAX_MAPS], len = sizeof(info), i;
+	int found = 0;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = MAX_MAPS;
+	info.map_ids = (uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0)
+		return 0;
+	for (i = 0; i < info.nr_map_ids && i < MAX_MAPS && !found; i++) {
+		struct bpf_map_info mi;
+		uint32_t mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		found = bpf_obj_get_info_by_fd(fd, &mi, &mlen) == 0 &&
+		    is_conf_map(&mi);
+		close(fd);
+	}
+	return found;
+}
+
+/*
+ * Loaded programs that include bpf/bpf_pcap.h, as bpf:prog:ID.  Walking
+ * the programs needs CAP_SYS_ADMIN; without it the list is simply empty.
+ */
+int
+user_program_list_taps(tap_list_fn fn, void *ctx)
+{
+	uint32_t id = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		char device[32], description[96];
+		int fd = bpf_prog_get_fd_by_id(id), wanted;
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		wanted = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    has_conf_map(fd);
+		close(fd);
+		if (!wanted)
+			continue;
+		snprintf(device, sizeof(device), "bpf:prog:%u", id);
+		snprintf(description, sizeof(description),
+		    "packets that program %s emits with bpf_pcap()", info.name);
+		if (fn(ctx, device, description) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bpftrace-tap-name.h"
+#include "bpftrace-tap.h"
 
 enum user_output_kind {
 	USER_OUTPUT_RINGBUF,
@@ -30,5 +30,6 @@ int	user_program_open(const char *device, const struct tap_spec *spec,
 int	user_program_configure(const struct user_program *up,
 	    uint32_t link_type, uint32_t snaplen);
 void	user_program_close(struct user_program *up);
+int	user_program_list_taps(tap_list_fn fn, void *ctx);
 
 #endif /* BPFTRACE_USER_PROGRAM_H */

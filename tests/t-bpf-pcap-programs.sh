@@ -69,6 +69,10 @@ same_packets() {
 
 # XDP, perf event array, by program id; Ethernet frames as captured.
 load pcap_xdp
+listed=$(with_lib tcpdump -D 2>/dev/null | grep "bpf:prog:$ID ")
+echo "tcpdump -D: $listed"
+echo "$listed" | grep -q "program pcap_xdp emits with bpf_pcap()" ||
+    fail "tcpdump -D does not list bpf:prog:$ID"
 capture xdp "bpf:prog:$ID" -y EN10MB icmp
 capture xdp_af veth_b -Q in icmp
 pings
