@@ -1,32 +1,16 @@
 #!/bin/bash
-# make bench, part 2: what a filter costs, in the kernel and in user space.
+# make bench, part 3: what a filter costs, in the kernel and in user space.
 # One bounded UDP flood (bench/udp_flood.c, 64-byte payloads) between two
 # namespaces, captured by the system's tcpdump -w /dev/null at
 # bpf:tc:vb:ingress with different filters, side by side with no capture
 # and with AF_PACKET (-i vb).  Per row: the rate the source reached (and
 # as a ratio of no capture), ns per probe run (kernel.bpf_stats_enabled),
 # CPU seconds of tcpdump, packets delivered (ps_recv) and dropped.
-set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-lib=$top/build/lib
-flood=$top/build/bench/udp_flood
+. "$(dirname "$0")/lib.sh"
+flood=$out/udp_flood
 count=${BENCH_PACKETS:-300000}
-ns=pbt-fbench-$$
-tmp=$(mktemp -d)
-cleanup() {
-	ip netns del ${ns}a 2>/dev/null
-	ip netns del ${ns}b 2>/dev/null
-	sysctl -qw kernel.bpf_stats_enabled="$stats_before"
-	rm -rf "$tmp"
-}
-stats_before=$(sysctl -n kernel.bpf_stats_enabled)
-trap cleanup EXIT
-ip netns add ${ns}a && ip netns add ${ns}b
-ip link add va netns ${ns}a type veth peer name vb netns ${ns}b
-ip -n ${ns}a addr add 198.18.0.1/24 dev va && ip -n ${ns}b addr add 198.18.0.2/24 dev vb
-ip -n ${ns}a link set va up && ip -n ${ns}b link set vb up
-ip netns exec ${ns}a ping -c 1 -W 2 198.18.0.2 >/dev/null
-sysctl -qw kernel.bpf_stats_enabled=1
+bench_veth_pair
+bench_bpf_stats
 
 # The flood goes to UDP port 123.  The long filter's path runs through
 # all its instructions before it accepts.
@@ -43,7 +27,7 @@ row() {
 		ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" "$@" tcpdump -ni "$device" \
 		    -w /dev/null $filter 2> "$tmp/err" &
 		pid=$!
-		for i in $(seq 100); do grep -q "listening on" "$tmp/err" && break; sleep 0.1; done
+		bench_wait_listening "$tmp/err"
 	fi
 	out=$(ip netns exec ${ns}a "$flood" 198.18.0.2 123 "$count" 64 30)
 	rate=$(echo "$out" | sed 's/.*: \([0-9]*\) packets.*/\1/')
@@ -52,9 +36,7 @@ row() {
 		sleep 0.5
 		cpu=$(awk '{ printf "%.2f", ($14 + $15) / 100 }' /proc/$pid/stat)
 		if [ "${device#bpf:}" != "$device" ]; then
-			read -r total runs < <(bpftool prog show | awk '/name capture_/ {
-			    for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") t += $(i+1); if ($i == "run_cnt") c += $(i+1) } }
-			    END { print t + 0, c + 0 }')
+			read -r total runs < <(bench_probe_runtime)
 			ns_run=$(echo "$total / ($runs + 0.000001)" | bc -l | xargs printf '%.0f')
 		fi
 		kill -INT $pid; wait $pid 2>/dev/null
@@ -65,7 +47,7 @@ row() {
 	    "$(echo "$rate / $baseline" | bc -l)" "$ns_run" "$cpu" "$recv" "$drop"
 }
 
-echo "UDP flood of $count x 64-byte datagrams; long filter: $long_len instructions"
+echo "== filter cost: UDP flood of $count x 64-byte datagrams; long filter: $long_len instructions"
 printf '%-44s %10s %6s %8s %8s %9s %8s\n' capture pkts/s ratio ns/run cpu-s ps_recv ps_drop
 row "no capture" none ""
 row "AF_PACKET, no filter" vb ""

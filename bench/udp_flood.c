@@ -2,11 +2,11 @@
 /*
  * The benchmarks' traffic source: a bounded UDP flood with sendmmsg().
  *
- * usage: udp_flood ADDRESS PORT COUNT PAYLOAD_BYTES MAX_SECONDS
+ * usage: udp_flood ADDRESS PORT COUNT PAYLOAD_BYTES MAX_SECONDS [RATE]
  * prints: "sent N packets in S s: R packets/s"
  *
- * Sends COUNT datagrams (or stops after MAX_SECONDS) as fast as the
- * kernel takes them, in batches of 64.
+ * Sends COUNT datagrams (or stops after MAX_SECONDS) in batches of 64,
+ * as fast as the kernel takes them or paced to RATE packets per second.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -39,11 +39,12 @@ main(int argc, char **argv)
 	struct sockaddr_in to;
 	long count, sent = 0;
 	size_t size;
-	double limit, start, elapsed;
+	double limit, start, elapsed, rate = 0;
 	int fd, i;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: udp_flood ADDRESS PORT COUNT PAYLOAD_BYTES MAX_SECONDS\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: udp_flood ADDRESS PORT COUNT PAYLOAD_BYTES"
+		    " MAX_SECONDS [RATE]\n");
 		return 2;
 	}
 	memset(&to, 0, sizeof(to));
@@ -56,6 +57,8 @@ main(int argc, char **argv)
 	count = atol(argv[3]);
 	size = (size_t)atol(argv[4]);
 	limit = atof(argv[5]);
+	if (argc == 7)
+		rate = atof(argv[6]);
 	if (size > sizeof(payload))
 		size = sizeof(payload);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -73,7 +76,15 @@ main(int argc, char **argv)
 	start = now();
 	while (sent < count && now() - start < limit) {
 		int n = count - sent < BATCH ? (int)(count - sent) : BATCH;
-		int done = sendmmsg(fd, msgs, (unsigned)n, 0);
+		int done;
+
+		if (rate > 0) {
+			double due = start + sent / rate;
+
+			while (now() < due)
+				;	/* spin: sleeps are too coarse at these rates */
+		}
+		done = sendmmsg(fd, msgs, (unsigned)n, 0);
 
 		if (done < 0) {
 			/* ICMP errors of an earlier datagram surface here. */

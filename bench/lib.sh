@@ -1,0 +1,55 @@
+# Shared by the benchmarks: two namespaces joined by a veth pair, A
+# (198.18.0.1, va) and B (198.18.0.2, vb), without IPv6 chatter, removed
+# at exit.  Sourced; sets $top, $lib, $out, $ns, $tmp.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+lib=$top/build/lib
+out=$top/build/bench
+ns=pbt-bench-$$
+tmp=$(mktemp -d)
+chmod 0755 "$tmp"
+BENCH_CLEANUPS=""
+
+bench_cleanup() {
+	eval "$BENCH_CLEANUPS"
+	ip netns del ${ns}a 2>/dev/null
+	ip netns del ${ns}b 2>/dev/null
+	rm -rf "$tmp"
+}
+trap bench_cleanup EXIT
+
+bench_veth_pair() {
+	ip netns add ${ns}a && ip netns add ${ns}b || exit 1
+	ip link add va netns ${ns}a type veth peer name vb netns ${ns}b
+	ip -n ${ns}a addr add 198.18.0.1/24 dev va
+	ip -n ${ns}b addr add 198.18.0.2/24 dev vb
+	ip netns exec ${ns}a sysctl -qw net.ipv6.conf.va.disable_ipv6=1
+	ip netns exec ${ns}b sysctl -qw net.ipv6.conf.vb.disable_ipv6=1
+	ip -n ${ns}a link set va up && ip -n ${ns}b link set vb up
+	ip netns exec ${ns}a ping -c 1 -W 2 198.18.0.2 >/dev/null
+}
+
+# kernel.bpf_stats_enabled on, restored at exit.
+bench_bpf_stats() {
+	local before
+	before=$(sysctl -n kernel.bpf_stats_enabled)
+	BENCH_CLEANUPS="sysctl -qw kernel.bpf_stats_enabled=$before; $BENCH_CLEANUPS"
+	sysctl -qw kernel.bpf_stats_enabled=1
+}
+
+# Run time per run of our probe's programs, summed over them: "ns runs".
+bench_probe_runtime() {
+	bpftool prog show | awk '/name capture_/ {
+	    for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") t += $(i+1); if ($i == "run_cnt") c += $(i+1) } }
+	    END { print t + 0, c + 0 }'
+}
+
+# Waits until FILE says the capture listens, at most 10 s.
+bench_wait_listening() {
+	local i
+	for i in $(seq 100); do
+		grep -q "listening on\|Capturing on\|^ready" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
