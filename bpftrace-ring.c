@@ -91,7 +91,12 @@ ring_reader_peek(struct ring_reader *ring, uint32_t *len)
 	}
 }
 
-/* Gives the record last returned by ring_reader_peek() back to the kernel. */
+/*
+ * Moves past the record last returned by ring_reader_peek().  Its room
+ * goes back to the kernel at the next ring_reader_commit(): the consumer
+ * position shares a cache line with what every producer reads, so it is
+ * written once per batch, not once per record.
+ */
 void
 ring_reader_release(struct ring_reader *ring)
 {
@@ -100,6 +105,12 @@ ring_reader_release(struct ring_reader *ring)
 	uint32_t len = *header & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 
 	ring->next_pos += record_span(len);
+}
+
+/* Gives the room of every released record back to the kernel. */
+void
+ring_reader_commit(struct ring_reader *ring)
+{
 	__atomic_store_n(ring->consumer_pos, ring->next_pos, __ATOMIC_RELEASE);
 }
 

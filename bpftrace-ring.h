@@ -2,8 +2,9 @@
 /*
  * Reader of a BPF ring buffer map (BPF_MAP_TYPE_RINGBUF) through its
  * memory mapping.  Records are read in place (zero copy) and released one
- * by one, so the caller decides how many to take per call; after the
- * mapping is set up nothing here needs a privilege or a bpf() call.
+ * by one, so the caller decides how many to take per call, and their room
+ * is given back per batch (commit); after the mapping is set up nothing
+ * here needs a privilege or a bpf() call.
  */
 #ifndef BPFTRACE_RING_H
 #define BPFTRACE_RING_H
@@ -25,6 +26,7 @@ int	ring_reader_open(struct ring_reader *ring, int map_fd, size_t data_size,
 	    char *err, size_t errlen);
 const void *ring_reader_peek(struct ring_reader *ring, uint32_t *len);
 void	ring_reader_release(struct ring_reader *ring);
+void	ring_reader_commit(struct ring_reader *ring);
 void	ring_reader_close(struct ring_reader *ring);
 
 #endif /* BPFTRACE_RING_H */

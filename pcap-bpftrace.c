@@ -44,6 +44,15 @@
 #include "bpftrace-user-record.h"
 
 #define DEFAULT_RING_BYTES	(2 * 1024 * 1024)
+/*
+ * Outside immediate mode the probe wakes the reader once this much waits
+ * (at most; a quarter of the ring if less), or this long after its last
+ * wakeup; after a batch the reader looks again after STRAGGLER_LOOK_MS
+ * for records that came without one.
+ */
+#define WAKEUP_BYTES_MAX	(256 * 1024)
+#define WAKEUP_INTERVAL_NS	1000000
+#define STRAGGLER_LOOK_MS	2
 
 struct pcap_bpftrace {
 	struct tap_spec tap;
@@ -72,6 +81,7 @@ struct pcap_bpftrace {
 	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
 					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
+	int look_again;			/* delivered since the last wakeup */
 	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
 
@@ -226,7 +236,21 @@ source_release(struct pcap_bpftrace *pb)
 		ring_reader_release(&pb->ring);
 }
 
-/* Delivers what the ring holds now, up to max_packets. */
+/* Released records' room back to the kernel (a ring buffer's, per batch). */
+static void
+source_commit(struct pcap_bpftrace *pb)
+{
+	if (pb->ring_open)
+		ring_reader_commit(&pb->ring);
+}
+
+/*
+ * Delivers what the ring holds now, up to max_packets.  The room of the
+ * records delivered goes back to the kernel every COMMIT_EVERY records
+ * and at the end.
+ */
+#define COMMIT_EVERY	256
+
 static int
 deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
     u_char *user)
@@ -235,10 +259,11 @@ deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
 	int64_t offset = realtime_offset_ns();
 	const void *rec;
 	uint32_t len;
-	int delivered = 0;
+	int delivered = 0, released = 0;
 
 	while ((rec = source_peek(pb, &len)) != NULL) {
 		if (p->break_loop) {
+			source_commit(pb);
 			if (delivered > 0)
 				return delivered;
 			p->break_loop = 0;
@@ -251,24 +276,26 @@ deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
 			delivered += deliver_record(p, rec, len, offset,
 			    callback, user);
 		source_release(pb);
+		if (++released % COMMIT_EVERY == 0)
+			source_commit(pb);
 		if (!PACKET_COUNT_IS_UNLIMITED(max_packets) &&
 		    delivered >= max_packets)
 			break;
 	}
+	source_commit(pb);
 	return delivered;
 }
 
 /*
- * Waits for records, a pcap_breakloop() or the timeout.  Returns 1 when
- * records may be there, 0 on timeout, PCAP_ERROR on failure.
+ * Waits up to timeout ms (-1: no limit) for records or a
+ * pcap_breakloop().  Returns 1 when records may be there, 0 on timeout,
+ * PCAP_ERROR on failure.
  */
 static int
-wait_for_records(pcap_t *p)
+wait_for_records(pcap_t *p, int timeout)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	struct pollfd fds[2];
-	/* The ring wakes us for every record: immediate mode needs no more. */
-	int timeout = p->opt.timeout > 0 ? p->opt.timeout : -1;
 	int n;
 
 	fds[0].fd = pb->wait_fd;
@@ -300,7 +327,8 @@ static int
 bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	int n;
+	int coalesced = pb->settings != NULL && pb->settings->wakeup_bytes != 0;
+	int n, timed_out = 0;
 
 	for (;;) {
 		if (p->break_loop) {
@@ -308,10 +336,20 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 			return PCAP_ERROR_BREAK;
 		}
 		n = deliver_available(p, max_packets, callback, user);
-		if (n != 0 || pb->breakloop_fd < 0)
+		if (n > 0)
+			pb->look_again = coalesced;
+		if (n != 0 || pb->breakloop_fd < 0 || timed_out)
 			return n;
-		n = wait_for_records(p);
-		if (n <= 0 && !p->break_loop)
+		if (pb->look_again) {
+			/* Records may have come after a batch without a wakeup. */
+			pb->look_again = 0;
+			n = wait_for_records(p, STRAGGLER_LOOK_MS);
+		} else {
+			n = wait_for_records(p,
+			    p->opt.timeout > 0 ? p->opt.timeout : -1);
+			timed_out = n == 0;
+		}
+		if (n < 0)
 			return n;
 	}
 }
@@ -577,6 +615,13 @@ start_probe(pcap_t *p)
 		return pcap_status_for(status);
 	pb->settings = capture_probe_settings(pb->probe);
 	pb->kernel_filter = capture_probe_filter(pb->probe);
+	if (!p->opt.immediate) {
+		size_t quarter = capture_probe_ring_bytes(pb->probe) / 4;
+
+		pb->settings->wakeup_bytes = (uint32_t)(quarter < WAKEUP_BYTES_MAX ?
+		    quarter : WAKEUP_BYTES_MAX);
+		pb->settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
+	}
 	if (getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", p->opt.device,
 		    probe_mechanism_name(capture_probe_mechanism(pb->probe)));

@@ -33,9 +33,11 @@ const volatile __u8 device_mac[6];
  * the counters are read through the memory-mapped .bss.
  */
 struct capture_settings settings = {
-	RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT
+	RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT, 0, 0, 0
 };
 struct capture_counters counters[CAPTURE_COUNTER_SLOTS];
+/* When a record last woke the reader (any CPU; a race costs one wakeup). */
+__u64 last_wakeup_ns;
 /* The pcap_setfilter() program, written through the mapped .bss. */
 struct capture_filter filter;
 
@@ -84,6 +86,30 @@ direction_wanted(__u8 packet_type)
 	if (wanted == RING_DIRECTION_OUT)
 		return packet_type == PACKET_OUTGOING;
 	return 1;
+}
+
+/*
+ * Whether this record wakes the reader.  In immediate mode every record
+ * may (the kernel wakes a reader that has caught up).  Otherwise a record
+ * wakes it when wakeup_bytes wait in the ring or wakeup_interval_ns have
+ * passed since the last wakeup: a lone packet is seen at once, a flood
+ * costs one wakeup per interval instead of one per packet (a wakeup costs
+ * the probe more than the rest of its work).  The reader looks again
+ * shortly after each batch for records that came without a wakeup.
+ */
+static __always_inline __u64
+wakeup_flags(__u64 now)
+{
+	__u32 threshold = settings.wakeup_bytes;
+
+	if (threshold == 0)
+		return 0;
+	if (now - last_wakeup_ns >= settings.wakeup_interval_ns ||
+	    bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) >= threshold) {
+		last_wakeup_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
 }
 
 /*
@@ -155,7 +181,9 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	asm volatile("" : "+r"(record_len));
 	if (record_len > RING_LINK_HEADER_MAX + snaplen)
 		return;
-	rec->header.timestamp_ns = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns();
+
+	rec->header.timestamp_ns = now;
 	rec->header.packet_len = wire_len;
 	rec->header.captured_len = record_len;
 	rec->header.link_type = link_type;
@@ -164,7 +192,7 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 
 	__sync_fetch_and_add(&c->received, 1);
 	if (bpf_ringbuf_output(&ring, &rec->header,
-	    sizeof(rec->header) + record_len, 0) != 0)
+	    sizeof(rec->header) + record_len, wakeup_flags(now)) != 0)
 		__sync_fetch_and_add(&c->dropped, 1);
 }
 

@@ -53,6 +53,11 @@ struct ring_record {
 struct capture_settings {
 	__u32	link_type;	/* RING_DLT_* */
 	__u32	direction;	/* RING_DIRECTION_* */
+	__u32	wakeup_bytes;	/* wake the reader once this much waits, */
+	__u32	padding;
+	__u64	wakeup_interval_ns;	/* or this long after the last wakeup;
+					   wakeup_bytes 0: for every record
+					   (immediate mode) */
 };
 
 /*
