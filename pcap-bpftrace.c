@@ -51,8 +51,8 @@
  * for records that came without one.
  */
 #define WAKEUP_BYTES_MAX	(256 * 1024)
-#define WAKEUP_INTERVAL_NS	1000000
-#define STRAGGLER_LOOK_MS	2
+#define WAKEUP_INTERVAL_NS	10000000
+#define STRAGGLER_LOOK_MS	12
 
 struct pcap_bpftrace {
 	struct tap_spec tap;

@@ -7,8 +7,8 @@
 # capture: the system's /usr/bin/tcpdump -w /dev/null in B (dumpcap once).
 # Per row: packets offered (sent), captured (delivered to the application),
 # ps_recv, ps_drop, the source's rate and its ratio to no capture, CPU
-# seconds of the capturing process per million packets offered, its peak
-# RSS.  Then a rate sweep (loss at paced rates), the ratios against
+# seconds of the capturing process per million packets offered (from its
+# start of listening: activation is not counted), its peak RSS.  Then a rate sweep (loss at paced rates), the ratios against
 # AF_PACKET, and the read path's instructions per packet (callgrind).
 # Written to build/bench/capture.csv and capture.json as well.
 . "$(dirname "$0")/lib.sh"
@@ -42,13 +42,18 @@ measure() {
 		    -w /dev/null ${filter:+-f "$filter"} 2> "$tmp/err" &
 		pid=$! ;;
 	esac
-	[ -z "$pid" ] || bench_wait_listening "$tmp/err"
+	local cpu_start=0
+	if [ -n "$pid" ]; then
+		bench_wait_listening "$tmp/err"
+		# Activation's own CPU (BTF, loading) is not per packet.
+		cpu_start=$(awk '{ print $1 }' /proc/$pid/schedstat)
+	fi
 	read -r sent pps < <(ip netns exec ${ns}a "$flood" 198.18.0.2 9 "$count" "$size" 30 "$rate" |
 	    sed 's/sent \([0-9]*\) packets.*: \([0-9]*\) packets\/s/\1 \2/')
 	if [ -n "$pid" ]; then
 		sleep 1		# let the capture drain
 		# Time on a CPU in ns (schedstat): finer than stat's 10 ms ticks.
-		cpu=$(awk '{ printf "%.4f", $1 / 1e9 }' /proc/$pid/schedstat)
+		cpu=$(awk -v s="$cpu_start" '{ printf "%.4f", ($1 - s) / 1e9 }' /proc/$pid/schedstat)
 		rss=$(awk '/^VmHWM:/ { print $2 }' /proc/$pid/status)
 		kill -INT $pid; wait $pid 2>/dev/null
 		if [ "$tool" = tcpdump ]; then
@@ -74,6 +79,22 @@ header() {
 	printf '%-5s %-7s %-44s %8s %8s %8s %8s %9s %6s %8s %8s\n' payload rate capture \
 	    offered captured ps_recv ps_drop pkts/s ratio cpu-s/M rss-kB
 }
+
+# BENCH_QUICK=1: a few rows only, for comparing two builds in a minute.
+if [ -n "${BENCH_QUICK:-}" ]; then
+	header
+	for size in 64 1500; do
+		measure $size 0 "no capture" none - ""
+		measure $size 0 "AF_PACKET" tcpdump vb ""
+		measure $size 0 "bpf:tc" tcpdump bpf:tc:vb ""
+		measure $size 0 "bpf:tc, filter matching nothing" tcpdump bpf:tc:vb "udp port 10"
+	done
+	count=$sweep_count
+	measure 64 100000 "no capture" none - ""
+	measure 64 100000 "AF_PACKET" tcpdump vb ""
+	measure 64 100000 "bpf:tc" tcpdump bpf:tc:vb ""
+	exit 0
+fi
 
 echo "== capture cost, $count datagrams per row, source at full speed (ratio: to no capture)"
 header

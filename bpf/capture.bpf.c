@@ -91,21 +91,25 @@ direction_wanted(__u8 packet_type)
 /*
  * Whether this record wakes the reader.  In immediate mode every record
  * may (the kernel wakes a reader that has caught up).  Otherwise a record
- * wakes it when wakeup_bytes wait in the ring or wakeup_interval_ns have
- * passed since the last wakeup: a lone packet is seen at once, a flood
- * costs one wakeup per interval instead of one per packet (a wakeup costs
- * the probe more than the rest of its work).  The reader looks again
- * shortly after each batch for records that came without a wakeup.
+ * wakes it when it makes the waiting data cross wakeup_bytes, or when
+ * wakeup_interval_ns have passed since the last wakeup: a lone packet is
+ * seen at once, a flood costs one wakeup per interval or batch instead of
+ * one per packet (a wakeup costs the probe more than the rest of its
+ * work).  Only the crossing wakes: a reader behind the threshold is awake
+ * and reading already.  The reader looks again shortly after each batch
+ * for records that came without a wakeup.
  */
 static __always_inline __u64
-wakeup_flags(__u64 now)
+wakeup_flags(__u64 now, __u64 record_bytes)
 {
 	__u32 threshold = settings.wakeup_bytes;
+	__u64 waiting;
 
 	if (threshold == 0)
 		return 0;
+	waiting = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA);
 	if (now - last_wakeup_ns >= settings.wakeup_interval_ns ||
-	    bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) >= threshold) {
+	    (waiting < threshold && waiting + record_bytes >= threshold)) {
 		last_wakeup_ns = now;
 		return BPF_RB_FORCE_WAKEUP;
 	}
@@ -192,7 +196,8 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 
 	__sync_fetch_and_add(&c->received, 1);
 	if (bpf_ringbuf_output(&ring, &rec->header,
-	    sizeof(rec->header) + record_len, wakeup_flags(now)) != 0)
+	    sizeof(rec->header) + record_len,
+	    wakeup_flags(now, sizeof(rec->header) + record_len)) != 0)
 		__sync_fetch_and_add(&c->dropped, 1);
 }
 
