@@ -104,7 +104,7 @@ for size in 64 1500; do
 	measure $size 0 "bpf:tc" tcpdump bpf:tc:vb ""
 	measure $size 0 "bpf:xdp" tcpdump bpf:xdp:vb ""
 	# What any XDP program costs on veth (it switches the receive path).
-	ip -n ${ns}b link set dev vb xdpdrv obj "$top/build/testprogs/xdp_pass.bpf.o" sec xdp
+	ip -n ${ns}b link set dev vb xdpdrv obj "$top/build/testprogs/xdp_pass.bpf.o" sec xdp.frags
 	measure $size 0 "no capture, an XDP program passing all" none - ""
 	ip -n ${ns}b link set dev vb xdpdrv off
 	measure $size 0 "bpf:tracepoint:net:netif_receive_skb" tcpdump bpf:tracepoint:net:netif_receive_skb ""

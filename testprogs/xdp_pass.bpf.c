@@ -8,7 +8,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-SEC("xdp")
+/* "xdp.frags": it may sit on interfaces with jumbo MTUs, as the benchmark's. */
+SEC("xdp.frags")
 int
 users_xdp_pass(struct xdp_md *ctx)
 {

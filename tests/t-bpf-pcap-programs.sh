@@ -176,7 +176,7 @@ check_error bpf:prog:4294967295 "no BPF program with id 4294967295"
 check_error bpf:prog:abc "'abc' is not a program id"
 check_error "bpf:pinned:$bpffs/nothing" "nothing is pinned at"
 check_error bpf:pinned:relative/path "is not an absolute path"
-ip -n "$NS_B" link set dev veth_b xdpgeneric obj "$TESTPROGS/xdp_pass.bpf.o" sec xdp ||
+ip -n "$NS_B" link set dev veth_b xdpgeneric obj "$TESTPROGS/xdp_pass.bpf.o" sec xdp.frags ||
     fail "loading xdp_pass"
 on_exit "ip -n $NS_B link set dev veth_b xdpgeneric off 2>/dev/null"
 pass_id=$(ip -n "$NS_B" -d link show veth_b | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1)

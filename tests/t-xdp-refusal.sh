@@ -6,7 +6,7 @@ ensure_kernel_fs
 make_veth_pair
 T=$TESTPROGS/tap_activate
 
-ip -n "$NS_B" link set dev veth_b xdpgeneric obj "$TESTPROGS/xdp_pass.bpf.o" sec xdp ||
+ip -n "$NS_B" link set dev veth_b xdpgeneric obj "$TESTPROGS/xdp_pass.bpf.o" sec xdp.frags ||
     fail "could not attach the user's XDP program"
 before=$(ip -n "$NS_B" -d link show veth_b | grep -o 'prog/xdp id [0-9]*')
 [ -n "$before" ] || fail "the user's program is not attached"
