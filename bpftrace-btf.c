@@ -209,6 +209,34 @@ btf_args_are_ieee80211(const struct btf *btf, const struct target_args *args)
 	return 0;
 }
 
+/*
+ * The argument that says why a packet is dropped or a connection reset
+ * (an enum skb_drop_reason or enum sk_rst_reason); -1 if none.  Copies
+ * the enum's name.
+ */
+int
+btf_reason_arg(const struct btf *btf, const struct target_args *args,
+    char *enum_name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < args->count; i++) {
+		const struct btf_type *t = skip_mods_and_typedefs(btf,
+		    args->type_ids[i], NULL);
+		const char *name;
+
+		if (t == NULL || !(btf_is_enum(t) || btf_is_enum64(t)))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (strcmp(name, "skb_drop_reason") == 0 ||
+		    strcmp(name, "sk_rst_reason") == 0) {
+			snprintf(enum_name, len, "%s", name);
+			return i;
+		}
+	}
+	return -1;
+}
+
 int
 btf_first_skb_arg(const struct target_args *args)
 {

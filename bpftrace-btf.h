@@ -35,6 +35,8 @@ int	btf_args_are_ieee80211(const struct btf *btf,
 void	btf_type_describe(const struct btf *btf, unsigned int type_id,
 	    char *buf, size_t len);
 int	btf_first_skb_arg(const struct target_args *args);
+int	btf_reason_arg(const struct btf *btf, const struct target_args *args,
+	    char *enum_name, size_t len);
 int	btf_skb_arg_count(const struct target_args *args);
 void	btf_each_skb_target(const struct btf *btf, enum btf_target_kind kind,
 	    void (*fn)(void *ctx, const char *name,

@@ -61,6 +61,7 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
+	tap->reason_arg_index = -1;
 	/* The probe's tracing half is CO-RE, so loading it needs BTF too. */
 	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
 		return status;

@@ -128,6 +128,9 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	if (skel == NULL)
 		return errno ? errno : ENOMEM;
 	skel->rodata->skb_arg_index = (uint32_t)tap->skb_arg_index;
+	/* kprobes reach the first six arguments only. */
+	skel->rodata->reason_arg_index = m == PROBE_KPROBE &&
+	    tap->reason_arg_index >= 6 ? -1 : tap->reason_arg_index;
 	skel->rodata->snaplen = req->snaplen;
 	skel->rodata->tap_direction =
 	    tap->path == TAP_PATH_TRANSMIT ? RING_DIRECTION_OUT :

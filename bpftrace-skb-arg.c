@@ -105,6 +105,8 @@ tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
 	    spec->skb_arg_index, args, &tap->skb_arg_index, err, errlen);
 
 	tap->ieee80211 = btf_args_are_ieee80211(owner, args);
+	tap->reason_arg_index = btf_reason_arg(owner, args, tap->reason_enum,
+	    sizeof(tap->reason_enum));
 	if (owner != vmlinux)
 		btf__free(owner);
 	return status;

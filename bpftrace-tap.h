@@ -34,6 +34,8 @@ struct resolved_tap {
 	int has_ethernet;		/* tc, XDP: frames start with one */
 	unsigned char mac[6];		/* XDP: the device's address */
 	int ieee80211;			/* tracing taps on 802.11 frames */
+	int reason_arg_index;		/* tracing taps: why dropped; -1 none */
+	char reason_enum[32];		/* its enum: skb_drop_reason... */
 	enum probe_mechanism mechanisms[TAP_MAX_MECHANISMS];
 	int mechanism_count;
 };

@@ -8,11 +8,11 @@
  * reported unconvertible.
  */
 #include <string.h>
+#include <arpa/inet.h>
 
 #include <linux/types.h>
 
 #include "bpf/bpf_pcap.h"
-#include "bpf/ring_record.h"
 #include "bpftrace-user-record.h"
 
 #define ETHER_HEADER_LEN	14
@@ -96,6 +96,48 @@ render_sll2(const struct bpf_pcap_hdr *h, uint16_t protocol, uint16_t hatype,
 		out->caplen = snaplen;
 }
 
+/* The packet type an Ethernet destination address says. */
+static uint8_t
+packet_type_of(const unsigned char *destination)
+{
+	if (memcmp(destination, "\xff\xff\xff\xff\xff\xff", 6) == 0)
+		return PACKET_BROADCAST;
+	return destination[0] & 1 ? PACKET_MULTICAST : PACKET_HOST;
+}
+
+/* NFLOG: the payload from the network header, and what is known of it. */
+static int
+as_nflog(const struct bpf_pcap_hdr *h, const unsigned char *bytes,
+    struct user_packet *out)
+{
+	struct ring_packet_meta *m = &out->meta;
+
+	memset(m, 0, sizeof(*m));
+	if ((h->flags & BPF_PCAP_F_ID_IS_IFINDEX) &&
+	    (h->flags & BPF_PCAP_ID_MASK) <= 0xffffffffu)
+		m->ifindex = (uint32_t)(h->flags & BPF_PCAP_ID_MASK);
+	if (h->protocol == BPF_PCAP_ETHERNET) {
+		if (h->cap_len < ETHER_HEADER_LEN)
+			return USER_RECORD_UNCONVERTIBLE;
+		memcpy(&m->hw_protocol, bytes + 12, 2);
+		m->packet_type = packet_type_of(bytes);
+		out->bytes = bytes + ETHER_HEADER_LEN;
+		out->caplen = h->cap_len - ETHER_HEADER_LEN;
+		out->len = h->tot_len - ETHER_HEADER_LEN;
+	} else if (is_raw_ip(h->protocol) && h->cap_len >= 1 &&
+	    (bytes[0] >> 4 == 4 || bytes[0] >> 4 == 6)) {
+		m->hw_protocol = bytes[0] >> 4 == 4 ? htons(ETHERTYPE_IPV4) :
+		    htons(ETHERTYPE_IPV6);
+		out->bytes = bytes;
+		out->caplen = h->cap_len;
+		out->len = h->tot_len;
+	} else {
+		return USER_RECORD_UNCONVERTIBLE;
+	}
+	out->nflog = 1;
+	return USER_RECORD_OK;
+}
+
 /*
  * Checks one record and renders it in link_type (a DLT_ value).  scratch
  * must hold snaplen + USER_RECORD_HEADER_ROOM bytes.
@@ -116,6 +158,7 @@ user_record_render(const void *rec, size_t rec_len, int link_type,
 		return USER_RECORD_MALFORMED;
 	out->ktime_ns = h.ktime_ns;
 	out->id = h.flags & BPF_PCAP_ID_MASK;
+	out->nflog = 0;
 
 	if ((uint32_t)link_type == h.protocol ||
 	    (link_type == RING_DLT_RAW && is_raw_ip(h.protocol))) {
@@ -124,9 +167,11 @@ user_record_render(const void *rec, size_t rec_len, int link_type,
 		out->len = h.tot_len;
 		return USER_RECORD_OK;
 	}
+	if (link_type == RING_DLT_NFLOG)
+		return as_nflog(&h, bytes, out);
 	if (h.protocol == BPF_PCAP_ETHERNET) {
 		uint16_t type;
-		uint8_t pkttype = PACKET_HOST;
+		uint8_t pkttype;
 
 		if (h.cap_len < ETHER_HEADER_LEN)
 			return USER_RECORD_UNCONVERTIBLE;
@@ -143,10 +188,7 @@ user_record_render(const void *rec, size_t rec_len, int link_type,
 		}
 		if (link_type != RING_DLT_LINUX_SLL2)
 			return USER_RECORD_UNCONVERTIBLE;
-		if (memcmp(bytes, "\xff\xff\xff\xff\xff\xff", 6) == 0)
-			pkttype = PACKET_BROADCAST;
-		else if (bytes[0] & 1)
-			pkttype = PACKET_MULTICAST;
+		pkttype = packet_type_of(bytes);
 		render_sll2(&h, type, ARPHRD_ETHER, pkttype, bytes + 6,
 		    bytes + ETHER_HEADER_LEN, h.cap_len - ETHER_HEADER_LEN,
 		    h.tot_len - ETHER_HEADER_LEN, snaplen, scratch, out);

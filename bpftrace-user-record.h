@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/types.h>
+
+#include "bpf/ring_record.h"
+
 enum user_record_status {
 	USER_RECORD_OK,
 	USER_RECORD_MALFORMED,		/* magic, lengths or protocol wrong */
@@ -24,6 +28,10 @@ struct user_packet {
 	uint32_t len;
 	uint64_t ktime_ns;
 	uint64_t id;			/* the 48-bit id of bpf_pcap()'s flags */
+	int nflog;			/* link type NFLOG: bytes are the payload
+					   from the network header, meta the
+					   rest; the caller renders NFLOG */
+	struct ring_packet_meta meta;
 };
 
 /* Room the caller gives for a converted packet: snaplen + this. */

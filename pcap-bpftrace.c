@@ -34,8 +34,10 @@
 #include "pcap-bpftrace-compat.h"
 
 #include "bpftrace-filter.h"
+#include "bpftrace-nflog.h"
 #include "bpftrace-perf.h"
 #include "bpftrace-probe.h"
+#include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
@@ -73,11 +75,15 @@ struct pcap_bpftrace {
 	struct user_program user;
 	struct perf_reader perf;	/* when its output is a perf array */
 	int perf_open;
-	unsigned char *convert_buffer;	/* records rendered in another link type */
 	uint64_t user_records;		/* read (ps_recv) */
 	uint64_t user_skipped;		/* malformed or unconvertible (ps_drop) */
 
 	int wait_fd;			/* readable when records are there */
+
+	/* NFLOG: packets rendered here, with a prefix naming tap and reason. */
+	char tap_label[TAP_NAME_MAX + 32];
+	struct reason_names *reasons;	/* the tap's reason argument's names */
+	unsigned char *render_buffer;	/* snaplen + NFLOG's and SLL2's room */
 	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
 					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
@@ -86,7 +92,7 @@ struct pcap_bpftrace {
 };
 
 static const u_int link_types[] = {
-	DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW,
+	DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW, DLT_NFLOG,
 	DLT_IEEE802_11			/* offered at 802.11 taps only */
 };
 
@@ -117,6 +123,8 @@ ring_link_type(int dlt)
 		return RING_DLT_RAW;
 	case DLT_IEEE802_11:
 		return RING_DLT_IEEE802_11;
+	case DLT_NFLOG:
+		return RING_DLT_NFLOG;
 	default:
 		return RING_DLT_LINUX_SLL2;
 	}
@@ -148,6 +156,32 @@ fill_timestamp(pcap_t *p, struct pcap_pkthdr *h, uint64_t mono_ns,
 }
 
 /*
+ * NFLOG's prefix: the tap, the reason (its name in this kernel), the
+ * process when the tap ran in one's context.
+ */
+static void
+nflog_prefix(const struct pcap_bpftrace *pb, const struct ring_packet_meta *m,
+    char *prefix)
+{
+	size_t used = (size_t)snprintf(prefix, NFLOG_PREFIX_MAX, "%s",
+	    pb->tap_label);
+
+	if ((m->flags & RING_META_HAS_REASON) && used < NFLOG_PREFIX_MAX) {
+		const char *name = reason_name(pb->reasons, m->reason);
+
+		if (name != NULL)
+			used += (size_t)snprintf(prefix + used,
+			    NFLOG_PREFIX_MAX - used, " %s", name);
+		else
+			used += (size_t)snprintf(prefix + used,
+			    NFLOG_PREFIX_MAX - used, " reason %u", m->reason);
+	}
+	if ((m->flags & RING_META_IN_TASK) && used < NFLOG_PREFIX_MAX)
+		snprintf(prefix + used, NFLOG_PREFIX_MAX - used, " %.16s/%u",
+		    m->comm, m->pid);
+}
+
+/*
  * Turns one ring record into a packet for the callback.  Returns 1 when
  * the packet was delivered, 0 when it was skipped: a record rendered in a
  * link type the handle no longer uses (before pcap_set_datalink()), or one
@@ -170,6 +204,20 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 	if (h.caplen > (bpf_u_int32)p->snapshot)
 		h.caplen = (bpf_u_int32)p->snapshot;
 	h.len = r->packet_len;
+	if (r->link_type == RING_DLT_NFLOG) {
+		struct ring_packet_meta meta;
+		char prefix[NFLOG_PREFIX_MAX];
+
+		if (r->captured_len < sizeof(meta) ||
+		    r->packet_len < sizeof(meta))
+			return 0;
+		memcpy(&meta, bytes, sizeof(meta));
+		nflog_prefix(pb, &meta, prefix);
+		h.caplen = nflog_render(&meta, prefix, bytes + sizeof(meta),
+		    r->captured_len - sizeof(meta), r->packet_len - sizeof(meta),
+		    (uint32_t)p->snapshot, pb->render_buffer, &h.len);
+		bytes = pb->render_buffer;
+	}
 	/*
 	 * Records that passed the installed filter in the kernel are done;
 	 * the others (queued before pcap_setfilter(), or a filter the probe
@@ -204,12 +252,21 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 
 	pb->user_records++;
 	if (user_record_render(rec, rec_len, p->linktype,
-	    (uint32_t)p->snapshot, pb->convert_buffer, &pkt) != USER_RECORD_OK) {
+	    (uint32_t)p->snapshot, pb->render_buffer, &pkt) != USER_RECORD_OK) {
 		pb->user_skipped++;
 		return 0;
 	}
 	h.caplen = pkt.caplen;
 	h.len = pkt.len;
+	if (pkt.nflog) {
+		char prefix[NFLOG_PREFIX_MAX];
+
+		snprintf(prefix, sizeof(prefix), "%s id %llu", pb->tap_label,
+		    (unsigned long long)pkt.id);
+		h.caplen = nflog_render(&pkt.meta, prefix, pkt.bytes, pkt.caplen,
+		    pkt.len, (uint32_t)p->snapshot, pb->render_buffer, &h.len);
+		pkt.bytes = pb->render_buffer;
+	}
 	if (p->fcode.bf_insns != NULL && pcapint_filter(p->fcode.bf_insns,
 	    pkt.bytes, h.len, h.caplen) == 0)
 		return 0;
@@ -450,6 +507,10 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 		return 0;	/* not our probe: filtered here */
 	in_kernel = kernel_filter_supports(p->fcode.bf_insns, p->fcode.bf_len,
 	    why, sizeof(why));
+	if (in_kernel && p->linktype == DLT_NFLOG) {
+		in_kernel = 0;	/* the probe's bytes are not NFLOG's */
+		snprintf(why, sizeof(why), "NFLOG is rendered in user space");
+	}
 	if (in_kernel && where != NULL && strcmp(where, "user") == 0) {
 		in_kernel = 0;
 		snprintf(why, sizeof(why), "PCAP_BPF_FILTER=user");
@@ -469,8 +530,13 @@ bpftrace_set_datalink(pcap_t *p, int dlt)
 	struct pcap_bpftrace *pb = p->priv;
 
 	/* Records of users' programs are converted when read. */
-	if (!pb->user_source)
-		pb->settings->link_type = ring_link_type(dlt);
+	if (pb->user_source)
+		return 0;
+	pb->settings->link_type = ring_link_type(dlt);
+	/* A filter running in the probe would see the probe's NFLOG bytes. */
+	if (dlt == DLT_NFLOG && pb->kernel_generation != 0)
+		pb->kernel_generation = kernel_filter_install(pb->kernel_filter,
+		    NULL, 0);
 	return 0;
 }
 
@@ -533,8 +599,10 @@ free_resources(pcap_t *p)
 		pb->perf_open = 0;
 	}
 	user_program_close(&pb->user);
-	free(pb->convert_buffer);
-	pb->convert_buffer = NULL;
+	free(pb->render_buffer);
+	pb->render_buffer = NULL;
+	reason_names_free(pb->reasons);
+	pb->reasons = NULL;
 	capture_probe_close(pb->probe);
 	pb->probe = NULL;
 	pb->settings = NULL;
@@ -601,6 +669,8 @@ start_probe(pcap_t *p)
 		return pcap_status_for(status);
 	if ((status = set_link_type_list(p, tap.ieee80211)) != 0)
 		return status;
+	if (tap.reason_arg_index >= 0)
+		pb->reasons = reason_names_load(tap.reason_enum);
 
 	memset(&req, 0, sizeof(req));
 	req.device = p->opt.device;
@@ -681,13 +751,6 @@ start_user_source(pcap_t *p)
 	pb->user_source = 1;
 	if ((status = set_link_type_list(p, 1)) != 0)
 		return status;
-	pb->convert_buffer = malloc((size_t)p->snapshot +
-	    USER_RECORD_HEADER_ROOM);
-	if (pb->convert_buffer == NULL) {
-		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "malloc");
-		return PCAP_ERROR;
-	}
 	if (user_program_configure(&pb->user, (uint32_t)p->linktype,
 	    (uint32_t)p->snapshot) != 0) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
@@ -718,6 +781,20 @@ start_user_source(pcap_t *p)
 	return 0;
 }
 
+/* How NFLOG prefixes name the tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0. */
+static void
+set_tap_label(struct pcap_bpftrace *pb)
+{
+	const struct tap_spec *t = &pb->tap;
+
+	if (t->family == TAP_FAMILY_TRACEPOINT)
+		snprintf(pb->tap_label, sizeof(pb->tap_label), "%s:%s",
+		    t->category, t->name);
+	else
+		snprintf(pb->tap_label, sizeof(pb->tap_label), "%s:%s",
+		    tap_family_name(t->family), t->name);
+}
+
 static int
 bpftrace_activate(pcap_t *p)
 {
@@ -740,12 +817,15 @@ bpftrace_activate(pcap_t *p)
 		goto fail;
 	}
 	pb->oneshot_buffer = malloc((size_t)p->snapshot);
-	if (pb->oneshot_buffer == NULL) {
+	pb->render_buffer = malloc((size_t)p->snapshot + NFLOG_OVERHEAD +
+	    NFLOG_PREFIX_MAX + USER_RECORD_HEADER_ROOM);
+	if (pb->oneshot_buffer == NULL || pb->render_buffer == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
 		    errno, "malloc");
 		status = PCAP_ERROR;
 		goto fail;
 	}
+	set_tap_label(pb);
 	if (pb->tap.family == TAP_FAMILY_PROG ||
 	    pb->tap.family == TAP_FAMILY_PINNED)
 		status = start_user_source(p);

@@ -21,6 +21,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by user space before load; frozen, so the verifier sees constants. */
 const volatile __u32 skb_arg_index = 0;
+/* The tracepoint's or function's drop/reset reason argument; -1: none. */
+const volatile __s32 reason_arg_index = -1;
 const volatile __u32 snaplen = 262144;
 const volatile __u32 tap_direction = RING_DIRECTION_INOUT;	/* known by tap */
 /* tc and XDP: the device's type, whether it has an Ethernet header, its MAC. */
@@ -67,6 +69,7 @@ struct {
 } scratch SEC(".maps");
 
 #include "packet_layout.h"
+#include "packet_meta.h"
 #include "link_header.h"
 #include "packet_filter.h"
 
@@ -202,10 +205,14 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 }
 
 static __always_inline void
-capture_kernel_skb(struct sk_buff *skb)
+capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason)
 {
 	struct packet_layout pl = {};
 
+	pl.reason = reason;
+	/* Only NFLOG shows the process: spare the others the lookup. */
+	if (settings.link_type == RING_DLT_NFLOG)
+		pl.in_task = in_process_context(ctx);
 	if (skb && kernel_skb_layout(skb, &pl))
 		capture_packet(SOURCE_KERNEL_SKB, 0, &pl);
 }
@@ -225,15 +232,16 @@ capture_kernel_skb(struct sk_buff *skb)
 	word_; })
 
 /*
- * Reads argument skb_arg_index of the tracepoint.  The index is a frozen
- * constant, so the verifier walks only the one case that applies.
+ * Reads argument index of the tracepoint or traced function.  The index
+ * is a frozen constant, so the verifier walks only the one case that
+ * applies.
  */
-static __always_inline struct sk_buff *
-skb_argument(void *ctx)
+static __always_inline __u64
+tracing_argument(void *ctx, __u32 index)
 {
 	__u64 word = 0;
 
-	switch (skb_arg_index) {
+	switch (index) {
 	case 0: word = CONTEXT_WORD(ctx, 0); break;
 	case 1: word = CONTEXT_WORD(ctx, 8); break;
 	case 2: word = CONTEXT_WORD(ctx, 16); break;
@@ -247,19 +255,19 @@ skb_argument(void *ctx)
 	case 10: word = CONTEXT_WORD(ctx, 80); break;
 	case 11: word = CONTEXT_WORD(ctx, 88); break;
 	}
-	return (struct sk_buff *)word;
+	return word;
 }
 
 /*
- * The kprobe's skb argument, from the argument registers.  kprobes reach
- * the first six arguments only; user space refuses others.
+ * A kprobe's argument, from the argument registers.  kprobes reach the
+ * first six arguments only; user space refuses others.
  */
-static __always_inline struct sk_buff *
-skb_register_argument(void *regs)
+static __always_inline __u64
+register_argument(void *regs, __u32 index)
 {
 	__u64 word = 0;
 
-	switch (skb_arg_index) {
+	switch (index) {
 	case 0: word = CONTEXT_WORD(regs, PT_REGS_ARG1_OFFSET); break;
 	case 1: word = CONTEXT_WORD(regs, PT_REGS_ARG2_OFFSET); break;
 	case 2: word = CONTEXT_WORD(regs, PT_REGS_ARG3_OFFSET); break;
@@ -267,8 +275,13 @@ skb_register_argument(void *regs)
 	case 4: word = CONTEXT_WORD(regs, PT_REGS_ARG5_OFFSET); break;
 	case 5: word = CONTEXT_WORD(regs, PT_REGS_ARG6_OFFSET); break;
 	}
-	return (struct sk_buff *)word;
+	return word;
 }
+
+/* The reason argument, an enum: its low 32 bits. */
+#define REASON_ARGUMENT(read, ctx)					\
+	(reason_arg_index >= 0 ?					\
+	    (__s64)(__u32)read(ctx, (__u32)reason_arg_index) : -1)
 
 /*
  * The tracing programs: tp_btf, raw_tp (kernels without tp_btf, and
@@ -280,7 +293,8 @@ SEC(section)								\
 int									\
 name(__u64 *ctx)							\
 {									\
-	capture_kernel_skb(skb_argument(ctx));				\
+	capture_kernel_skb(ctx, (struct sk_buff *)tracing_argument(ctx,	\
+	    skb_arg_index), REASON_ARGUMENT(tracing_argument, ctx));	\
 	return 0;							\
 }
 
@@ -294,7 +308,8 @@ SEC("kprobe")
 int
 capture_kprobe(void *regs)
 {
-	capture_kernel_skb(skb_register_argument(regs));
+	capture_kernel_skb(regs, (struct sk_buff *)register_argument(regs,
+	    skb_arg_index), REASON_ARGUMENT(register_argument, regs));
 	return 0;
 }
 
@@ -305,6 +320,7 @@ capture_tc(struct __sk_buff *skb, int egress)
 {
 	struct packet_layout pl = {};
 
+	pl.reason = -1;
 	if (tc_layout(skb, egress, &pl))
 		capture_packet(SOURCE_TC, skb, &pl);
 	return TC_NEXT;
@@ -331,6 +347,7 @@ capture_xdp(struct xdp_md *ctx)
 {
 	struct packet_layout pl = {};
 
+	pl.reason = -1;
 	if (xdp_layout(ctx, &pl))
 		capture_packet(SOURCE_XDP, ctx, &pl);
 	return XDP_PASS;

@@ -18,8 +18,39 @@ struct net_device {
 	unsigned short type;
 } __attribute__((preserve_access_index));
 
+typedef struct { unsigned int val; } kuid_t;
+typedef struct { unsigned int val; } kgid_t;
+
+struct cred {
+	kuid_t fsuid;
+	kgid_t fsgid;
+} __attribute__((preserve_access_index));
+
+struct file {
+	const struct cred *f_cred;
+} __attribute__((preserve_access_index));
+
+struct socket {
+	struct file *file;
+} __attribute__((preserve_access_index));
+
+struct sock_common {
+	volatile unsigned char skc_state;
+} __attribute__((preserve_access_index));
+
+struct sock {
+	struct sock_common __sk_common;
+	struct socket *sk_socket;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	void *stack;
+} __attribute__((preserve_access_index));
+
 struct sk_buff {
 	struct net_device *dev;
+	struct sock *sk;
+	__u32 mark;
 	unsigned int len;
 	unsigned int data_len;
 	__u8 pkt_type:3;

@@ -69,6 +69,11 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 		__builtin_memcpy(out + 12, &pl->protocol, 2);
 		return RING_ETHER_HEADER_LEN;
 	}
+	if (link_type == RING_DLT_NFLOG) {
+		/* Metadata, then the packet from its network header. */
+		fill_packet_meta(source, pl, (struct ring_packet_meta *)out);
+		return sizeof(struct ring_packet_meta);
+	}
 	if (link_type == RING_DLT_RAW) {
 		if (pl->protocol != swap16(ETH_P_IP) &&
 		    pl->protocol != swap16(ETH_P_IPV6))

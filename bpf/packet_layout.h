@@ -46,6 +46,10 @@ struct packet_layout {
 	__u8	vlan_present;		/* a tag the device took out of the frame */
 	__be16	vlan_proto;
 	__u16	vlan_tci;
+	__u32	mark;
+	struct sock *sk;		/* SOURCE_KERNEL_SKB only */
+	__s64	reason;			/* the tap's reason argument; -1: none */
+	int	in_task;		/* the tap runs for a process */
 };
 
 static __always_inline __u16
@@ -93,6 +97,8 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	pl->head = BPF_CORE_READ(skb, head);
 	if (!pl->head || !data || data_len > len)
 		return 0;
+	pl->mark = BPF_CORE_READ(skb, mark);
+	pl->sk = BPF_CORE_READ(skb, sk);
 	data_offset = (__u32)(data - pl->head);
 	pl->data_offset = data_offset;
 	pl->network_packet = 1;
@@ -165,6 +171,7 @@ tc_layout(struct __sk_buff *skb, int egress, struct packet_layout *pl)
 	pl->wire_len_from_network = skb->len - pl->network_offset;
 	pl->protocol = (__be16)skb->protocol;
 	pl->ifindex = skb->ifindex;
+	pl->mark = skb->mark;
 	pl->arphrd = device_arphrd;
 	pl->packet_type = egress ? PACKET_OUTGOING : skb->pkt_type;
 	pl->vlan_present = skb->vlan_present;

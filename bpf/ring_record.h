@@ -34,11 +34,36 @@ struct ring_record {
 #define RING_DLT_RAW		12
 #define RING_DLT_LINUX_SLL2	276
 #define RING_DLT_IEEE802_11	105
+#define RING_DLT_NFLOG		239
 
 #define RING_SLL2_HEADER_LEN	20
 #define RING_ETHER_HEADER_LEN	14
 /* Room reserved in front of the packet bytes for any link header. */
-#define RING_LINK_HEADER_MAX	32
+#define RING_LINK_HEADER_MAX	64
+
+/*
+ * NFLOG records carry this block, then the packet from its network
+ * header; user space turns both into NFLOG's header and TLVs
+ * (bpftrace-nflog.c), adding the prefix text it knows: the tap's name,
+ * the drop reason's name, the process.
+ */
+#define RING_META_HAS_SOCKET_IDS	0x01	/* uid, gid are known */
+#define RING_META_IN_TASK		0x02	/* pid, comm are the process's */
+#define RING_META_HAS_REASON		0x04
+
+struct ring_packet_meta {
+	__u32	ifindex;
+	__u32	mark;
+	__u32	uid;
+	__u32	gid;
+	__u32	pid;
+	__u32	reason;		/* the tap's reason argument */
+	__be16	hw_protocol;
+	__u8	packet_type;	/* PACKET_* */
+	__u8	flags;		/* RING_META_* */
+	char	comm[16];
+	__u32	padding;
+};
 
 /* Directions, numbered as libpcap's pcap_direction_t. */
 #define RING_DIRECTION_INOUT	0
