@@ -143,11 +143,13 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	scratch_size = sizeof(struct filter_state) + sizeof(struct ring_record) +
 	    RING_LINK_HEADER_MAX +
 	    ((req->snaplen + 7) & ~7u);
+	skel->rodata->tap_index = req->tap_index;
 	if ((error = bpf_map__set_value_size(skel->maps.scratch, scratch_size)) ||
 	    (error = bpf_map__set_max_entries(skel->maps.scratch,
 	    (uint32_t)libbpf_num_possible_cpus())) ||
-	    (error = bpf_map__set_max_entries(skel->maps.ring,
-	    (uint32_t)ring_bytes)) ||
+	    (error = req->shared_ring_fd >= 0 ?
+	    bpf_map__reuse_fd(skel->maps.ring, req->shared_ring_fd) :
+	    bpf_map__set_max_entries(skel->maps.ring, (uint32_t)ring_bytes)) ||
 	    (error = set_autoload(skel, tap, m)))
 		goto fail;
 	*skelp = skel;

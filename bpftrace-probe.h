@@ -30,6 +30,9 @@ struct capture_probe_request {
 	uint32_t snaplen;
 	size_t ring_bytes;		/* rounded up to a power of two */
 	uint32_t link_type;		/* RING_DLT_* */
+	uint16_t tap_index;		/* in the capture's records */
+	int shared_ring_fd;		/* another probe's ring to write to;
+					   -1: a ring of its own */
 };
 
 int	capture_probe_open(const struct capture_probe_request *req,

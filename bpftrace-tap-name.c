@@ -352,3 +352,61 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 	}
 	return TAP_NO_SUCH_TAP;
 }
+
+/*
+ * Splits a capture's device name at '+' into up to TAPS_MAX taps, each
+ * parsed on its own; devices[i] gets tap i's own name ("bpf:...").
+ */
+int
+tap_specs_parse(const char *device, struct tap_spec *specs,
+    char devices[][TAP_DEVICE_MAX], int *count, char *err, size_t errlen)
+{
+	const char *part = device + sizeof(TAP_PREFIX) - 1;
+	int n = 0, status;
+
+	*count = 0;
+	if (!tap_name_is_ours(device))
+		return tap_spec_parse(device, &specs[0], err, errlen);
+	for (;;) {
+		const char *end = strchr(part, '+');
+		size_t len = end ? (size_t)(end - part) : strlen(part);
+
+		if (n == TAPS_MAX) {
+			snprintf(err, errlen, "%.64s...: at most %d taps in one"
+			    " capture", device, TAPS_MAX);
+			return TAP_NO_SUCH_TAP;
+		}
+		if (len == 0 && (end != NULL || n > 0)) {
+			snprintf(err, errlen, "%s: an empty tap between '+'s;"
+			    " join taps as bpf:TAP+TAP, e.g."
+			    " bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb",
+			    device);
+			return TAP_NO_SUCH_TAP;
+		}
+		if (len + sizeof(TAP_PREFIX) > TAP_DEVICE_MAX) {
+			snprintf(err, errlen, "%.64s...: device name too long",
+			    device);
+			return TAP_NO_SUCH_TAP;
+		}
+		snprintf(devices[n], TAP_DEVICE_MAX, "%s%.*s", TAP_PREFIX,
+		    (int)len, part);
+		status = tap_spec_parse(devices[n], &specs[n], err, errlen);
+		if (status != TAP_OK)
+			return status;
+		n++;
+		if (end == NULL)
+			break;
+		part = end + 1;
+	}
+	for (int i = 0; n > 1 && i < n; i++) {
+		if (specs[i].family == TAP_FAMILY_PROG ||
+		    specs[i].family == TAP_FAMILY_PINNED) {
+			snprintf(err, errlen, "%s: %s reads a program's own"
+			    " records and cannot be joined with other taps",
+			    device, devices[i]);
+			return TAP_NO_SUCH_TAP;
+		}
+	}
+	*count = n;
+	return TAP_OK;
+}

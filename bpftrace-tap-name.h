@@ -14,6 +14,9 @@
  *	bpf:pinned:PATH			(its pinned output map or program)
  *
  * argN counts arguments from 1; struct tap_spec holds the 0-based index.
+ *
+ * One capture may join several taps with '+', each without its "bpf:":
+ *	bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb
  */
 #ifndef BPFTRACE_TAP_NAME_H
 #define BPFTRACE_TAP_NAME_H
@@ -56,7 +59,13 @@ struct tap_spec {
 
 #define TAP_IFNAME_MAX		16	/* IFNAMSIZ, the terminating NUL included */
 
+#define TAPS_MAX		8	/* taps joined in one capture */
+#define TAP_DEVICE_MAX		(3 * TAP_NAME_MAX)
+
 int	tap_name_is_ours(const char *device);
+int	tap_specs_parse(const char *device, struct tap_spec *specs,
+	    char devices[][TAP_DEVICE_MAX], int *count, char *err,
+	    size_t errlen);
 int	tap_spec_parse(const char *device, struct tap_spec *spec,
 	    char *err, size_t errlen);
 const char *tap_family_name(enum tap_family family);

@@ -56,14 +56,23 @@
 #define WAKEUP_INTERVAL_NS	10000000
 #define STRAGGLER_LOOK_MS	12
 
+/* One tap of the capture: its probe writes to the first tap's ring. */
+struct handle_tap {
+	struct tap_spec spec;
+	char device[TAP_DEVICE_MAX];	/* "bpf:..." of this tap alone */
+	char label[TAP_DEVICE_MAX];	/* NFLOG prefix: skb:kfree_skb, tc:eth0 */
+	struct reason_names *reasons;	/* its reason argument's names */
+	struct capture_probe *probe;
+	struct capture_settings *settings;	/* mmapped; no syscalls */
+	struct capture_filter *filter;	/* mmapped too */
+};
+
 struct pcap_bpftrace {
-	struct tap_spec tap;
+	struct handle_tap taps[TAPS_MAX];	/* joined with '+' */
+	int tap_count;
 	int parse_status;		/* TAP_OK, or why the name is bad */
 	char parse_error[PCAP_ERRBUF_SIZE];
 
-	struct capture_probe *probe;
-	struct capture_settings *settings;	/* mmapped; no syscalls */
-	struct capture_filter *kernel_filter;	/* mmapped too */
 	uint32_t kernel_generation;	/* stamp of records that passed the
 					   installed filter in the kernel;
 					   0: the filter runs here only */
@@ -80,9 +89,6 @@ struct pcap_bpftrace {
 
 	int wait_fd;			/* readable when records are there */
 
-	/* NFLOG: packets rendered here, with a prefix naming tap and reason. */
-	char tap_label[TAP_NAME_MAX + 32];
-	struct reason_names *reasons;	/* the tap's reason argument's names */
 	unsigned char *render_buffer;	/* snaplen + NFLOG's and SLL2's room */
 	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
 					   non-blocking, where nothing waits */
@@ -160,14 +166,14 @@ fill_timestamp(pcap_t *p, struct pcap_pkthdr *h, uint64_t mono_ns,
  * process when the tap ran in one's context.
  */
 static void
-nflog_prefix(const struct pcap_bpftrace *pb, const struct ring_packet_meta *m,
+nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
     char *prefix)
 {
 	size_t used = (size_t)snprintf(prefix, NFLOG_PREFIX_MAX, "%s",
-	    pb->tap_label);
+	    tap->label);
 
 	if ((m->flags & RING_META_HAS_REASON) && used < NFLOG_PREFIX_MAX) {
-		const char *name = reason_name(pb->reasons, m->reason);
+		const char *name = reason_name(tap->reasons, m->reason);
 
 		if (name != NULL)
 			used += (size_t)snprintf(prefix + used,
@@ -209,10 +215,10 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 		char prefix[NFLOG_PREFIX_MAX];
 
 		if (r->captured_len < sizeof(meta) ||
-		    r->packet_len < sizeof(meta))
+		    r->packet_len < sizeof(meta) || r->tap_index >= pb->tap_count)
 			return 0;
 		memcpy(&meta, bytes, sizeof(meta));
-		nflog_prefix(pb, &meta, prefix);
+		nflog_prefix(&pb->taps[r->tap_index], &meta, prefix);
 		h.caplen = nflog_render(&meta, prefix, bytes + sizeof(meta),
 		    r->captured_len - sizeof(meta), r->packet_len - sizeof(meta),
 		    (uint32_t)p->snapshot, pb->render_buffer, &h.len);
@@ -261,7 +267,7 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 	if (pkt.nflog) {
 		char prefix[NFLOG_PREFIX_MAX];
 
-		snprintf(prefix, sizeof(prefix), "%s id %llu", pb->tap_label,
+		snprintf(prefix, sizeof(prefix), "%s id %llu", pb->taps[0].label,
 		    (unsigned long long)pkt.id);
 		h.caplen = nflog_render(&pkt.meta, prefix, pkt.bytes, pkt.caplen,
 		    pkt.len, (uint32_t)p->snapshot, pb->render_buffer, &h.len);
@@ -384,7 +390,8 @@ static int
 bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	int coalesced = pb->settings != NULL && pb->settings->wakeup_bytes != 0;
+	int coalesced = pb->taps[0].settings != NULL &&
+	    pb->taps[0].settings->wakeup_bytes != 0;
 	int n, timed_out = 0;
 
 	for (;;) {
@@ -437,6 +444,25 @@ bpftrace_inject(pcap_t *p, const void *buf, int size)
 	return PCAP_ERROR;
 }
 
+/* The counters of every tap's probe. */
+static void
+capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
+{
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < pb->tap_count; i++) {
+		struct capture_totals t;
+
+		if (pb->taps[i].probe == NULL)
+			continue;
+		capture_probe_counters(pb->taps[i].probe, &t);
+		sum->received += t.received;
+		sum->dropped += t.dropped;
+		sum->rejected += t.rejected;
+	}
+}
+
 static int
 bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 {
@@ -450,7 +476,7 @@ bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 		ps->ps_ifdrop = 0;
 		return 0;
 	}
-	capture_probe_counters(pb->probe, &t);
+	capture_counters_sum(pb, &t);
 	ps->ps_recv = (u_int)t.received;
 	ps->ps_drop = (u_int)t.dropped;
 	ps->ps_ifdrop = 0;
@@ -461,6 +487,8 @@ static int
 bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 {
 	struct pcap_bpftrace *pb = p->priv;
+	uint32_t direction;
+	int i;
 
 	if (pb->user_source) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: bpf_pcap() records"
@@ -470,21 +498,39 @@ bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 	}
 	switch (d) {
 	case PCAP_D_INOUT:
-		pb->settings->direction = RING_DIRECTION_INOUT;
+		direction = RING_DIRECTION_INOUT;
 		break;
 	case PCAP_D_IN:
-		pb->settings->direction = RING_DIRECTION_IN;
+		direction = RING_DIRECTION_IN;
 		break;
 	case PCAP_D_OUT:
-		pb->settings->direction = RING_DIRECTION_OUT;
+		direction = RING_DIRECTION_OUT;
 		break;
 	default:
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
 		    "%s: invalid direction %d", p->opt.device, (int)d);
 		return PCAP_ERROR;
 	}
+	for (i = 0; i < pb->tap_count; i++)
+		pb->taps[i].settings->direction = direction;
 	p->direction = d;
 	return 0;
+}
+
+/*
+ * The same program in every tap's probe; they count generations alike.
+ */
+static uint32_t
+install_kernel_filter(struct pcap_bpftrace *pb, const struct bpf_insn *insns,
+    u_int len)
+{
+	uint32_t generation = 0;
+	int i;
+
+	for (i = 0; i < pb->tap_count; i++)
+		generation = kernel_filter_install(pb->taps[i].filter, insns,
+		    len);
+	return generation;
 }
 
 /*
@@ -515,8 +561,8 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 		in_kernel = 0;
 		snprintf(why, sizeof(why), "PCAP_BPF_FILTER=user");
 	}
-	pb->kernel_generation = kernel_filter_install(pb->kernel_filter,
-	    p->fcode.bf_insns, in_kernel ? p->fcode.bf_len : 0);
+	pb->kernel_generation = install_kernel_filter(pb, p->fcode.bf_insns,
+	    in_kernel ? p->fcode.bf_len : 0);
 	if (!in_kernel && getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: filtering in user space: %s\n",
 		    p->opt.device, why);
@@ -528,15 +574,16 @@ static int
 bpftrace_set_datalink(pcap_t *p, int dlt)
 {
 	struct pcap_bpftrace *pb = p->priv;
+	int i;
 
 	/* Records of users' programs are converted when read. */
 	if (pb->user_source)
 		return 0;
-	pb->settings->link_type = ring_link_type(dlt);
+	for (i = 0; i < pb->tap_count; i++)
+		pb->taps[i].settings->link_type = ring_link_type(dlt);
 	/* A filter running in the probe would see the probe's NFLOG bytes. */
 	if (dlt == DLT_NFLOG && pb->kernel_generation != 0)
-		pb->kernel_generation = kernel_filter_install(pb->kernel_filter,
-		    NULL, 0);
+		pb->kernel_generation = install_kernel_filter(pb, NULL, 0);
 	return 0;
 }
 
@@ -589,6 +636,7 @@ static void
 free_resources(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
+	int i;
 
 	if (pb->ring_open) {
 		ring_reader_close(&pb->ring);
@@ -601,12 +649,16 @@ free_resources(pcap_t *p)
 	user_program_close(&pb->user);
 	free(pb->render_buffer);
 	pb->render_buffer = NULL;
-	reason_names_free(pb->reasons);
-	pb->reasons = NULL;
-	capture_probe_close(pb->probe);
-	pb->probe = NULL;
-	pb->settings = NULL;
-	pb->kernel_filter = NULL;
+	for (i = 0; i < pb->tap_count; i++) {
+		struct handle_tap *t = &pb->taps[i];
+
+		reason_names_free(t->reasons);
+		t->reasons = NULL;
+		capture_probe_close(t->probe);
+		t->probe = NULL;
+		t->settings = NULL;
+		t->filter = NULL;
+	}
 	if (pb->breakloop_fd >= 0) {
 		close(pb->breakloop_fd);
 		pb->breakloop_fd = -1;
@@ -624,10 +676,10 @@ bpftrace_cleanup(pcap_t *p)
 		pcapint_remove_from_pcaps_to_close(p);
 		pb->closed_at_exit = 0;
 	}
-	if (pb->probe != NULL && getenv("PCAP_BPF_DEBUG") != NULL) {
+	if (pb->taps[0].probe != NULL && getenv("PCAP_BPF_DEBUG") != NULL) {
 		struct capture_totals t;
 
-		capture_probe_counters(pb->probe, &t);
+		capture_counters_sum(pb, &t);
 		fprintf(stderr, "%s: %llu passed, %llu rejected by the in-kernel "
 		    "filter, %llu dropped\n", p->opt.device,
 		    (unsigned long long)t.received,
@@ -655,60 +707,82 @@ set_link_type_list(pcap_t *p, int ieee80211)
 	return 0;
 }
 
+/*
+ * Loads and attaches tap i's probe.  The first tap's probe owns the ring;
+ * the others write to it, so that one reader sees every tap's packets in
+ * the order they were put there.
+ */
 static int
-start_probe(pcap_t *p)
+start_probe(pcap_t *p, int i)
 {
 	struct pcap_bpftrace *pb = p->priv;
+	struct handle_tap *t = &pb->taps[i];
 	struct capture_probe_request req;
 	struct resolved_tap tap;
 	int status;
 
-	status = tap_resolve(p->opt.device, &pb->tap, &tap, p->errbuf,
+	status = tap_resolve(t->device, &t->spec, &tap, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
-	if ((status = set_link_type_list(p, tap.ieee80211)) != 0)
+	if (i == 0 && (status = set_link_type_list(p, tap.ieee80211)) != 0)
 		return status;
 	if (tap.reason_arg_index >= 0)
-		pb->reasons = reason_names_load(tap.reason_enum);
+		t->reasons = reason_names_load(tap.reason_enum);
 
 	memset(&req, 0, sizeof(req));
-	req.device = p->opt.device;
+	req.device = t->device;
 	req.tap = &tap;
 	req.snaplen = (uint32_t)p->snapshot;
 	req.ring_bytes = p->opt.buffer_size > 0 ?
 	    (size_t)p->opt.buffer_size : DEFAULT_RING_BYTES;
 	req.link_type = ring_link_type(p->linktype);
-	status = capture_probe_open(&req, &pb->probe, p->errbuf,
+	req.tap_index = (uint16_t)i;
+	req.shared_ring_fd = i == 0 ? -1 :
+	    capture_probe_ring_fd(pb->taps[0].probe);
+	status = capture_probe_open(&req, &t->probe, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
-	pb->settings = capture_probe_settings(pb->probe);
-	pb->kernel_filter = capture_probe_filter(pb->probe);
+	t->settings = capture_probe_settings(t->probe);
+	t->filter = capture_probe_filter(t->probe);
 	if (!p->opt.immediate) {
-		size_t quarter = capture_probe_ring_bytes(pb->probe) / 4;
+		size_t quarter = capture_probe_ring_bytes(pb->taps[0].probe) / 4;
 
-		pb->settings->wakeup_bytes = (uint32_t)(quarter < WAKEUP_BYTES_MAX ?
+		t->settings->wakeup_bytes = (uint32_t)(quarter < WAKEUP_BYTES_MAX ?
 		    quarter : WAKEUP_BYTES_MAX);
-		pb->settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
+		t->settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
 	}
 	if (getenv("PCAP_BPF_DEBUG") != NULL)
-		fprintf(stderr, "%s: attached with %s\n", p->opt.device,
-		    probe_mechanism_name(capture_probe_mechanism(pb->probe)));
+		fprintf(stderr, "%s: attached with %s\n", t->device,
+		    probe_mechanism_name(capture_probe_mechanism(t->probe)));
 
 	/*
 	 * A clsact filter, unlike a bpf_link, outlives the process: have
 	 * libpcap close the handle at exit if the application does not.
 	 */
-	if (capture_probe_mechanism(pb->probe) == PROBE_CLSACT) {
+	if (capture_probe_mechanism(t->probe) == PROBE_CLSACT &&
+	    !pb->closed_at_exit) {
 		if (!pcapint_do_addexit(p))
 			return PCAP_ERROR;
 		pcapint_add_to_pcaps_to_close(p);
 		pb->closed_at_exit = 1;
 	}
+	return 0;
+}
 
-	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->probe),
-	    capture_probe_ring_bytes(pb->probe), p->errbuf,
+/* Every tap's probe, then the reader of their shared ring. */
+static int
+start_probes(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int i, status;
+
+	for (i = 0; i < pb->tap_count; i++)
+		if ((status = start_probe(p, i)) != 0)
+			return status;
+	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->taps[0].probe),
+	    capture_probe_ring_bytes(pb->taps[0].probe), p->errbuf,
 	    PCAP_ERRBUF_SIZE) != 0)
 		return PCAP_ERROR;
 	pb->ring_open = 1;
@@ -744,7 +818,7 @@ start_user_source(pcap_t *p)
 	char why[PCAP_ERRBUF_SIZE];
 	int status;
 
-	status = user_program_open(p->opt.device, &pb->tap, &pb->user,
+	status = user_program_open(p->opt.device, &pb->taps[0].spec, &pb->user,
 	    p->errbuf, PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
@@ -781,17 +855,17 @@ start_user_source(pcap_t *p)
 	return 0;
 }
 
-/* How NFLOG prefixes name the tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0. */
+/* How NFLOG prefixes name a tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0. */
 static void
-set_tap_label(struct pcap_bpftrace *pb)
+set_tap_label(struct handle_tap *tap)
 {
-	const struct tap_spec *t = &pb->tap;
+	const struct tap_spec *t = &tap->spec;
 
 	if (t->family == TAP_FAMILY_TRACEPOINT)
-		snprintf(pb->tap_label, sizeof(pb->tap_label), "%s:%s",
-		    t->category, t->name);
+		snprintf(tap->label, sizeof(tap->label), "%s:%s", t->category,
+		    t->name);
 	else
-		snprintf(pb->tap_label, sizeof(pb->tap_label), "%s:%s",
+		snprintf(tap->label, sizeof(tap->label), "%s:%s",
 		    tap_family_name(t->family), t->name);
 }
 
@@ -799,7 +873,7 @@ static int
 bpftrace_activate(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	int status;
+	int i, status;
 
 	if (pb->parse_status != TAP_OK) {
 		pcapint_strlcpy(p->errbuf, pb->parse_error, PCAP_ERRBUF_SIZE);
@@ -825,12 +899,13 @@ bpftrace_activate(pcap_t *p)
 		status = PCAP_ERROR;
 		goto fail;
 	}
-	set_tap_label(pb);
-	if (pb->tap.family == TAP_FAMILY_PROG ||
-	    pb->tap.family == TAP_FAMILY_PINNED)
+	for (i = 0; i < pb->tap_count; i++)
+		set_tap_label(&pb->taps[i]);
+	if (pb->taps[0].spec.family == TAP_FAMILY_PROG ||
+	    pb->taps[0].spec.family == TAP_FAMILY_PINNED)
 		status = start_user_source(p);
 	else
-		status = start_probe(p);
+		status = start_probes(p);
 	if (status != 0)
 		goto fail;
 
@@ -871,8 +946,11 @@ fail:
 pcap_t *
 bpftrace_create(const char *device, char *errbuf, int *is_ours)
 {
+	struct tap_spec specs[TAPS_MAX];
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	struct pcap_bpftrace *pb;
 	pcap_t *p;
+	int i;
 
 	*is_ours = tap_name_is_ours(device);
 	if (!*is_ours)
@@ -892,8 +970,13 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	 * A bad name is reported by pcap_activate(), which has a status
 	 * code to say so; create only parses.
 	 */
-	pb->parse_status = tap_spec_parse(device, &pb->tap, pb->parse_error,
+	pb->parse_status = tap_specs_parse(device, specs, devices, &pb->tap_count,
+	    pb->parse_error,
 	    sizeof(pb->parse_error));
+	for (i = 0; i < pb->tap_count; i++) {
+		pb->taps[i].spec = specs[i];
+		memcpy(pb->taps[i].device, devices[i], TAP_DEVICE_MAX);
+	}
 
 	p->tstamp_precision_list = malloc(2 * sizeof(u_int));
 	if (p->tstamp_precision_list == NULL) {

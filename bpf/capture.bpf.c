@@ -23,6 +23,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 skb_arg_index = 0;
 /* The tracepoint's or function's drop/reset reason argument; -1: none. */
 const volatile __s32 reason_arg_index = -1;
+/* Which tap of the capture this probe is (several may share one ring). */
+const volatile __u16 tap_index = 0;
 const volatile __u32 snaplen = 262144;
 const volatile __u32 tap_direction = RING_DIRECTION_INOUT;	/* known by tap */
 /* tc and XDP: the device's type, whether it has an Ethernet header, its MAC. */
@@ -194,7 +196,7 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	rec->header.packet_len = wire_len;
 	rec->header.captured_len = record_len;
 	rec->header.link_type = link_type;
-	rec->header.tap_index = 0;
+	rec->header.tap_index = tap_index;
 	rec->header.filter_generation = verdict.generation;
 
 	__sync_fetch_and_add(&c->received, 1);

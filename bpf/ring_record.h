@@ -24,7 +24,7 @@ struct ring_record {
 	__u32	packet_len;	/* length on the wire, link header included */
 	__u32	captured_len;	/* bytes that follow this header */
 	__u16	link_type;	/* DLT_ value the bytes are rendered in */
-	__u16	tap_index;	/* which tap of the handle saw it (0 for now) */
+	__u16	tap_index;	/* which tap of the capture saw it */
 	__u32	filter_generation;	/* in-kernel filter it passed; 0: none
 					   (see filter_program.h) */
 };
