@@ -61,6 +61,44 @@ expect_error(const char *device, const char *message_part)
 		passes++;
 }
 
+/* A joined name: count taps, and tap i's own device name. */
+static void
+expect_joined(const char *device, int count, int i, const char *tap_device,
+    enum tap_family family)
+{
+	struct tap_spec specs[TAPS_MAX];
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];
+	char err[256] = "";
+	int n = -1;
+	int status = tap_specs_parse(device, specs, devices, &n, err,
+	    sizeof(err));
+
+	if (status != TAP_OK || n != count || strcmp(devices[i], tap_device) != 0 ||
+	    specs[i].family != family) {
+		printf("FAIL %s: status %d (%s), %d taps\n", device, status, err, n);
+		failures++;
+	} else
+		passes++;
+}
+
+static void
+expect_joined_error(const char *device, const char *message_part)
+{
+	struct tap_spec specs[TAPS_MAX];
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];
+	char err[256] = "";
+	int n;
+	int status = tap_specs_parse(device, specs, devices, &n, err,
+	    sizeof(err));
+
+	if (status == TAP_OK || strstr(err, message_part) == NULL) {
+		printf("FAIL %s: status %d, message '%s' lacks '%s'\n", device,
+		    status, err, message_part);
+		failures++;
+	} else
+		passes++;
+}
+
 int
 main(void)
 {
@@ -99,6 +137,19 @@ main(void)
 	expect_error("bpf:tc:a/b", "'a/b' is not an interface name");
 	expect_error("bpf:xdp:eth0:ingress", "expected bpf:xdp:INTERFACE");
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
+	expect_joined("bpf:tc:eth0", 1, 0, "bpf:tc:eth0", TAP_FAMILY_TC);
+	expect_joined("bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb",
+	    2, 1, "bpf:tracepoint:skb:kfree_skb", TAP_FAMILY_TRACEPOINT);
+	expect_joined("bpf:tc:a+xdp:b+kprobe:ip_rcv:arg1+tc:c:egress", 4, 2,
+	    "bpf:kprobe:ip_rcv:arg1", TAP_FAMILY_KPROBE);
+	expect_joined("bpf:tc:a+tc:b+tc:c+tc:d+tc:e+tc:f+tc:g+tc:h", 8, 7,
+	    "bpf:tc:h", TAP_FAMILY_TC);
+	expect_joined_error("bpf:tc:a+tc:b+tc:c+tc:d+tc:e+tc:f+tc:g+tc:h+tc:i",
+	    "at most 8 taps");
+	expect_joined_error("bpf:tc:a+", "an empty tap between '+'s");
+	expect_joined_error("bpf:+tc:a", "an empty tap between '+'s");
+	expect_joined_error("bpf:tc:a+tc:b:sideways", "'sideways' is not a tc hook");
+	expect_joined_error("bpf:tc:a+pinned:/x", "cannot be joined with other taps");
 	expect_error("bpf:prog:0", "'0' is not a program id");
 	expect_error("bpf:prog:4294967296", "'4294967296' is not a program id");
 	expect_error("bpf:prog:99999999999999999999999", "is not a program id");

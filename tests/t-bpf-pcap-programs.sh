@@ -142,6 +142,15 @@ raw, frames = packets(sys.argv[1]), packets(sys.argv[2])
 print("tp_btf raw IP: %d packets, AF_PACKET %d" % (len(raw), len(frames)))
 sys.exit(0 if len(frames) >= 5 and raw == [f[14:] for f in frames] else 1)
 PY
+# NFLOG shows the program's 48-bit id (0x1234 in the example) in the prefix.
+capture tp_nflog "bpf:prog:$ID" -y NFLOG
+pings
+finish tp_nflog
+prefixes=$(tshark -r "$TMP/tp_nflog.pcap" -T fields -e nflog.prefix \
+    -Y "icmp.type == 8 and ip.src == 198.18.0.1" 2>/dev/null | sort | uniq -c)
+echo "NFLOG prefixes: $prefixes"
+echo "$prefixes" | grep -q "^ *5 prog:$ID id 4660$" ||
+    fail "NFLOG rendering of bpf_pcap() records: expected 5 echo requests with 'prog:$ID id 4660'"
 unload pcap_tp
 
 # The hostile producer: 6 malformed records and 1 good one per packet.

@@ -162,6 +162,13 @@ run_taps() {
 	capture raw_tracepoint bpf:raw_tracepoint:netif_receive_skb 2 "$echo_requests" ping_lo "$request"
 	capture tracepoint_drop bpf:tracepoint:skb:kfree_skb 2 "tcp dst port 9 and host 127.0.0.1" \
 	    syn_to_closed_port "127.0.0.1\.[0-9]* > 127.0.0.1.9: Flags \[S\]"
+	# NFLOG (the probe's metadata path) and two taps sharing one ring.
+	TCPDUMP_OPTIONS="-y NFLOG" capture tracepoint_drop_nflog bpf:tracepoint:skb:kfree_skb 2 "" \
+	    syn_to_closed_port "127.0.0.1\.[0-9]* > 127.0.0.1.9: Flags \[S\]"
+	unset TCPDUMP_OPTIONS
+	capture two_taps bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb 4 \
+	    "tcp dst port 9 and host 127.0.0.1" syn_to_closed_port \
+	    "127.0.0.1\.[0-9]* > 127.0.0.1.9: Flags \[S\]"
 	capture kprobe bpf:kprobe:ip_rcv 2 "$echo_requests" ping_lo "$request"
 	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
 	    "$echo_requests" ping_lo "$request"
