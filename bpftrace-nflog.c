@@ -26,6 +26,8 @@
 #define PACKET_OUTGOING		4
 #define FAMILY_INET		2
 #define FAMILY_INET6		10
+/* A TLV's length is 16 bits: the kernel's NFULNL_COPY_RANGE_MAX. */
+#define PAYLOAD_TLV_MAX		(0xffff - 4)
 
 struct tlv_writer {
 	unsigned char *out;
@@ -94,7 +96,10 @@ nflog_render(const struct ring_packet_meta *meta, const char *prefix,
 
 	/* The payload TLV: its length says what was captured. */
 	header_len = w.used + 4;
-	*wire_len = header_len + payload_len;
+	if (payload_caplen > PAYLOAD_TLV_MAX)
+		payload_caplen = PAYLOAD_TLV_MAX;
+	*wire_len = payload_len > UINT32_MAX - header_len ? UINT32_MAX :
+	    header_len + payload_len;
 	if (header_len >= snaplen)
 		payload_caplen = 0;
 	else if (payload_caplen > snaplen - header_len)

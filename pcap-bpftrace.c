@@ -94,6 +94,7 @@ struct pcap_bpftrace {
 					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
 	int look_again;			/* delivered since the last wakeup */
+	int not_ieee80211;		/* a tap whose packets are not 802.11 */
 	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
 
@@ -273,9 +274,16 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 		    pkt.len, (uint32_t)p->snapshot, pb->render_buffer, &h.len);
 		pkt.bytes = pb->render_buffer;
 	}
-	if (p->fcode.bf_insns != NULL && pcapint_filter(p->fcode.bf_insns,
-	    pkt.bytes, h.len, h.caplen) == 0)
-		return 0;
+	if (p->fcode.bf_insns != NULL) {
+		/* The filter's result is a snap length, as everywhere. */
+		u_int snap = pcapint_filter(p->fcode.bf_insns, pkt.bytes, h.len,
+		    h.caplen);
+
+		if (snap == 0)
+			return 0;
+		if (snap < h.caplen)
+			h.caplen = snap;
+	}
 	fill_timestamp(p, &h, pkt.ktime_ns, offset);
 	callback(user, &h, pkt.bytes);
 	return 1;
@@ -725,8 +733,8 @@ start_probe(pcap_t *p, int i)
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
-	if (i == 0 && (status = set_link_type_list(p, tap.ieee80211)) != 0)
-		return status;
+	if (!tap.ieee80211)
+		pb->not_ieee80211 = 1;
 	if (tap.reason_arg_index >= 0)
 		t->reasons = reason_names_load(tap.reason_enum);
 
@@ -781,6 +789,9 @@ start_probes(pcap_t *p)
 	for (i = 0; i < pb->tap_count; i++)
 		if ((status = start_probe(p, i)) != 0)
 			return status;
+	/* IEEE802_11 only if every tap's packets are 802.11 frames. */
+	if ((status = set_link_type_list(p, !pb->not_ieee80211)) != 0)
+		return status;
 	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->taps[0].probe),
 	    capture_probe_ring_bytes(pb->taps[0].probe), p->errbuf,
 	    PCAP_ERRBUF_SIZE) != 0)
@@ -936,6 +947,11 @@ bpftrace_activate(pcap_t *p)
 	p->oneshot_callback = bpftrace_oneshot;
 	return 0;
 fail:
+	/* libpcap will not call our cleanup for a handle that failed. */
+	if (pb->closed_at_exit) {
+		pcapint_remove_from_pcaps_to_close(p);
+		pb->closed_at_exit = 0;
+	}
 	free_resources(p);
 	free(p->dlt_list);
 	p->dlt_list = NULL;

@@ -274,6 +274,12 @@ filter_packet(__u32 cpu, struct scratch_record *rec, __u32 caplen,
 	s->caplen = caplen;
 	s->wirelen = wirelen;
 	bpf_loop(len, filter_step, &fc, 0);
+	/*
+	 * Loads are not reordered with loads on x86-64 (the only
+	 * architecture the probe is built for: see kernel_types.h's pt_regs
+	 * offsets), so keeping the compiler from moving them suffices.  A
+	 * weakly ordered port would need ordered loads here.
+	 */
 	asm volatile("" ::: "memory");
 	if (*(volatile __u32 *)&filter.slots[slot].generation != generation ||
 	    !s->done)

@@ -65,7 +65,7 @@ main(void)
 	m.uid = 1000;
 	m.gid = 100;
 	m.flags = RING_META_HAS_SOCKET_IDS;
-	out = malloc(65535 + NFLOG_OVERHEAD + NFLOG_PREFIX_MAX);
+	out = malloc(262144 + NFLOG_OVERHEAD + NFLOG_PREFIX_MAX);
 
 	caplen = nflog_render(&m, "skb:kfree_skb NETFILTER_DROP", payload,
 	    sizeof(payload), 1500, 65535, out, &wire);
@@ -109,6 +109,16 @@ main(void)
 	    " and going past the one hundred and twenty-eight bytes NFLOG prefixes"
 	    " get here, so it must be cut", payload, 0, 0, 10, out, &wire);
 	CHECK(caplen == 10, "snap length shorter than the headers");
+	{
+		unsigned char *big = calloc(1, 70000);
+
+		caplen = nflog_render(&m, "x", big, 70000, 70000, 262144, out,
+		    &wire);
+		n = parse(out, caplen, t, 16);
+		CHECK(n == 4 && t[3].type == 9 && t[3].len == 0xffff - 4,
+		    "payload TLV capped at 16 bits");
+		free(big);
+	}
 	printf("%s\n", failures ? "FAILED" : "all passed");
 	free(out);
 	return failures != 0;

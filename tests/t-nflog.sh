@@ -94,6 +94,15 @@ check_error "$nine" "at most 8 taps in one capture"
 check_error "bpf:tc:lo++tc:lo" "an empty tap between '+'s"
 check_error "bpf:tc:lo+prog:1" "cannot be joined with other taps"
 check_error "bpf:tc:lo+tracepoint:skb:kfre_skb" "bpf:tracepoint:skb:kfree_skb"
+# A joined capture failing at its second tap after the first attached with
+# clsact: a clean failure, and nothing left on the interface.
+out=$(ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" PCAP_BPF_MECHANISMS=clsact,tp_btf \
+    "$TESTPROGS/tap_activate" "bpf:tc:lo+tracepoint:skb:nosuch" 2>&1)
+rc=$?
+echo "clsact tap + failing tap: exit $rc, $(echo "$out" | grep ^error)"
+[ $rc -eq 1 ] || fail "a failed joined activation should exit 1 (status), not $rc: $out"
+left=$(ip netns exec "$NS_B" tc filter show dev lo ingress; ip netns exec "$NS_B" tc filter show dev lo egress)
+[ -z "$left" ] || fail "filters left on lo after a failed activation: $left"
 out=$(with_lib tcpdump -i bpf:tc:lo -y NFLOG -c 1 icmp 2>&1)
 echo "tcpdump -y NFLOG icmp: $out" | head -2
 echo "$out" | grep -q "NFLOG link-layer type filtering not implemented" ||
