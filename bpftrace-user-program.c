@@ -71,35 +71,64 @@ is_conf_map(const struct bpf_map_info *info)
 	    info->value_size == sizeof(struct bpf_pcap_conf);
 }
 
+/* The program's info, with (up to MAX_MAPS of) its map ids in ids. */
+static int
+program_info(int prog_fd, struct bpf_prog_info *info, uint32_t *ids)
+{
+	uint32_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	info->nr_map_ids = MAX_MAPS;
+	info->map_ids = (uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, info, &len) != 0)
+		return -1;
+	if (info->nr_map_ids > MAX_MAPS)
+		info->nr_map_ids = MAX_MAPS;
+	return 0;
+}
+
+static int
+map_info(int fd, struct bpf_map_info *mi)
+{
+	uint32_t len = sizeof(*mi);
+
+	memset(mi, 0, sizeof(*mi));
+	return bpf_obj_get_info_by_fd(fd, mi, &len);
+}
+
+/* Opens the map with this id and reads its info; -1 if it cannot. */
+static int
+open_map(uint32_t id, struct bpf_map_info *mi)
+{
+	int fd = bpf_map_get_fd_by_id(id);
+
+	if (fd >= 0 && map_info(fd, mi) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Goes through the program's maps. */
 static int
 open_by_program_fd(const char *device, int prog_fd, struct user_program *up,
     char *err, size_t errlen)
 {
 	struct bpf_prog_info info;
-	uint32_t ids[MAX_MAPS], len = sizeof(info), i, outputs = 0;
+	uint32_t ids[MAX_MAPS], i, outputs = 0;
 	char names[256] = "";
 
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = MAX_MAPS;
-	info.map_ids = (uintptr_t)ids;
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0) {
+	if (program_info(prog_fd, &info, ids) != 0) {
 		snprintf(err, errlen, "%s: reading the program's info: %s",
 		    device, strerror(errno));
 		return TAP_NO_SUCH_TAP;
 	}
-	for (i = 0; i < info.nr_map_ids && i < MAX_MAPS; i++) {
+	for (i = 0; i < info.nr_map_ids; i++) {
 		struct bpf_map_info mi;
-		uint32_t mlen = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(ids[i]);
+		int fd = open_map(ids[i], &mi);
 
 		if (fd < 0)
 			continue;
-		memset(&mi, 0, sizeof(mi));
-		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0) {
-			close(fd);
-			continue;
-		}
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 		    "%s%s", names[0] ? ", " : "", mi.name);
 		if (is_conf_map(&mi) && up->conf_fd < 0) {
@@ -135,12 +164,9 @@ open_pinned_map(const char *device, const char *path, int fd,
     struct user_program *up, char *err, size_t errlen)
 {
 	struct bpf_map_info mi;
-	uint32_t len = sizeof(mi);
 	char dir[TAP_NAME_MAX], conf[TAP_NAME_MAX + sizeof(CONF_MAP_NAME) + 1];
 
-	memset(&mi, 0, sizeof(mi));
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len) != 0 ||
-	    !take_output(up, fd, &mi)) {
+	if (map_info(fd, &mi) != 0 || !take_output(up, fd, &mi)) {
 		snprintf(err, errlen, "%s: %s is a BPF map of type %u, not a"
 		    " perf event array or ring buffer", device, path, mi.type);
 		close(fd);
@@ -149,14 +175,10 @@ open_pinned_map(const char *device, const char *path, int fd,
 	snprintf(dir, sizeof(dir), "%s", path);
 	snprintf(conf, sizeof(conf), "%s/%s", dirname(dir), CONF_MAP_NAME);
 	up->conf_fd = bpf_obj_get(conf);
-	if (up->conf_fd >= 0) {
-		memset(&mi, 0, sizeof(mi));
-		len = sizeof(mi);
-		if (bpf_obj_get_info_by_fd(up->conf_fd, &mi, &len) != 0 ||
-		    !is_conf_map(&mi)) {
-			close(up->conf_fd);
-			up->conf_fd = -1;
-		}
+	if (up->conf_fd >= 0 &&
+	    (map_info(up->conf_fd, &mi) != 0 || !is_conf_map(&mi))) {
+		close(up->conf_fd);
+		up->conf_fd = -1;
 	}
 	return TAP_OK;
 }
@@ -253,29 +275,20 @@ user_program_configure(const struct user_program *up, uint32_t link_type,
 	return bpf_map_update_elem(up->conf_fd, &zero, &conf, BPF_ANY);
 }
 
-/* Whether the program has the bpf_pcap_conf map bpf/bpf_pcap.h defines. */
+/* Whether one of these maps is the bpf_pcap_conf map bpf/bpf_pcap.h defines. */
 static int
-has_conf_map(int prog_fd)
+has_conf_map(const uint32_t *ids, uint32_t count)
 {
-	struct bpf_prog_info info;
-	uint32_t ids[MAX_MAPS], len = sizeof(info), i;
+	uint32_t i;
 	int found = 0;
 
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = MAX_MAPS;
-	info.map_ids = (uintptr_t)ids;
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0)
-		return 0;
-	for (i = 0; i < info.nr_map_ids && i < MAX_MAPS && !found; i++) {
+	for (i = 0; i < count && !found; i++) {
 		struct bpf_map_info mi;
-		uint32_t mlen = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(ids[i]);
+		int fd = open_map(ids[i], &mi);
 
 		if (fd < 0)
 			continue;
-		memset(&mi, 0, sizeof(mi));
-		found = bpf_obj_get_info_by_fd(fd, &mi, &mlen) == 0 &&
-		    is_conf_map(&mi);
+		found = is_conf_map(&mi);
 		close(fd);
 	}
 	return found;
@@ -292,15 +305,14 @@ user_program_list_taps(tap_list_fn fn, void *ctx)
 
 	while (bpf_prog_get_next_id(id, &id) == 0) {
 		struct bpf_prog_info info;
-		uint32_t len = sizeof(info);
+		uint32_t ids[MAX_MAPS];
 		char device[32], description[96];
 		int fd = bpf_prog_get_fd_by_id(id), wanted;
 
 		if (fd < 0)
 			continue;
-		memset(&info, 0, sizeof(info));
-		wanted = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    has_conf_map(fd);
+		wanted = program_info(fd, &info, ids) == 0 &&
+		    has_conf_map(ids, info.nr_map_ids);
 		close(fd);
 		if (!wanted)
 			continue;

@@ -61,6 +61,16 @@ put32(unsigned char *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
+/* The interface the record's id names, if it names one (else 0). */
+static uint32_t
+id_ifindex(const struct bpf_pcap_hdr *h)
+{
+	if ((h->flags & BPF_PCAP_F_ID_IS_IFINDEX) &&
+	    (h->flags & BPF_PCAP_ID_MASK) <= 0xffffffffu)
+		return (uint32_t)(h->flags & BPF_PCAP_ID_MASK);
+	return 0;
+}
+
 /*
  * Writes a LINUX_SLL2 header followed by payload (at most snaplen bytes
  * in all) into scratch.
@@ -71,14 +81,11 @@ render_sll2(const struct bpf_pcap_hdr *h, uint16_t protocol, uint16_t hatype,
     uint32_t payload_cap, uint32_t payload_len, uint32_t snaplen,
     unsigned char *scratch, struct user_packet *out)
 {
-	uint32_t ifindex = 0, room;
+	uint32_t room;
 
-	if ((h->flags & BPF_PCAP_F_ID_IS_IFINDEX) &&
-	    (h->flags & BPF_PCAP_ID_MASK) <= 0xffffffffu)
-		ifindex = (uint32_t)(h->flags & BPF_PCAP_ID_MASK);
 	memset(scratch, 0, RING_SLL2_HEADER_LEN);
 	put16(scratch, protocol);
-	put32(scratch + 4, ifindex);
+	put32(scratch + 4, id_ifindex(h));
 	put16(scratch + 8, hatype);
 	scratch[10] = pkttype;
 	if (addr != NULL) {
@@ -113,9 +120,7 @@ as_nflog(const struct bpf_pcap_hdr *h, const unsigned char *bytes,
 	struct ring_packet_meta *m = &out->meta;
 
 	memset(m, 0, sizeof(*m));
-	if ((h->flags & BPF_PCAP_F_ID_IS_IFINDEX) &&
-	    (h->flags & BPF_PCAP_ID_MASK) <= 0xffffffffu)
-		m->ifindex = (uint32_t)(h->flags & BPF_PCAP_ID_MASK);
+	m->ifindex = id_ifindex(h);
 	if (h->protocol == BPF_PCAP_ETHERNET) {
 		if (h->cap_len < ETHER_HEADER_LEN)
 			return USER_RECORD_UNCONVERTIBLE;

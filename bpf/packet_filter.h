@@ -133,6 +133,10 @@ filter_jump(struct filter_state *s, __u16 code, __u8 jt, __u8 jf, __u32 k)
 	s->pc += taken ? jt : jf;
 }
 
+/* Size of a packet load: BPF_W, BPF_H or BPF_B in bits 3-4 of the code. */
+#define FILTER_LOAD_BYTES(code) \
+	(((code) & 0x18) == 0 ? 4 : ((code) & 0x18) == 0x08 ? 2 : 1)
+
 /* Loads into A or X; returns 0 when the load rejects the packet. */
 static __always_inline int
 filter_load_insn(struct filter_state *s, const __u8 *bytes, __u16 code,
@@ -141,33 +145,12 @@ filter_load_insn(struct filter_state *s, const __u8 *bytes, __u16 code,
 	__u32 value = 0;
 
 	switch (code) {
-	case FILTER_LD_W_ABS:
-		if (!filter_load(bytes, s->caplen, k, 4, &value))
-			return 0;
-		s->a = value;
-		return 1;
-	case FILTER_LD_H_ABS:
-		if (!filter_load(bytes, s->caplen, k, 2, &value))
-			return 0;
-		s->a = value;
-		return 1;
-	case FILTER_LD_B_ABS:
-		if (!filter_load(bytes, s->caplen, k, 1, &value))
-			return 0;
-		s->a = value;
-		return 1;
-	case FILTER_LD_W_IND:
-		if (!filter_load(bytes, s->caplen, (__u64)s->x + k, 4, &value))
-			return 0;
-		s->a = value;
-		return 1;
-	case FILTER_LD_H_IND:
-		if (!filter_load(bytes, s->caplen, (__u64)s->x + k, 2, &value))
-			return 0;
-		s->a = value;
-		return 1;
-	case FILTER_LD_B_IND:
-		if (!filter_load(bytes, s->caplen, (__u64)s->x + k, 1, &value))
+	case FILTER_LD_W_ABS: case FILTER_LD_H_ABS: case FILTER_LD_B_ABS:
+	case FILTER_LD_W_IND: case FILTER_LD_H_IND: case FILTER_LD_B_IND:
+		/* Indirect loads add X; in 64 bits, so the sum cannot wrap. */
+		if (!filter_load(bytes, s->caplen, (__u64)k +
+		    (code >= FILTER_LD_W_IND ? s->x : 0),
+		    FILTER_LOAD_BYTES(code), &value))
 			return 0;
 		s->a = value;
 		return 1;

@@ -137,6 +137,12 @@ wait_programs_gone() {
 	[ "$(our_loaded_programs)" -eq 0 ]
 }
 
+# As an ordinary user holding what capturing from a bpf: tap needs, as the
+# Wireshark docs suggest running dumpcap.
+as_capture_user() {
+	NOBODY_CAPS=+bpf,+perfmon,+net_admin,+net_raw as_nobody "$@"
+}
+
 # Runs a command as user nobody, without capabilities (or with those in
 # $NOBODY_CAPS, e.g. +bpf,+perfmon), with the built library.  The work
 # tree may lie in a directory only root can enter (mktemp -d makes them

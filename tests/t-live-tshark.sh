@@ -7,9 +7,6 @@
 ensure_kernel_fs
 make_veth_pair
 command -v tshark >/dev/null || skip "tshark is not installed"
-as_capture_user() {
-	NOBODY_CAPS=+bpf,+perfmon,+net_admin,+net_raw as_nobody "$@"
-}
 
 as_capture_user timeout 20 tshark -i bpf:tracepoint:net:netif_receive_skb -c 3 \
     -w "$TMP/live.pcapng" -f 'icmp and src host 198.18.0.1' > "$TMP/t.out" 2>&1 &

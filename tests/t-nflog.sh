@@ -10,9 +10,6 @@
 ensure_kernel_fs
 make_veth_pair
 command -v tshark >/dev/null || skip "tshark is not installed"
-as_capture_user() {
-	NOBODY_CAPS=+bpf,+perfmon,+net_admin,+net_raw as_nobody "$@"
-}
 ip netns exec "$NS_B" iptables -A INPUT -p tcp --dport 6666 -j DROP ||
     fail "iptables in $NS_B"
 ip netns exec "$NS_B" iptables -A INPUT -p icmp --icmp-type echo-request -j DROP
