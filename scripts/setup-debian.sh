@@ -4,7 +4,8 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
-packages="autoconf make gcc clang llvm pkg-config dpkg-dev patch
+packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-config
+	dpkg-dev patch
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	bison flex libdbus-1-dev libbluetooth-dev
 	libpcap0.8 tcpdump tshark
