@@ -3,7 +3,13 @@
 #   N passed, N failed, N skipped
 # A test passes with exit 0, is skipped with 77 (its reason printed), and
 # fails otherwise; the output of failed and skipped tests is shown.
+# A first argument that is a directory under tests/ (programs: make
+# check-programs) runs the t-*.sh there instead.
 cd "$(dirname "$0")" || exit 1
+if [ -n "${1:-}" ] && [ -d "$1" ]; then
+	cd "$1" || exit 1
+	shift
+fi
 tests=${*:-$(ls t-*.sh)}
 pass=0 failed=0 skipped=0 failed_names=""
 logdir=$(mktemp -d)

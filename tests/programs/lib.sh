@@ -1,0 +1,175 @@
+# Helpers of the program tests (tests/programs/t-*.sh): tests/lib.sh with
+# the paths of the work tree, and what the programs' tests share.  Each
+# test drives a real program from Debian's archive, unchanged, with the
+# built library (LD_LIBRARY_PATH), against a bpf: tap in namespaces it
+# makes, and compares what the program reports with the traffic it sent.
+. "$(dirname "$0")/../lib.sh"
+# tests/lib.sh takes the top as the parent of the test's directory.
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$TOP/build
+LIBDIR=$BUILD/lib
+TESTPROGS=$BUILD/testprogs
+PCAP_TESTPROGS=$BUILD/libpcap/testprogs
+PROGRAMS=$TOP/tests/programs
+
+# Skips the test unless PROGRAM is installed; prints its package and version.
+need_program() {
+	local program=$1 path package
+	path=$(command -v "$program") || skip "$program is not installed (scripts/setup-programs.sh)"
+	package=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | sed 's/:.*//' | head -1)
+	[ -n "$package" ] &&
+	    echo "$program: $package $(dpkg-query -W -f='${Version}' "$package")"
+	return 0
+}
+
+# Runs COMMAND... in NAMESPACE with the built library, in the foreground.
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" env LD_LIBRARY_PATH="$LIBDIR" "$@"
+}
+
+# Starts a program in the background, bounded by SECONDS:
+#   start_program NAME NAMESPACE SECONDS COMMAND...
+# (stdout in $TMP/NAME.out, stderr in $TMP/NAME.err; the pid of timeout(1)
+# in PID_NAME: the program itself is its child)
+start_program() {
+	local name=$1 ns=$2 seconds=$3
+	shift 3
+	timeout "$seconds" ip netns exec "$ns" env LD_LIBRARY_PATH="$LIBDIR" "$@" \
+	    > "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
+	eval "PID_$name=$!"
+	on_exit "kill $! 2>/dev/null"
+}
+
+# Starts a helper (a server, a collector) in the background without the
+# built library: start_helper NAME NAMESPACE SECONDS COMMAND...
+start_helper() {
+	local name=$1 ns=$2 seconds=$3
+	shift 3
+	timeout "$seconds" ip netns exec "$ns" "$@" \
+	    > "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
+	eval "PID_$name=$!"
+	on_exit "kill $! 2>/dev/null"
+}
+
+# Polls COMMAND... every 0.1 s until it succeeds, for at most SECONDS:
+#   poll SECONDS COMMAND...   (returns 1 if it never did)
+poll() {
+	local tenths=$(($1 * 10)) i=0
+	shift
+	while [ $i -lt $tenths ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	"$@"
+}
+
+# The pids of the processes named COMM (as ps shows it) in NAMESPACE.
+pids_in_ns() {
+	local ns=$1 comm=$2 pid
+	for pid in $(pgrep -x "$comm"); do
+		[ "$(ip netns identify "$pid" 2>/dev/null)" = "$ns" ] && echo "$pid"
+	done
+	return 0
+}
+
+# How many bpf links the processes named COMM in NAMESPACE hold (a tc tap
+# in both directions is two, an XDP or tracepoint tap one).
+links_held() {
+	local ns=$1 comm=$2 pid n=0
+	for pid in $(pids_in_ns "$ns" "$comm"); do
+		n=$((n + $(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'anon_inode:bpf_link')))
+	done
+	echo $n
+}
+
+has_links() {
+	[ "$(links_held "$1" "$2")" -ge "$3" ]
+}
+
+# Waits until the program COMM in NAMESPACE has attached its capture (holds
+# LINKS bpf links), at most 20 s; fails with the program's output if not.
+wait_attached() {
+	local name=$1 ns=$2 comm=$3 links=$4
+	poll 20 has_links "$ns" "$comm" "$links" && return 0
+	echo "--- $name stdout:"; cat "$TMP/$name.out" 2>/dev/null
+	echo "--- $name stderr:"; cat "$TMP/$name.err" 2>/dev/null
+	fail "$comm did not attach its capture (held $(links_held "$ns" "$comm") of $links bpf links) within 20 s"
+}
+
+# Ends a background program with SIGNAL (default INT) and waits for it, at
+# most 10 s (then KILL): stop_program NAME [SIGNAL]
+stop_program() {
+	local name=$1 signal=${2:-INT} pid child
+	eval "pid=\$PID_$name"
+	child=$(pgrep -P "$pid")
+	kill -"$signal" ${child:-$pid} 2>/dev/null
+	poll 10 eval "! kill -0 $pid 2>/dev/null" ||
+	    { echo "$name still running 10 s after SIG$signal: killing it"; kill -KILL ${child:-$pid}; }
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# Waits for a background program to end by itself, at most SECONDS;
+# returns its exit status (124 and a kill if it did not end).
+wait_program() {
+	local name=$1 seconds=$2 pid
+	eval "pid=\$PID_$name"
+	if ! poll "$seconds" eval "! kill -0 $pid 2>/dev/null"; then
+		echo "$name still running after $seconds s: interrupting it"
+		kill -INT "$(pgrep -P "$pid")" 2>/dev/null
+		wait "$pid"
+		return 124
+	fi
+	wait "$pid"
+}
+
+# Fails unless SEEN equals EXPECTED: expect WHAT EXPECTED SEEN [DETAILS FILE]
+expect() {
+	local what=$1 expected=$2 seen=$3 file=${4:-}
+	echo "$what: expected $expected, saw $seen"
+	[ "$seen" = "$expected" ] && return 0
+	[ -n "$file" ] && { echo "--- $file:"; cat "$file"; }
+	fail "$what: expected $expected, saw $seen"
+}
+
+# The traffic generator and servers (tests/programs/traffic.py).
+traffic() {
+	local ns=$1
+	shift
+	timeout 30 ip netns exec "$ns" python3 "$PROGRAMS/traffic.py" "$@"
+}
+
+# ping from NAMESPACE: COUNT echo requests to ADDRESS, 50 ms apart, each
+# answered; fails otherwise.
+ping_from() {
+	local ns=$1 address=$2 count=$3
+	timeout 30 ip netns exec "$ns" ping -n -q -c "$count" -i 0.05 -W 5 "$address" \
+	    > "$TMP/ping.out" 2>&1 ||
+	    { cat "$TMP/ping.out"; fail "ping $address from $ns failed"; }
+	grep -q "$count packets transmitted, $count received" "$TMP/ping.out" ||
+	    { cat "$TMP/ping.out"; fail "not every echo request to $address was answered"; }
+}
+
+# A terminal program in tmux (its own server, 200x50), in NAMESPACE:
+#   start_tmux NAME NAMESPACE COMMAND...   (screen: tmux_screen NAME)
+start_tmux() {
+	local name=$1 ns=$2
+	shift 2
+	tmux -L "$NS_PREFIX$name" new-session -d -x 200 -y 50 \
+	    "timeout 120 ip netns exec $ns env LD_LIBRARY_PATH=$LIBDIR TERM=xterm $*; sleep 30" ||
+	    fail "tmux did not start"
+	on_exit "tmux -L $NS_PREFIX$name kill-server 2>/dev/null"
+}
+
+tmux_screen() {
+	tmux -L "$NS_PREFIX$1" capture-pane -p -t 0
+}
+
+tmux_keys() {
+	local name=$1
+	shift
+	tmux -L "$NS_PREFIX$name" send-keys -t 0 "$@"
+}
