@@ -12,6 +12,21 @@ TESTPROGS=$BUILD/testprogs
 PCAP_TESTPROGS=$BUILD/libpcap/testprogs
 PROGRAMS=$TOP/tests/programs
 
+# make_veth_pair (tests/lib.sh) with nothing on the link but the test's
+# traffic: no IPv6 (router and neighbour solicitations), permanent
+# neighbour entries (no ARP).
+make_quiet_veth_pair() {
+	local ns
+	make_veth_pair
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		    net.ipv6.conf.default.disable_ipv6=1
+	done
+	MAC_B=$(ip -n "$NS_B" -o link show veth_b | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')
+	ip -n "$NS_A" neigh replace 198.18.0.2 lladdr "$MAC_B" dev veth_a nud permanent
+	ip -n "$NS_B" neigh replace 198.18.0.1 lladdr "$MAC_A" dev veth_b nud permanent
+}
+
 # Skips the test unless PROGRAM is installed; prints its package and version.
 need_program() {
 	local program=$1 path package
@@ -51,6 +66,16 @@ start_helper() {
 	    > "$TMP/$name.out" 2> "$TMP/$name.err" < /dev/null &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
+}
+
+# Waits until a background program's output (stdout or stderr) holds TEXT,
+# at most SECONDS: wait_output NAME TEXT SECONDS
+wait_output() {
+	local name=$1 text=$2 seconds=$3
+	poll "$seconds" grep -q "$text" "$TMP/$name.out" "$TMP/$name.err" && return 0
+	echo "--- $name stdout:"; cat "$TMP/$name.out" 2>/dev/null
+	echo "--- $name stderr:"; cat "$TMP/$name.err" 2>/dev/null
+	fail "'$text' did not appear in $name's output within $seconds s"
 }
 
 # Polls COMMAND... every 0.1 s until it succeeds, for at most SECONDS:
@@ -159,7 +184,7 @@ start_tmux() {
 	local name=$1 ns=$2
 	shift 2
 	tmux -L "$NS_PREFIX$name" new-session -d -x 200 -y 50 \
-	    "timeout 120 ip netns exec $ns env LD_LIBRARY_PATH=$LIBDIR TERM=xterm $*; sleep 30" ||
+	    "timeout --foreground 120 ip netns exec $ns env LD_LIBRARY_PATH=$LIBDIR TERM=xterm $*; sleep 30" ||
 	    fail "tmux did not start"
 	on_exit "tmux -L $NS_PREFIX$name kill-server 2>/dev/null"
 }
