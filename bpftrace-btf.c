@@ -7,11 +7,17 @@
  * kernel function that was not inlined has a BTF_KIND_FUNC of its name,
  * whose prototype gives the arguments an fentry or kprobe program sees.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -22,14 +28,48 @@
 
 #define TRACE_TYPEDEF_PREFIX	"btf_trace_"
 #define MODULE_BTF_DIR		"/sys/kernel/btf"
+#define VMLINUX_BTF_PATH	MODULE_BTF_DIR "/vmlinux"
 #define TAP_DISTANCE_MAX	64
+
+/*
+ * vmlinux's BTF through a memory mapping, where the kernel allows one
+ * (Linux 6.16 and later): sysfs hands the 5 MB file to read() a page at a
+ * time, over a thousand system calls that cost more than parsing it, and
+ * every device list and activation reads it.  NULL where it cannot be
+ * mapped; the caller then reads it as libbpf does.
+ */
+static struct btf *
+mapped_vmlinux_btf(void)
+{
+	struct btf *btf = NULL;
+	struct stat st;
+	void *data;
+	int fd;
+
+	if ((fd = open(VMLINUX_BTF_PATH, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+		    0);
+		if (data != MAP_FAILED) {
+			btf = btf__new(data, (uint32_t)st.st_size);
+			munmap(data, (size_t)st.st_size);
+			if (libbpf_get_error(btf) != 0)
+				btf = NULL;
+		}
+	}
+	close(fd);
+	return btf;
+}
 
 int
 kernel_btf_load(struct btf **btf, char *err, size_t errlen)
 {
 	libbpf_print_fn_t previous = libbpf_log_quiet();
 
-	*btf = btf__load_vmlinux_btf();
+	*btf = mapped_vmlinux_btf();
+	if (*btf == NULL)
+		*btf = btf__load_vmlinux_btf();
 	libbpf_log_restore(previous);
 	if (*btf == NULL) {
 		snprintf(err, errlen, "the kernel has no BTF"
@@ -137,6 +177,49 @@ btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	if (id < 0)
 		return -1;
 	return target_of_type(btf, btf__type_by_id(btf, id), kind, &found, args);
+}
+
+/*
+ * The arguments of several targets of one kind, found in one pass over
+ * the types: a lookup by name (btf__find_by_name_kind) is a pass of its
+ * own over some 100,000 types, and the device list must stay fast.
+ * found[i] says whether names[i] was found; returns how many were.
+ */
+int
+btf_targets_args(const struct btf *btf, enum btf_target_kind kind,
+    const char *const names[], size_t count, struct target_args args[],
+    int found[])
+{
+	unsigned int id, n = btf__type_cnt(btf);
+	size_t i, found_count = 0;
+
+	for (i = 0; i < count; i++)
+		found[i] = 0;
+	for (id = 1; id < n && found_count < count; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name;
+
+		if (kind == BTF_TARGET_FUNCTION ? !btf_is_func(t) :
+		    !btf_is_typedef(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (kind == BTF_TARGET_TRACEPOINT) {
+			if (strncmp(name, TRACE_TYPEDEF_PREFIX,
+			    strlen(TRACE_TYPEDEF_PREFIX)) != 0)
+				continue;
+			name += strlen(TRACE_TYPEDEF_PREFIX);
+		}
+		for (i = 0; i < count; i++) {
+			if (found[i] || strcmp(name, names[i]) != 0)
+				continue;
+			if (target_of_type(btf, t, kind, &name, &args[i]) == 0) {
+				found[i] = 1;
+				found_count++;
+			}
+			break;
+		}
+	}
+	return (int)found_count;
 }
 
 /*

@@ -28,6 +28,9 @@ struct target_args {
 int	kernel_btf_load(struct btf **btf, char *err, size_t errlen);
 int	btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	    const char *name, struct target_args *args);
+int	btf_targets_args(const struct btf *btf, enum btf_target_kind kind,
+	    const char *const names[], size_t count, struct target_args args[],
+	    int found[]);
 int	btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
 	    const char *name, struct target_args *args, struct btf **owner);
 int	btf_args_are_ieee80211(const struct btf *btf,

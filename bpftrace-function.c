@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/btf.h>
 
@@ -154,25 +155,58 @@ static const struct {
 	{ "kfree_skb_reason", "packets dropped, as the function that frees them sees them" },
 };
 
-/* bpf:kprobe:FUNCTION for the functions above that exist here with an skb. */
+#define LISTED_FUNCTIONS \
+	(sizeof(listed_functions) / sizeof(listed_functions[0]))
+
+/*
+ * Whether this kernel can attach kprobes: the perf "kprobe" event source,
+ * through which libbpf attaches them, exists with CONFIG_KPROBE_EVENTS
+ * only.  A stat of a world-readable sysfs directory: the same answer for
+ * every user, and no program is loaded to find out.
+ */
+static int
+kernel_has_kprobes(void)
+{
+	struct stat st;
+
+	return stat("/sys/bus/event_source/devices/kprobe", &st) == 0;
+}
+
+/*
+ * bpf:kprobe:FUNCTION for the functions above that exist here with an skb,
+ * on kernels with kprobes only.  bpf:kprobe: also attaches through a BPF
+ * trampoline (fentry), but whether the kernel allows those can only be
+ * learnt by loading one, which takes privileges and time: a list that
+ * depended on it would differ between root and other users and cost a
+ * program load.  So where kprobes are missing no function tap is listed,
+ * even on the rare kernel whose trampolines work (the names still open).
+ * Only functions whose skb a kprobe reaches (arg1 .. arg6) qualify.
+ */
 int
 function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
 {
 	char device[2 * TAP_NAME_MAX], description[256];
-	struct target_args args;
+	const char *names[LISTED_FUNCTIONS];
+	struct target_args args[LISTED_FUNCTIONS];
+	int found[LISTED_FUNCTIONS], skb_arg;
 	size_t i;
 	int status = 0;
 
-	for (i = 0; i < sizeof(listed_functions) / sizeof(listed_functions[0]) &&
-	    status == 0; i++) {
-		if (btf_target_args(btf, BTF_TARGET_FUNCTION,
-		    listed_functions[i].name, &args) != 0 || args.skb_mask == 0)
+	if (!kernel_has_kprobes())
+		return 0;
+	for (i = 0; i < LISTED_FUNCTIONS; i++)
+		names[i] = listed_functions[i].name;
+	btf_targets_args(btf, BTF_TARGET_FUNCTION, names, LISTED_FUNCTIONS,
+	    args, found);
+	for (i = 0; i < LISTED_FUNCTIONS && status == 0; i++) {
+		if (!found[i] || args[i].skb_mask == 0)
 			continue;
-		snprintf(device, sizeof(device), "bpf:kprobe:%s",
-		    listed_functions[i].name);
+		skb_arg = btf_first_skb_arg(&args[i]);
+		if (skb_arg >= KPROBE_MAX_ARGS)
+			continue;
+		snprintf(device, sizeof(device), "bpf:kprobe:%s", names[i]);
 		snprintf(description, sizeof(description), "%s (skb is arg%d)",
-		    listed_functions[i].description,
-		    btf_first_skb_arg(&args) + 1);
+		    listed_functions[i].description, skb_arg + 1);
 		status = fn(ctx, device, description);
 	}
 	return status;

@@ -134,32 +134,90 @@ fill_arg(struct tap_spec *spec, const char *arg, const char *device,
 }
 
 /*
- * [CATEGORY:]NAME[:argN], the category only for families that have one;
- * what names the NAME part in messages, usage is the form shown when the
- * parts do not fit.
+ * Whether a part is meant as argN ("arg" and digits), whatever its
+ * number: so that "arg0" is reported as a bad argument, not taken for a
+ * tracepoint name.  No tracepoint or category is called that.
  */
 static int
-parse_named_target(char *rest, struct tap_spec *spec, int with_category,
-    const char *what, const char *usage, const char *device, char *err,
-    size_t errlen)
+looks_like_arg(const char *s)
 {
-	char *parts[3];
-	int fixed = with_category ? 2 : 1;
-	int n = split_parts(rest, parts, fixed + 1);
+	if (strncmp(s, "arg", 3) != 0 || s[3] == '\0')
+		return 0;
+	for (s += 3; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * NAME[:argN] for raw tracepoints and functions; what names the NAME part
+ * in messages, usage is the form shown when the parts do not fit.
+ */
+static int
+parse_named_target(char *rest, struct tap_spec *spec, const char *what,
+    const char *usage, const char *device, char *err, size_t errlen)
+{
+	char *parts[2];
+	int n = split_parts(rest, parts, 2);
 	int status;
 
-	if (n < fixed || n > fixed + 1) {
+	if (n > 2) {
 		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
-	if (with_category && (status = fill_name(spec->category, parts[0],
+	if ((status = fill_name(spec->name, parts[0], what, device, err,
+	    errlen)) != TAP_OK)
+		return status;
+	if (n == 2)
+		return fill_arg(spec, parts[1], device, err, errlen);
+	return TAP_OK;
+}
+
+/*
+ * [CATEGORY:]NAME[:argN].  The category may be left out: the tracepoint
+ * is found by its name alone (names are unique kernel-wide), and the
+ * category, which only tracefs knows for certain, is then not checked.
+ * Two parts are NAME:argN when the second looks like an argument, else
+ * CATEGORY:NAME.  An empty category stays empty in spec.
+ */
+static int
+parse_tracepoint(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	char *parts[3], *category = NULL, *name, *arg = NULL;
+	int n = split_parts(rest, parts, 3);
+	int status;
+
+	switch (n) {
+	case 1:
+		name = parts[0];
+		break;
+	case 2:
+		if (looks_like_arg(parts[1])) {
+			name = parts[0];
+			arg = parts[1];
+		} else {
+			category = parts[0];
+			name = parts[1];
+		}
+		break;
+	case 3:
+		category = parts[0];
+		name = parts[1];
+		arg = parts[2];
+		break;
+	default:
+		snprintf(err, errlen, "%s: expected %s", device, usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (category != NULL && (status = fill_name(spec->category, category,
 	    "tracepoint category", device, err, errlen)) != TAP_OK)
 		return status;
-	if ((status = fill_name(spec->name, parts[fixed - 1], what,
-	    device, err, errlen)) != TAP_OK)
+	if ((status = fill_name(spec->name, name, "tracepoint name", device,
+	    err, errlen)) != TAP_OK)
 		return status;
-	if (n == fixed + 1)
-		return fill_arg(spec, parts[fixed], device, err, errlen);
+	if (arg != NULL)
+		return fill_arg(spec, arg, device, err, errlen);
 	return TAP_OK;
 }
 
@@ -229,7 +287,7 @@ struct family_syntax {
 
 static const struct family_syntax families[] = {
 	{ "tracepoint", TAP_FAMILY_TRACEPOINT,
-	    "bpf:tracepoint:CATEGORY:NAME[:argN], e.g. bpf:tracepoint:skb:kfree_skb" },
+	    "bpf:tracepoint:[CATEGORY:]NAME[:argN], e.g. bpf:tracepoint:skb:kfree_skb" },
 	{ "raw_tracepoint", TAP_FAMILY_RAW_TRACEPOINT,
 	    "bpf:raw_tracepoint:NAME[:argN], e.g. bpf:raw_tracepoint:kfree_skb" },
 	{ "kprobe", TAP_FAMILY_KPROBE,
@@ -328,15 +386,15 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 	spec->family = f->family;
 	switch (f->family) {
 	case TAP_FAMILY_TRACEPOINT:
-		return parse_named_target(rest, spec, 1, "tracepoint name",
-		    f->usage, device, err, errlen);
+		return parse_tracepoint(rest, spec, f->usage, device, err,
+		    errlen);
 	case TAP_FAMILY_RAW_TRACEPOINT:
-		return parse_named_target(rest, spec, 0, "tracepoint name",
+		return parse_named_target(rest, spec, "tracepoint name",
 		    f->usage, device, err, errlen);
 	case TAP_FAMILY_KPROBE:
 	case TAP_FAMILY_FENTRY:
 	case TAP_FAMILY_FEXIT:
-		return parse_named_target(rest, spec, 0, "function name",
+		return parse_named_target(rest, spec, "function name",
 		    f->usage, device, err, errlen);
 	case TAP_FAMILY_TC:
 		return parse_interface(rest, spec, 1, f->usage, device, err,

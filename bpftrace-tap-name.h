@@ -3,7 +3,9 @@
  * The bpf: device-name grammar.  Pure string work: no kernel, no libpcap,
  * so it can be tested and fuzzed on its own.
  *
- *	bpf:tracepoint:CATEGORY:NAME[:argN]
+ *	bpf:tracepoint:[CATEGORY:]NAME[:argN]
+ *					(of two parts: NAME:argN when the second
+ *					is "arg" and digits, else CATEGORY:NAME)
  *	bpf:raw_tracepoint:NAME[:argN]
  *	bpf:kprobe:FUNCTION[:argN]	(function entry, cheapest mechanism)
  *	bpf:fentry:FUNCTION[:argN]
@@ -49,7 +51,7 @@ enum tap_hooks {
 
 struct tap_spec {
 	enum tap_family family;
-	char category[TAP_NAME_MAX];	/* tracepoint only */
+	char category[TAP_NAME_MAX];	/* tracepoint only; "" if left out */
 	char name[TAP_NAME_MAX];	/* tracepoint, function, interface
 					   or pinned path */
 	unsigned int prog_id;		/* prog only */

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Descriptions of the packet tracepoints users reach for most.  Any other
- * tracepoint with an skb argument is still found through BTF and listed
- * with a generic description; this table only adds words and the
- * transmit-path hint.
+ * The packet tracepoints of the kernels we know (every vmlinux tracepoint
+ * with an skb argument in Debian's 6.1 and 6.12 kernels and in 6.18):
+ * their category, what they show, and which path they sit on.
+ *
+ * The category is the reason this table must be complete: tracefs, the
+ * only place the kernel names it, is readable by root alone, and the
+ * device list must give every user the same names.  A tracepoint missing
+ * here is still found through BTF and listed, as bpf:tracepoint:NAME
+ * (no category) with a generic description.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -50,6 +55,30 @@ static const struct tracepoint_note notes[] = {
 	{ "tcp", "tcp_probe", "TCP segments received on a connection (tcp_probe)",
 	    TAP_PATH_RECEIVE },
 	{ "tcp", "tcp_bad_csum", "TCP segments with a bad checksum",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_sendmsg_locked", "TCP send-queue buffers as sendmsg() fills them (no headers yet)",
+	    TAP_PATH_TRANSMIT },
+	{ "tcp", "tcp_hash_bad_header", "TCP segments refused: malformed MD5 or AO option",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_hash_md5_required", "TCP segments refused: MD5 signature required, none present",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_hash_md5_unexpected", "TCP segments refused: MD5 signature not expected",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_hash_md5_mismatch", "TCP segments refused: wrong MD5 signature",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_hash_ao_required", "TCP segments refused: TCP-AO required, none present",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_ao_handshake_failure", "TCP segments refused: TCP-AO failed during the handshake",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_ao_wrong_maclen", "TCP segments refused: TCP-AO MAC of the wrong length",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_ao_mismatch", "TCP segments refused: wrong TCP-AO MAC",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_ao_key_not_found", "TCP segments refused: no TCP-AO key for their key id",
+	    TAP_PATH_RECEIVE },
+	{ "tcp", "tcp_ao_rnext_request", "TCP segments whose peer asks for another TCP-AO key",
+	    TAP_PATH_RECEIVE },
+	{ "mptcp", "subflow_check_data_avail", "MPTCP subflow data checked on arrival",
 	    TAP_PATH_RECEIVE },
 	{ "udp", "udp_fail_queue_rcv_skb", "UDP packets a socket failed to queue",
 	    TAP_PATH_RECEIVE },

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the well-known packet tracepoints show, for tcpdump -D, and which
- * of them sit on a receive or a transmit path (that fixes the direction
- * of their packets).
+ * The packet tracepoints' categories (the device list names them without
+ * tracefs, which only root can read), what they show, for tcpdump -D, and
+ * which of them sit on a receive or a transmit path (that fixes the
+ * direction of their packets).
  */
 #ifndef BPFTRACE_TRACEPOINT_NOTES_H
 #define BPFTRACE_TRACEPOINT_NOTES_H

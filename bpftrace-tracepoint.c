@@ -14,19 +14,20 @@
 #include "bpftrace-tracepoint.h"
 #include "bpftrace-tracepoint-notes.h"
 
-/* The device name under which a tracepoint is offered: its category if known. */
+/*
+ * The device name under which a tracepoint is offered, the same for every
+ * user: with its category where the notes table knows it, else without
+ * one (bpf:tracepoint:NAME).  Not from tracefs, which only root can read.
+ */
 void
 tracepoint_device_name(const char *name, char *buf, size_t len)
 {
-	const struct tracepoint_note *note;
-	char category[TAP_NAME_MAX];
+	const struct tracepoint_note *note = tracepoint_note_find(name);
 
-	if (tracefs_category(name, category, sizeof(category)) == TRACEFS_FOUND)
-		snprintf(buf, len, "bpf:tracepoint:%s:%s", category, name);
-	else if ((note = tracepoint_note_find(name)) != NULL)
+	if (note != NULL)
 		snprintf(buf, len, "bpf:tracepoint:%s:%s", note->category, name);
 	else
-		snprintf(buf, len, "bpf:raw_tracepoint:%s", name);
+		snprintf(buf, len, "bpf:tracepoint:%s", name);
 }
 
 static int
@@ -58,6 +59,8 @@ check_category(const char *device, const struct tap_spec *spec, char *err,
 	const struct tracepoint_note *note;
 	char category[TAP_NAME_MAX];
 
+	if (spec->category[0] == '\0')
+		return TAP_OK;		/* left out: found by name alone */
 	switch (tracefs_category(spec->name, category, sizeof(category))) {
 	case TRACEFS_FOUND:
 		break;

@@ -109,6 +109,21 @@ main(void)
 	expect_ok("bpf:tracepoint:net:netif_receive_skb:arg1",
 	    TAP_FAMILY_TRACEPOINT, "net", "netif_receive_skb", 0);
 	expect_ok("bpf:tracepoint:a:b:arg12", TAP_FAMILY_TRACEPOINT, "a", "b", 11);
+	/* The category may be left out; a second part argN is the argument. */
+	expect_ok("bpf:tracepoint:kfree_skb", TAP_FAMILY_TRACEPOINT, "",
+	    "kfree_skb", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:tracepoint:tcp_sendmsg_locked:arg3",
+	    TAP_FAMILY_TRACEPOINT, "", "tcp_sendmsg_locked", 2);
+	expect_ok("bpf:tracepoint:kfree_skb:arg12", TAP_FAMILY_TRACEPOINT, "",
+	    "kfree_skb", 11);
+	expect_ok("bpf:tracepoint:skb:arg1x", TAP_FAMILY_TRACEPOINT, "skb",
+	    "arg1x", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:tracepoint:skb:argv", TAP_FAMILY_TRACEPOINT, "skb",
+	    "argv", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:tracepoint:arg:kfree_skb", TAP_FAMILY_TRACEPOINT, "arg",
+	    "kfree_skb", TAP_ARG_FROM_BTF);
+	expect_joined("bpf:tracepoint:kfree_skb+tracepoint:net:net_dev_xmit:arg1",
+	    2, 0, "bpf:tracepoint:kfree_skb", TAP_FAMILY_TRACEPOINT);
 	expect_ok("bpf:raw_tracepoint:kfree_skb", TAP_FAMILY_RAW_TRACEPOINT,
 	    "", "kfree_skb", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:raw_tracepoint:kfree_skb:arg3",
@@ -156,8 +171,14 @@ main(void)
 	expect_error("bpf:prog:12x", "'12x' is not a program id");
 	expect_error("bpf:prog:", "'' is not a program id");
 	expect_error("bpf:pinned:packets", "'packets' is not an absolute path");
-	expect_error("bpf:tracepoint", "needs a name: bpf:tracepoint:CATEGORY:NAME");
-	expect_error("bpf:tracepoint:kfree_skb", "expected bpf:tracepoint:CATEGORY:NAME");
+	expect_error("bpf:tracepoint", "needs a name: bpf:tracepoint:[CATEGORY:]NAME[:argN]");
+	expect_error("bpf:tracepoint:", "tracepoint name '' is not a kernel name");
+	expect_error("bpf:tracepoint:skb:", "tracepoint name '' is not a kernel name");
+	expect_error("bpf:tracepoint:kfree_skb:arg0", "'arg0' is not an argument: use arg1 .. arg12");
+	expect_error("bpf:tracepoint:kfree_skb:arg13", "'arg13' is not an argument");
+	expect_error("bpf:tracepoint:kfree-skb", "tracepoint name 'kfree-skb' is not a kernel name");
+	expect_error("bpf:tracepoint:s-k:kfree_skb", "category 's-k' is not a kernel name");
+	expect_error("bpf:tracepoint:a:b:c:d", "expected bpf:tracepoint:[CATEGORY:]NAME[:argN]");
 	expect_error("bpf:tracepoint:skb:kfree_skb:arg13", "'arg13' is not an argument");
 	expect_error("bpf:tracepoint:skb:kfree_skb:arg0", "'arg0' is not an argument: use arg1 .. arg12");
 	expect_error("bpf:tracepoint:skb:kfree_skb:argx", "'argx' is not an argument");

@@ -151,7 +151,41 @@ capture() {
 	fi
 }
 
+# The device list offers function taps exactly where the kernel has
+# kprobes (the kprobe event source in sysfs), and each one it offers opens.
+listing() {
+	list=$(tcpdump -D 2>&1)
+	taps=$(echo "$list" | sed -n 's/^[0-9]*\.\(bpf:kprobe:[^ ]*\) .*/\1/p')
+	n=$(echo $taps | wc -w)
+	if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
+		if [ "$n" -eq 0 ]; then
+			result listing pass none "no kprobes here, no function tap listed"
+		else
+			result listing fail none "no kprobes here, yet listed: $(echo $taps)"
+		fi
+		return
+	fi
+	if ! echo "$taps" | grep -q "^bpf:kprobe:ip_rcv$"; then
+		result listing fail none "the kernel has kprobes, tcpdump -D lists: $(echo $taps)"
+		return
+	fi
+	for dev in $taps; do
+		tcpdump -ni "$dev" -w /dev/null 2> "$TMPD/listing.err" &
+		pid=$!
+		if ! wait_started "$TMPD/listing.err" $pid; then
+			kill -INT $pid 2>/dev/null
+			wait $pid 2>/dev/null
+			result listing fail kprobe "listed $dev does not open: $(head -2 "$TMPD/listing.err" | tr '\n' ' ')"
+			return
+		fi
+		kill -INT $pid
+		wait $pid 2>/dev/null
+	done
+	result listing pass kprobe "$n kprobe taps listed, each opens"
+}
+
 run_taps() {
+	listing
 	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
 	request="127.0.0.1 > 127.0.0.1: ICMP echo request"
 
