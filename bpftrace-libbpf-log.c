@@ -2,6 +2,7 @@
 /*
  * Keeps libbpf quiet unless PCAP_BPF_DEBUG is set; see the header.
  */
+#define _GNU_SOURCE		/* secure_getenv */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 static int
 libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG || getenv("PCAP_BPF_DEBUG") == NULL)
+	if (level == LIBBPF_DEBUG || secure_getenv("PCAP_BPF_DEBUG") == NULL)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }

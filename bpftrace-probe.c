@@ -11,11 +11,14 @@
  * leaves nothing attached; a clsact filter is removed by pcap_close() and
  * at exit, not after SIGKILL.
  */
+#define _GNU_SOURCE		/* secure_getenv */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/if_arp.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -136,6 +139,9 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	    tap->path == TAP_PATH_TRANSMIT ? RING_DIRECTION_OUT :
 	    tap->path == TAP_PATH_RECEIVE ? RING_DIRECTION_IN :
 	    RING_DIRECTION_INOUT;
+	skel->rodata->capture_netns = req->netns_inode;
+	skel->rodata->loopback_both_hooks = tap->family == TAP_FAMILY_TC &&
+	    tap->arphrd == ARPHRD_LOOPBACK && tap->hooks == TAP_HOOKS_BOTH;
 	skel->rodata->device_arphrd = tap->arphrd;
 	skel->rodata->device_has_ethernet = (uint32_t)tap->has_ethernet;
 	memcpy((void *)skel->rodata->device_mac, tap->mac, 6);
@@ -289,7 +295,7 @@ release(struct capture_probe *probe)
 
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
-	if (probe->guardian.pid > 0) {
+	if (probe->guardian.watch_fd >= 0) {
 		/* It removes the clsact filters (and qdisc), privileged. */
 		tc_guardian_stop(&probe->guardian);
 		for (hook = 0; hook < HOOKS; hook++)
@@ -387,7 +393,7 @@ fail:
 static int
 mechanism_allowed(enum probe_mechanism m)
 {
-	const char *allowed = getenv("PCAP_BPF_MECHANISMS");
+	const char *allowed = secure_getenv("PCAP_BPF_MECHANISMS");
 	const char *name = probe_mechanism_name(m), *p;
 	size_t len = strlen(name);
 
@@ -416,7 +422,7 @@ capture_probe_open(const struct capture_probe_request *req,
 		return TAP_NO_MEMORY;
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
-	probe->guardian.pid = probe->guardian.pipe_fd = -1;
+	tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = has_tap_capabilities(tap->family);
 	for (tried = 0; tried < tap->mechanism_count; tried++) {

@@ -33,6 +33,8 @@ struct capture_probe_request {
 	uint16_t tap_index;		/* in the capture's records */
 	int shared_ring_fd;		/* another probe's ring to write to;
 					   -1: a ring of its own */
+	uint32_t netns_inode;		/* the reader's network namespace
+					   (interface indexes); 0: unknown */
 };
 
 int	capture_probe_open(const struct capture_probe_request *req,

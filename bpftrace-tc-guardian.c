@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,30 +138,34 @@ delete_clsact(int sock, int ifindex, uint32_t seq)
 	send_request(sock, &req, seq);
 }
 
-/* Every descriptor but fd goes: the child must not keep the probe alive. */
+/*
+ * The guardian keeps two descriptors, as its standard input (the watched
+ * pipe) and output (the done pipe); every other one goes, so that it holds
+ * neither the probe nor anything of the application's (a socket it
+ * listens on, the pipe of a shell's command substitution).
+ */
 static void
-close_all_but(int fd)
+keep_only(int watch_fd, int done_fd)
 {
 	long max = sysconf(_SC_OPEN_MAX), i;
 
+	if (dup2(watch_fd, 0) < 0 || dup2(done_fd, 1) < 0)
+		_exit(1);
 #ifdef SYS_close_range
-	if (fd > 3 && syscall(SYS_close_range, 3, fd - 1, 0) == 0 &&
-	    syscall(SYS_close_range, fd + 1, ~0U, 0) == 0) {
-		close(0), close(1), close(2);
+	if (syscall(SYS_close_range, 2, ~0U, 0) == 0)
 		return;
-	}
 #endif
-	for (i = 0; i < (max > 0 ? max : 1024); i++)
-		if (i != fd)
-			close((int)i);
+	for (i = 2; i < (max > 0 ? max : 1024); i++)
+		close((int)i);
 }
 
 static void
-guard(int pipe_fd, const struct tc_filter_ref *refs, int count,
+guard(int watch_fd, int done_fd, const struct tc_filter_ref *refs, int count,
     int delete_qdisc)
 {
 	struct sigaction ignore;
 	char byte;
+	ssize_t n;
 	int sock, i;
 
 	/* Leave the terminal's process group: Ctrl-C is for tcpdump. */
@@ -170,10 +176,10 @@ guard(int pipe_fd, const struct tc_filter_ref *refs, int count,
 	sigaction(SIGTERM, &ignore, NULL);
 	sigaction(SIGHUP, &ignore, NULL);
 	sigaction(SIGPIPE, &ignore, NULL);
-	close_all_but(pipe_fd);
+	keep_only(watch_fd, done_fd);
 
-	/* Returns at end of file: the handle was closed or its process died. */
-	while (read(pipe_fd, &byte, 1) > 0 || errno == EINTR)
+	/* End of file: every holder closed the handle or died. */
+	while ((n = read(0, &byte, 1)) > 0 || (n < 0 && errno == EINTR))
 		;
 	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (sock >= 0) {
@@ -184,7 +190,31 @@ guard(int pipe_fd, const struct tc_filter_ref *refs, int count,
 			delete_clsact(sock, refs[0].ifindex, (uint32_t)count + 3);
 		close(sock);
 	}
-	_exit(0);
+	_exit(0);			/* closes the done pipe */
+}
+
+/* Forks of this process, counted so that a close knows it may be shared. */
+static volatile unsigned long forks_seen;
+static pthread_once_t fork_counter_once = PTHREAD_ONCE_INIT;
+
+static void
+count_fork(void)
+{
+	forks_seen++;
+}
+
+static void
+register_fork_counter(void)
+{
+	(void)pthread_atfork(NULL, count_fork, NULL);
+}
+
+void
+tc_guardian_init(struct tc_guardian *g)
+{
+	g->watch_fd = g->done_fd = -1;
+	g->owner = 0;
+	g->forks = 0;
 }
 
 int
@@ -192,44 +222,85 @@ tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
     int count, int delete_clsact, char *err, size_t errlen)
 {
 	struct tc_filter_ref copy[GUARDED_MAX];
-	int fds[2];
-	pid_t pid;
+	int watch[2], done[2];
+	pid_t pid, guardian;
+	int status = 0;
 
-	g->pid = -1;
-	g->pipe_fd = -1;
+	tc_guardian_init(g);
+	pthread_once(&fork_counter_once, register_fork_counter);
 	if (count > GUARDED_MAX)
 		count = GUARDED_MAX;
 	memcpy(copy, refs, (size_t)count * sizeof(*refs));
-	if (pipe2(fds, O_CLOEXEC) != 0) {
+	if (pipe2(watch, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe for the clsact guardian: %s",
 		    strerror(errno));
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork of the clsact guardian: %s",
+	if (pipe2(done, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe for the clsact guardian: %s",
 		    strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
+		close(watch[0]);
+		close(watch[1]);
 		return -1;
 	}
-	if (pid == 0)
-		guard(fds[0], copy, count, delete_clsact);
-	close(fds[0]);
-	g->pid = pid;
-	g->pipe_fd = fds[1];
+	/*
+	 * Twice: the middle process exits at once and the guardian, an
+	 * orphan, is reaped by init, not by the application.
+	 */
+	pid = fork();
+	if (pid == 0) {
+		if ((guardian = fork()) == 0)
+			guard(watch[0], done[1], copy, count, delete_clsact);
+		_exit(guardian < 0);
+	}
+	close(watch[0]);
+	close(done[1]);
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (pid < 0 || status != 0) {
+		/* The application may have reaped the middle one: ECHILD. */
+		snprintf(err, errlen, "fork of the clsact guardian: %s",
+		    strerror(pid < 0 ? errno : EAGAIN));
+		close(watch[1]);
+		close(done[0]);
+		return -1;
+	}
+	g->watch_fd = watch[1];
+	g->done_fd = done[0];
+	g->owner = getpid();
+	g->forks = forks_seen;
 	return 0;
 }
 
-/* Lets the guardian remove the filters, and waits until it has. */
+/*
+ * Lets the guardian remove the filters once no other process holds the
+ * capture, and waits until it has if this is the last holder (see the
+ * header).  A guardian that could not be forked twice (the middle
+ * process failed) never ends the done pipe but by dying: the wait is
+ * bounded all the same.
+ */
+#define GUARDIAN_WAIT_MS	10000
+
 void
 tc_guardian_stop(struct tc_guardian *g)
 {
-	if (g->pipe_fd >= 0)
-		close(g->pipe_fd);
-	g->pipe_fd = -1;
-	if (g->pid > 0)
-		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	g->pid = -1;
+	struct pollfd done;
+	char byte;
+
+	if (g->watch_fd < 0)
+		return;
+	close(g->watch_fd);
+	done.fd = g->done_fd;
+	done.events = POLLIN;
+	while (g->owner == getpid() && g->forks == forks_seen) {
+		int n = poll(&done, 1, GUARDIAN_WAIT_MS);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || read(g->done_fd, &byte, 1) <= 0)
+			break;
+	}
+	close(g->done_fd);
+	tc_guardian_init(g);
 }

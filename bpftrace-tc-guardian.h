@@ -7,6 +7,15 @@
  * process to close the handle or to die (SIGKILL included), then removes
  * the filters and, if the capture created it and no other filter is left
  * on it, the clsact qdisc.
+ *
+ * "Closed" means closed by every process that holds the handle: a program
+ * that forks after activation (a daemon: p0f -d) shares the capture with
+ * its child, as it would share a packet socket, and the filters stay
+ * until the last copy goes.  pcap_close() waits for the removal only in
+ * the process that activated the capture and has not forked since: there
+ * it is the last holder, and elsewhere waiting could block it for good.
+ * The guardian is not the application's child (it is forked twice), so
+ * it never shows up in the application's wait() calls.
  */
 #ifndef BPFTRACE_TC_GUARDIAN_H
 #define BPFTRACE_TC_GUARDIAN_H
@@ -23,12 +32,17 @@ struct tc_filter_ref {
 };
 
 struct tc_guardian {
-	pid_t pid;
-	int pipe_fd;			/* write end; closing it is the signal */
+	int watch_fd;			/* write end; its last close is the
+					   signal; -1 when no guardian runs */
+	int done_fd;			/* read end; end of file once the
+					   guardian has finished */
+	pid_t owner;			/* the process that started it */
+	unsigned long forks;		/* the owner's forks until then */
 };
 
 int	tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
 	    int count, int delete_clsact, char *err, size_t errlen);
+void	tc_guardian_init(struct tc_guardian *g);
 void	tc_guardian_stop(struct tc_guardian *g);
 
 #endif /* BPFTRACE_TC_GUARDIAN_H */

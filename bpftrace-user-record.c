@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bpf_pcap() records into packets.  Conversions are made only where they
- * are exact: Ethernet to LINUX_SLL2 (the Ethernet header becomes the SLL2
- * header: protocol, source address, packet type from the destination) and
- * to RAW (IPv4/IPv6 frames lose their Ethernet header), raw IP to
- * LINUX_SLL2.  Everything else of another protocol than the link type is
- * reported unconvertible.
+ * are exact: Ethernet to LINUX_SLL and LINUX_SLL2 (the Ethernet header
+ * becomes the cooked header: protocol, source address, packet type from
+ * the destination) and to RAW (IPv4/IPv6 frames lose their Ethernet
+ * header), raw IP to the cooked headers.  Everything else of another
+ * protocol than the link type is reported unconvertible.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -34,6 +34,7 @@ known_protocol(uint32_t protocol)
 	case BPF_PCAP_IEEE802_11:
 	case BPF_PCAP_IPV4:
 	case BPF_PCAP_IPV6:
+	case RING_DLT_LINUX_SLL:
 	case RING_DLT_LINUX_SLL2:
 		return 1;
 	}
@@ -71,34 +72,55 @@ id_ifindex(const struct bpf_pcap_hdr *h)
 	return 0;
 }
 
+static int
+is_cooked(int link_type)
+{
+	return link_type == RING_DLT_LINUX_SLL ||
+	    link_type == RING_DLT_LINUX_SLL2;
+}
+
 /*
- * Writes a LINUX_SLL2 header followed by payload (at most snaplen bytes
- * in all) into scratch.
+ * Writes a LINUX_SLL or LINUX_SLL2 header (link_type) followed by payload
+ * (at most snaplen bytes in all) into scratch.  Only SLL2 has room for
+ * the interface.
  */
 static void
-render_sll2(const struct bpf_pcap_hdr *h, uint16_t protocol, uint16_t hatype,
-    uint8_t pkttype, const unsigned char *addr, const unsigned char *payload,
-    uint32_t payload_cap, uint32_t payload_len, uint32_t snaplen,
-    unsigned char *scratch, struct user_packet *out)
+render_cooked(int link_type, const struct bpf_pcap_hdr *h, uint16_t protocol,
+    uint16_t hatype, uint8_t pkttype, const unsigned char *addr,
+    const unsigned char *payload, uint32_t payload_cap, uint32_t payload_len,
+    uint32_t snaplen, unsigned char *scratch, struct user_packet *out)
 {
-	uint32_t room;
+	uint32_t header, room;
 
-	memset(scratch, 0, RING_SLL2_HEADER_LEN);
-	put16(scratch, protocol);
-	put32(scratch + 4, id_ifindex(h));
-	put16(scratch + 8, hatype);
-	scratch[10] = pkttype;
-	if (addr != NULL) {
-		scratch[11] = 6;
-		memcpy(scratch + 12, addr, 6);
+	if (link_type == RING_DLT_LINUX_SLL2) {
+		header = RING_SLL2_HEADER_LEN;
+		memset(scratch, 0, header);
+		put16(scratch, protocol);
+		put32(scratch + 4, id_ifindex(h));
+		put16(scratch + 8, hatype);
+		scratch[10] = pkttype;
+		if (addr != NULL) {
+			scratch[11] = 6;
+			memcpy(scratch + 12, addr, 6);
+		}
+	} else {
+		header = RING_SLL_HEADER_LEN;
+		memset(scratch, 0, header);
+		put16(scratch, pkttype);
+		put16(scratch + 2, hatype);
+		if (addr != NULL) {
+			put16(scratch + 4, 6);
+			memcpy(scratch + 6, addr, 6);
+		}
+		put16(scratch + 14, protocol);
 	}
-	room = snaplen > RING_SLL2_HEADER_LEN ? snaplen - RING_SLL2_HEADER_LEN : 0;
+	room = snaplen > header ? snaplen - header : 0;
 	if (payload_cap > room)
 		payload_cap = room;
-	memcpy(scratch + RING_SLL2_HEADER_LEN, payload, payload_cap);
+	memcpy(scratch + header, payload, payload_cap);
 	out->bytes = scratch;
-	out->caplen = RING_SLL2_HEADER_LEN + payload_cap;
-	out->len = RING_SLL2_HEADER_LEN + payload_len;
+	out->caplen = header + payload_cap;
+	out->len = header + payload_len;
 	if (out->caplen > snaplen)
 		out->caplen = snaplen;
 }
@@ -191,15 +213,15 @@ user_record_render(const void *rec, size_t rec_len, int link_type,
 			out->len = h.tot_len - ETHER_HEADER_LEN;
 			return USER_RECORD_OK;
 		}
-		if (link_type != RING_DLT_LINUX_SLL2)
+		if (!is_cooked(link_type))
 			return USER_RECORD_UNCONVERTIBLE;
 		pkttype = packet_type_of(bytes);
-		render_sll2(&h, type, ARPHRD_ETHER, pkttype, bytes + 6,
+		render_cooked(link_type, &h, type, ARPHRD_ETHER, pkttype, bytes + 6,
 		    bytes + ETHER_HEADER_LEN, h.cap_len - ETHER_HEADER_LEN,
 		    h.tot_len - ETHER_HEADER_LEN, snaplen, scratch, out);
 		return USER_RECORD_OK;
 	}
-	if (is_raw_ip(h.protocol) && link_type == RING_DLT_LINUX_SLL2) {
+	if (is_raw_ip(h.protocol) && is_cooked(link_type)) {
 		uint16_t type;
 
 		if (h.cap_len < 1)
@@ -209,8 +231,8 @@ user_record_render(const void *rec, size_t rec_len, int link_type,
 		case 6: type = ETHERTYPE_IPV6; break;
 		default: return USER_RECORD_UNCONVERTIBLE;
 		}
-		render_sll2(&h, type, ARPHRD_NONE, PACKET_HOST, NULL, bytes,
-		    h.cap_len, h.tot_len, snaplen, scratch, out);
+		render_cooked(link_type, &h, type, ARPHRD_NONE, PACKET_HOST,
+		    NULL, bytes, h.cap_len, h.tot_len, snaplen, scratch, out);
 		return USER_RECORD_OK;
 	}
 	return USER_RECORD_UNCONVERTIBLE;

@@ -17,6 +17,7 @@
  * the application drops its privileges, as tcpdump does.
  */
 
+#define _GNU_SOURCE		/* secure_getenv: privileged callers */
 #include <config.h>
 
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 
 #include "pcap-int.h"
 #include "pcap-bpftrace.h"
@@ -98,8 +100,13 @@ struct pcap_bpftrace {
 	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
 
+/*
+ * LINUX_SLL first, as libpcap's "any" device has it: every libpcap program
+ * knows it, where many older ones refuse LINUX_SLL2 (ngrep, tcpflow,
+ * suricata, iftop...).  '-y LINUX_SLL2' adds the interface and direction.
+ */
 static const u_int link_types[] = {
-	DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW, DLT_NFLOG,
+	DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW, DLT_NFLOG,
 	DLT_IEEE802_11			/* offered at 802.11 taps only */
 };
 
@@ -132,8 +139,10 @@ ring_link_type(int dlt)
 		return RING_DLT_IEEE802_11;
 	case DLT_NFLOG:
 		return RING_DLT_NFLOG;
-	default:
+	case DLT_LINUX_SLL2:
 		return RING_DLT_LINUX_SLL2;
+	default:
+		return RING_DLT_LINUX_SLL;
 	}
 }
 
@@ -551,7 +560,7 @@ static int
 bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	const char *where = getenv("PCAP_BPF_FILTER");
+	const char *where = secure_getenv("PCAP_BPF_FILTER");
 	char why[128];
 	int in_kernel;
 
@@ -571,7 +580,7 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 	}
 	pb->kernel_generation = install_kernel_filter(pb, p->fcode.bf_insns,
 	    in_kernel ? p->fcode.bf_len : 0);
-	if (!in_kernel && getenv("PCAP_BPF_DEBUG") != NULL)
+	if (!in_kernel && secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: filtering in user space: %s\n",
 		    p->opt.device, why);
 	return 0;
@@ -684,7 +693,7 @@ bpftrace_cleanup(pcap_t *p)
 		pcapint_remove_from_pcaps_to_close(p);
 		pb->closed_at_exit = 0;
 	}
-	if (pb->taps[0].probe != NULL && getenv("PCAP_BPF_DEBUG") != NULL) {
+	if (pb->taps[0].probe != NULL && secure_getenv("PCAP_BPF_DEBUG") != NULL) {
 		struct capture_totals t;
 
 		capture_counters_sum(pb, &t);
@@ -713,6 +722,15 @@ set_link_type_list(pcap_t *p, int ieee80211)
 	memcpy(p->dlt_list, link_types, n * sizeof(u_int));
 	p->dlt_count = (int)n;
 	return 0;
+}
+
+/* The calling process's network namespace, whose interface indexes it reads. */
+static uint32_t
+own_netns_inode(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
 /*
@@ -748,6 +766,7 @@ start_probe(pcap_t *p, int i)
 	req.tap_index = (uint16_t)i;
 	req.shared_ring_fd = i == 0 ? -1 :
 	    capture_probe_ring_fd(pb->taps[0].probe);
+	req.netns_inode = own_netns_inode();
 	status = capture_probe_open(&req, &t->probe, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
@@ -761,7 +780,7 @@ start_probe(pcap_t *p, int i)
 		    quarter : WAKEUP_BYTES_MAX);
 		t->settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
 	}
-	if (getenv("PCAP_BPF_DEBUG") != NULL)
+	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", t->device,
 		    probe_mechanism_name(capture_probe_mechanism(t->probe)));
 
@@ -892,7 +911,7 @@ bpftrace_activate(pcap_t *p)
 	}
 	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 		p->snapshot = MAXIMUM_SNAPLEN;
-	p->linktype = DLT_LINUX_SLL2;
+	p->linktype = DLT_LINUX_SLL;
 
 	pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (pb->breakloop_fd < 0) {

@@ -27,6 +27,18 @@ const volatile __s32 reason_arg_index = -1;
 const volatile __u16 tap_index = 0;
 const volatile __u32 snaplen = 262144;
 const volatile __u32 tap_direction = RING_DIRECTION_INOUT;	/* known by tap */
+/*
+ * The capturing process's network namespace (its inode number; 0: do not
+ * check).  Interface indexes are per namespace: one from another would
+ * name an unrelated interface of the reader's, so it is left out.
+ */
+const volatile __u32 capture_netns = 0;
+/*
+ * Both tc hooks of a loopback device: every packet passes egress, then
+ * comes back in at ingress.  Shown once, as AF_PACKET shows it (the
+ * incoming copy), unless outgoing packets alone are asked for.
+ */
+const volatile __u32 loopback_both_hooks = 0;
 /* tc and XDP: the device's type, whether it has an Ethernet header, its MAC. */
 const volatile __u16 device_arphrd = 1;
 const volatile __u32 device_has_ethernet = 1;
@@ -37,7 +49,7 @@ const volatile __u8 device_mac[6];
  * the counters are read through the memory-mapped .bss.
  */
 struct capture_settings settings = {
-	RING_DLT_LINUX_SLL2, RING_DIRECTION_INOUT, 0, 0, 0
+	RING_DLT_LINUX_SLL, RING_DIRECTION_INOUT, 0, 0, 0
 };
 struct capture_counters counters[CAPTURE_COUNTER_SLOTS];
 /* When a record last woke the reader (any CPU; a race costs one wakeup). */
@@ -90,7 +102,7 @@ direction_wanted(__u8 packet_type)
 		return packet_type != PACKET_OUTGOING;
 	if (wanted == RING_DIRECTION_OUT)
 		return packet_type == PACKET_OUTGOING;
-	return 1;
+	return !(loopback_both_hooks && packet_type == PACKET_OUTGOING);
 }
 
 /*

@@ -13,9 +13,22 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 
+struct ns_common {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct net {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+typedef struct {
+	struct net *net;
+} __attribute__((preserve_access_index)) possible_net_t;
+
 struct net_device {
 	int ifindex;
 	unsigned short type;
+	possible_net_t nd_net;
 } __attribute__((preserve_access_index));
 
 typedef struct { unsigned int val; } kuid_t;
@@ -36,6 +49,7 @@ struct socket {
 
 struct sock_common {
 	volatile unsigned char skc_state;
+	possible_net_t skc_net;
 } __attribute__((preserve_access_index));
 
 struct sock {

@@ -28,6 +28,25 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 	}
 	if (!pl->network_packet)
 		return -1;
+	if (link_type == RING_DLT_LINUX_SLL) {
+		/*
+		 * The cooked header every libpcap program knows (the "any"
+		 * device's default): no interface, the rest as SLL2.
+		 */
+		__u16 packet_type = swap16(pl->packet_type);
+		__u16 arphrd = swap16(pl->arphrd);
+
+		__builtin_memset(out, 0, RING_SLL_HEADER_LEN);
+		__builtin_memcpy(out, &packet_type, 2);
+		__builtin_memcpy(out + 2, &arphrd, 2);
+		if (pl->ethernet) {
+			out[5] = 6;	/* the source MAC */
+			copy_packet_bytes(source, ctx, pl, pl->mac_offset + 6,
+			    out + 6, 6);
+		}
+		__builtin_memcpy(out + 14, &pl->protocol, 2);
+		return RING_SLL_HEADER_LEN;
+	}
 	if (link_type == RING_DLT_LINUX_SLL2) {
 		__u32 ifindex = swap32((__u32)pl->ifindex);
 		__u16 arphrd = swap16(pl->arphrd);

@@ -82,6 +82,19 @@ copy_packet_bytes(int source, void *ctx, const struct packet_layout *pl,
  * and unix-socket data too) is marked so: only link types that start at
  * skb->data (IEEE802_11) show it.
  */
+/*
+ * Whether a network namespace is the capturing process's, whose interface
+ * indexes the reader resolves; kernels without namespaces have only one.
+ */
+static __always_inline int
+in_capture_netns(struct net *net)
+{
+	if (capture_netns == 0 ||
+	    !bpf_core_field_exists(((struct net_device *)0)->nd_net.net))
+		return 1;
+	return net != NULL && BPF_CORE_READ(net, ns.inum) == capture_netns;
+}
+
 static __always_inline int
 kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 {
@@ -127,10 +140,15 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	pl->wire_len_from_network = len + data_offset - pl->network_offset;
 
 	if (dev) {
-		pl->ifindex = BPF_CORE_READ(dev, ifindex);
+		pl->ifindex = in_capture_netns(BPF_CORE_READ(dev, nd_net.net)) ?
+		    BPF_CORE_READ(dev, ifindex) : 0;
 		pl->arphrd = BPF_CORE_READ(dev, type);
 	} else {
-		pl->ifindex = BPF_CORE_READ(skb, skb_iif);
+		/* The device it came in on, in its socket's namespace. */
+		struct sock *sk = pl->sk;
+
+		pl->ifindex = sk != NULL && in_capture_netns(BPF_CORE_READ(sk,
+		    __sk_common.skc_net.net)) ? BPF_CORE_READ(skb, skb_iif) : 0;
 		pl->arphrd = ARPHRD_NONE;
 	}
 	pl->mac_offset = mac;

@@ -32,10 +32,12 @@ struct ring_record {
 /* Link types the probe can render; the values are libpcap's DLT_ values. */
 #define RING_DLT_EN10MB		1
 #define RING_DLT_RAW		12
+#define RING_DLT_LINUX_SLL	113
 #define RING_DLT_LINUX_SLL2	276
 #define RING_DLT_IEEE802_11	105
 #define RING_DLT_NFLOG		239
 
+#define RING_SLL_HEADER_LEN	16
 #define RING_SLL2_HEADER_LEN	20
 #define RING_ETHER_HEADER_LEN	14
 /* Room reserved in front of the packet bytes for any link header. */

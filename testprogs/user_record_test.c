@@ -15,6 +15,7 @@
 
 #define DLT_EN10MB	1
 #define DLT_RAW		12
+#define DLT_SLL		113
 #define DLT_SLL2	276
 
 static int failures;
@@ -90,8 +91,28 @@ good_records(void)
 	    memcmp(p.bytes + 20, ipv4_frame + 14, sizeof(ipv4_frame) - 14) == 0,
 	    "Ethernet as LINUX_SLL2");
 
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET,
+	    3 | BPF_PCAP_F_ID_IS_IFINDEX, 40, sizeof(ipv4_frame), ipv4_frame,
+	    sizeof(ipv4_frame), &n);
+	CHECK(render(r, n, DLT_SLL, 65535, &p) == USER_RECORD_OK &&
+	    p.caplen == 16 + sizeof(ipv4_frame) - 14 && p.len == 42 &&
+	    p.bytes[0] == 0 && p.bytes[1] == 0 &&	/* to this host */
+	    p.bytes[2] == 0 && p.bytes[3] == 1 &&	/* ARPHRD_ETHER */
+	    p.bytes[4] == 0 && p.bytes[5] == 6 &&
+	    memcmp(p.bytes + 6, ipv4_frame + 6, 6) == 0 &&
+	    p.bytes[12] == 0 && p.bytes[13] == 0 &&
+	    p.bytes[14] == 0x08 && p.bytes[15] == 0x00 &&	/* protocol */
+	    memcmp(p.bytes + 16, ipv4_frame + 14, sizeof(ipv4_frame) - 14) == 0,
+	    "Ethernet as LINUX_SLL");
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
+	CHECK(render(r, n, DLT_SLL, 20, &p) == USER_RECORD_OK &&
+	    p.caplen == 20 && p.len == 36, "SLL cut at the snap length");
+
 	memcpy(frame, ipv4_frame, sizeof(frame));
 	memset(frame, 0xff, 6);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, frame, 34, &n);
+	CHECK(render(r, n, DLT_SLL, 65535, &p) == USER_RECORD_OK &&
+	    p.bytes[1] == 1, "broadcast as LINUX_SLL");
 	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, frame, 34, &n);
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_OK &&
 	    p.bytes[10] == 1 && p.bytes[7] == 0, "broadcast, no ifindex id");
@@ -122,6 +143,11 @@ good_records(void)
 	    p.bytes[0] == 0x08 && p.bytes[1] == 0 && p.bytes[8] == 0xff &&
 	    p.bytes[9] == 0xfe && p.bytes[11] == 0 && p.caplen == 40 &&
 	    p.len == 40, "raw IPv4 as LINUX_SLL2");
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20, &n);
+	CHECK(render(r, n, DLT_SLL, 65535, &p) == USER_RECORD_OK &&
+	    p.bytes[2] == 0xff && p.bytes[3] == 0xfe && p.bytes[5] == 0 &&
+	    p.bytes[14] == 0x08 && p.bytes[15] == 0 && p.caplen == 36 &&
+	    p.len == 36, "raw IPv4 as LINUX_SLL");
 	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20, &n);
 	CHECK(render(r, n, DLT_RAW, 65535, &p) == USER_RECORD_OK &&
 	    p.caplen == 20, "raw IP as RAW");
@@ -170,8 +196,10 @@ malformed_records(void)
 static void
 random_records(void)
 {
-	static const int dlts[] = { DLT_EN10MB, DLT_RAW, DLT_SLL2, 105 };
-	static const uint32_t protocols[] = { 1, 12, 101, 105, 228, 229, 276, 7 };
+	static const int dlts[] = { DLT_EN10MB, DLT_RAW, DLT_SLL, DLT_SLL2, 105 };
+	static const uint32_t protocols[] = {
+	    1, 12, 101, 105, 228, 229, 113, 276, 7
+	};
 	struct user_packet p;
 	unsigned int seed = 1;
 	int i, ok = 0;

@@ -78,8 +78,8 @@ capture xdp_af veth_b -Q in icmp
 pings
 finish xdp; finish xdp_af
 same_packets xdp xdp_af "bpf:prog:$ID (XDP, perf event array), EN10MB"
-# The default LINUX_SLL2: the id is the interface, so tcpdump names it.
-capture xdp_sll2 "bpf:prog:$ID" icmp
+# LINUX_SLL2: the id is the interface, so tcpdump names it.
+capture xdp_sll2 "bpf:prog:$ID" -y LINUX_SLL2 icmp
 pings
 finish xdp_sll2
 python3 - "$TMP/xdp_sll2.pcap" "$IFINDEX_B" <<'PY' || fail "LINUX_SLL2 rendering of the XDP example"
@@ -92,6 +92,24 @@ while pos + 16 <= len(data):
         (proto, ifindex, hatype, pkttype, halen)
     n += 1; pos += 16 + caplen
 print("LINUX_SLL2: %d packets, each with interface %s, host, IPv4" % (n, sys.argv[2]))
+sys.exit(0 if n == 5 else 1)
+PY
+# The default, LINUX_SLL: Ethernet's source address and packet type.
+capture xdp_sll "bpf:prog:$ID" icmp
+pings
+finish xdp_sll
+python3 - "$TMP/xdp_sll.pcap" "$MAC_A" <<'PY' || fail "LINUX_SLL rendering of the XDP example"
+import struct, sys
+data, pos, n = open(sys.argv[1], "rb").read(), 24, 0
+assert struct.unpack_from("<I", data, 20)[0] == 113, "link type is not LINUX_SLL"
+mac = bytes.fromhex(sys.argv[2].replace(":", ""))
+while pos + 16 <= len(data):
+    caplen = struct.unpack_from("<I", data, pos + 8)[0]
+    pkttype, hatype, halen, addr, proto = struct.unpack_from(">HHH8sH", data, pos + 16)
+    assert (pkttype, hatype, halen, addr[:6], proto) == (0, 1, 6, mac, 0x0800), \
+        (pkttype, hatype, halen, addr, proto)
+    n += 1; pos += 16 + caplen
+print("LINUX_SLL: %d packets, each to this host, from %s, IPv4" % (n, sys.argv[2]))
 sys.exit(0 if n == 5 else 1)
 PY
 unload pcap_xdp

@@ -1,7 +1,8 @@
 # The seed's scenario: an iptables DROP makes the kernel free a TCP SYN;
 # Debian's unchanged tcpdump, through the built library, captures it at
 # bpf:tracepoint:skb:kfree_skb into a file that tcpdump and tshark read,
-# with the right addresses, port, interface index and direction.
+# with the right addresses, port and direction, and the interface where
+# its index means it (LINUX_SLL2 in the packet's namespace).
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
@@ -18,15 +19,41 @@ cat "$TMP/drop.err"
 owner=$(stat -c %U "$TMP/drop.pcap")
 [ "$owner" = tcpdump ] || fail "capture file owned by '$owner': tcpdump did not drop privileges"
 
-text=$(tcpdump -nr "$TMP/drop.pcap" 2>/dev/null)
+# The default link type is LINUX_SLL, as on libpcap's "any": direction and
+# source address, no interface.
+text=$(tcpdump -enr "$TMP/drop.pcap" 2>/dev/null)
 echo "tcpdump -r: $text"
-echo "$text" | grep -q " In  " || fail "the dropped SYN is not marked inbound"
+echo "$text" | grep -q " In $MAC_A ethertype IPv4" ||
+    fail "the dropped SYN is not marked inbound from $MAC_A"
 echo "$text" | grep -q "198.18.0.1\.[0-9]* > 198.18.0.2.6666: Flags \[S\]" ||
     fail "the dropped SYN 198.18.0.1 > 198.18.0.2:6666 is not in the capture"
-
-fields=$(tshark -r "$TMP/drop.pcap" -T fields -e sll.ifindex -e ip.src \
+fields=$(tshark -r "$TMP/drop.pcap" -T fields -e frame.protocols -e ip.src \
     -e ip.dst -e tcp.dstport -e tcp.flags.syn -e sll.pkttype -e sll.src.eth 2>/dev/null)
 echo "tshark -r: $fields"
-[ "$(echo "$fields" | head -1)" = "$(printf '%s\t198.18.0.1\t198.18.0.2\t6666\t1\t0\t%s' "$IFINDEX_B" "$MAC_A")" ] ||
-    fail "tshark fields differ from: ifindex $IFINDEX_B, 198.18.0.1 > 198.18.0.2:6666 SYN, to this host, from $MAC_A"
+[ "$(echo "$fields" | head -1)" = "$(printf 'sll:ethertype:ip:tcp\t198.18.0.1\t198.18.0.2\t6666\t1\t0\t%s' "$MAC_A")" ] ||
+    fail "tshark fields differ from: LINUX_SLL, 198.18.0.1 > 198.18.0.2:6666 SYN, to this host, from $MAC_A"
+
+# -y LINUX_SLL2 adds the interface.  The drop happened in $NS_B: a capture
+# running there gets veth_b's index and name; one from this namespace gets
+# no index at all (0: tcpdump prints '?'), never one that would name an
+# unrelated interface of its own.
+IN_NS=$NS_B start_tcpdump inside -ni bpf:tracepoint:skb:kfree_skb -y LINUX_SLL2 -c 1 \
+    -w "$TMP/inside.pcap" 'tcp dst port 6666 and host 198.18.0.2'
+start_tcpdump outside -ni bpf:tracepoint:skb:kfree_skb -y LINUX_SLL2 -c 1 \
+    -w "$TMP/outside.pcap" 'tcp dst port 6666 and host 198.18.0.2'
+ip netns exec "$NS_A" timeout 3 bash -c 'exec 3<>/dev/tcp/198.18.0.2/6666' 2>/dev/null
+wait_tcpdump inside
+wait_tcpdump outside
+inside=$(ip netns exec "$NS_B" tcpdump -nr "$TMP/inside.pcap" 2>/dev/null)
+outside=$(tcpdump -nr "$TMP/outside.pcap" 2>/dev/null)
+echo "in $NS_B: $inside"
+echo "outside: $outside"
+echo "$inside" | grep -q "^[0-9:.]* veth_b In  IP 198.18.0.1\.[0-9]* > 198.18.0.2.6666: Flags \[S\]" ||
+    fail "a capture in the packet's namespace does not name veth_b, inbound"
+echo "$outside" | grep -q "^[0-9:.]* ?     In  IP 198.18.0.1\.[0-9]* > 198.18.0.2.6666: Flags \[S\]" ||
+    fail "a capture from another namespace does not leave the interface out"
+for f in inside outside; do
+	tshark -r "$TMP/$f.pcap" -T fields -e sll.ifindex 2>/dev/null
+done | tr '\n' ' ' | grep -qx "$IFINDEX_B 0 " ||
+    fail "SLL2 interface indexes are not $IFINDEX_B inside and 0 outside"
 exit 0

@@ -1,6 +1,8 @@
-# Link types: tcpdump -L lists LINUX_SLL2, EN10MB and RAW; -y switches
-# after activation; each rendering carries the same IP packet, EN10MB
-# with the real Ethernet header of the received frame.
+# Link types: LINUX_SLL by default, as on libpcap's "any" (the one every
+# libpcap program reads); tcpdump -L lists it first, then LINUX_SLL2,
+# EN10MB and RAW; -y switches after activation; each rendering carries the
+# same IP packet, EN10MB with the real Ethernet header of the received
+# frame.
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
@@ -8,12 +10,16 @@ tap=bpf:tracepoint:net:netif_receive_skb
 
 list=$(with_lib tcpdump -i $tap -L 2>&1)
 echo "$list"
-for t in LINUX_SLL2 EN10MB RAW; do
+for t in LINUX_SLL LINUX_SLL2 EN10MB RAW; do
 	echo "$list" | grep -q "^  $t " || fail "tcpdump -L does not list $t"
 done
+[ "$(echo "$list" | sed -n 's/^  \([A-Z0-9_]*\) .*/\1/p' | head -1)" = LINUX_SLL ] ||
+    fail "tcpdump -L does not list LINUX_SLL first"
 
-for t in EN10MB RAW LINUX_SLL2; do
-	start_tcpdump $t -ni $tap -y $t -c 1 -w "$TMP/$t.pcap" \
+for t in EN10MB RAW LINUX_SLL2 default; do
+	y="-y $t"
+	[ $t = default ] && y=""
+	start_tcpdump $t -ni $tap $y -c 1 -w "$TMP/$t.pcap" \
 	    'icmp and src host 198.18.0.1'
 	ip netns exec "$NS_A" ping -c 3 -i 0.2 198.18.0.2 >/dev/null
 	wait_tcpdump $t
@@ -24,6 +30,10 @@ for t in EN10MB RAW LINUX_SLL2; do
 done
 tcpdump -r "$TMP/EN10MB.pcap" 2>&1 | grep -q "link-type EN10MB" || fail "EN10MB file header"
 tcpdump -r "$TMP/RAW.pcap" 2>&1 | grep -q "link-type RAW" || fail "RAW file header"
+tcpdump -r "$TMP/default.pcap" 2>&1 | grep -q "link-type LINUX_SLL (Linux cooked v1)" ||
+    fail "the default link type is not LINUX_SLL"
+tcpdump -enr "$TMP/default.pcap" 2>/dev/null | grep -q " In $MAC_A ethertype IPv4" ||
+    fail "LINUX_SLL does not carry the direction and source address"
 tcpdump -nr "$TMP/LINUX_SLL2.pcap" 2>/dev/null | grep -q " In  " ||
     fail "packets at netif_receive_skb are not marked inbound"
 src=$(tshark -r "$TMP/EN10MB.pcap" -T fields -e eth.src 2>/dev/null | head -1)
