@@ -164,7 +164,16 @@ expect() {
 traffic() {
 	local ns=$1
 	shift
-	timeout 30 ip netns exec "$ns" python3 "$PROGRAMS/traffic.py" "$@"
+	timeout 30 ip netns exec "$ns" /usr/bin/python3 "$PROGRAMS/traffic.py" "$@"
+}
+
+# Starts a server of traffic.py in NAMESPACE and waits until it listens:
+#   start_server NAME NAMESPACE serve-tcp|serve-http|sink-udp ARGS...
+start_server() {
+	local name=$1 ns=$2
+	shift 2
+	start_helper "$name" "$ns" 120 /usr/bin/python3 "$PROGRAMS/traffic.py" "$@"
+	wait_for_text "$TMP/$name.out" "ready"
 }
 
 # ping from NAMESPACE: COUNT echo requests to ADDRESS, 50 ms apart, each

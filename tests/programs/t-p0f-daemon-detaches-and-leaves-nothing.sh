@@ -9,8 +9,7 @@ need_program p0f
 ensure_kernel_fs
 make_quiet_veth_pair
 
-start_helper server "$NS_B" 120 python3 "$PROGRAMS/traffic.py" serve-tcp 198.18.0.2 8080 reply-text
-wait_for_text "$TMP/server.out" "ready"
+start_server server "$NS_B" serve-tcp 198.18.0.2 8080 reply-text
 
 tc_filters() {
 	ip netns exec "$NS_B" tc filter show dev veth_b ingress

@@ -6,8 +6,7 @@ need_program p0f
 ensure_kernel_fs
 make_quiet_veth_pair
 
-start_helper server "$NS_B" 60 python3 "$PROGRAMS/traffic.py" serve-tcp 198.18.0.2 8080 reply-text
-wait_for_text "$TMP/server.out" "ready"
+start_server server "$NS_B" serve-tcp 198.18.0.2 8080 reply-text
 start_program p0f "$NS_B" 60 p0f -i bpf:tc:veth_b -o "$TMP/p0f.log" 'tcp port 8080'
 wait_attached p0f "$NS_B" p0f 2
 traffic "$NS_A" tcp 198.18.0.2 8080 3 p0f-marker || fail "the TCP client failed"

@@ -6,8 +6,7 @@ ensure_kernel_fs
 make_veth_pair
 mkdir "$TMP/flows"
 
-start_helper server "$NS_B" 60 python3 "$PROGRAMS/traffic.py" serve-tcp 198.18.0.2 8080 reply-text
-wait_for_text "$TMP/server.out" "ready"
+start_server server "$NS_B" serve-tcp 198.18.0.2 8080 reply-text
 start_program tcpflow "$NS_B" 60 tcpflow -i bpf:tc:veth_b -o "$TMP/flows" tcp port 8080
 wait_attached tcpflow "$NS_B" tcpflow 2
 traffic "$NS_A" tcp 198.18.0.2 8080 3 tcpflow-marker || fail "the TCP client failed"

@@ -6,6 +6,7 @@ Every loop is bounded by a count; sockets time out after 10 s.
   udp DST PORT COUNT TEXT     COUNT datagrams "TEXT i" from one socket
   tcp DST PORT COUNT TEXT     COUNT connections, each sends "TEXT i\\n",
                               closes its side and reads the reply to EOF
+  sink-udp ADDR PORT          takes datagrams (no ICMP port unreachable)
   serve-tcp ADDR PORT REPLY   answers each connection with REPLY after
                               reading it to EOF
   http DST PORT COUNT         COUNT HTTP/1.0 GETs of /page-i, each 200
@@ -39,6 +40,14 @@ def tcp(dst, port, count, text):
             s.shutdown(socket.SHUT_WR)
             while s.recv(4096):
                 pass
+
+
+def sink_udp(addr, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((addr, port))
+        ready("udp %s:%d" % (addr, port))
+        while True:
+            s.recv(65536)
 
 
 def serve_tcp(addr, port, reply):
@@ -127,6 +136,8 @@ def main(argv):
         udp(args[0], int(args[1]), int(args[2]), args[3])
     elif cmd == "tcp":
         tcp(args[0], int(args[1]), int(args[2]), args[3])
+    elif cmd == "sink-udp":
+        sink_udp(args[0], int(args[1]))
     elif cmd == "serve-tcp":
         serve_tcp(args[0], int(args[1]), args[2])
     elif cmd == "http":
