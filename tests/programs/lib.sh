@@ -27,6 +27,29 @@ make_quiet_veth_pair() {
 	ip -n "$NS_B" neigh replace 198.18.0.1 lladdr "$MAC_A" dev veth_b nud permanent
 }
 
+# Gives the veth pair addresses no other test uses, 198.19.80.1 ($NS_A)
+# and .2 ($NS_B), for captures at kernel-wide taps (tracepoints see every
+# namespace's packets, other tests' 198.18.0.x ones too).
+renumber_veth_pair() {
+	ip -n "$NS_A" addr flush dev veth_a
+	ip -n "$NS_B" addr flush dev veth_b
+	ip -n "$NS_A" addr add 198.19.80.1/24 dev veth_a
+	ip -n "$NS_B" addr add 198.19.80.2/24 dev veth_b
+	ip -n "$NS_A" neigh replace 198.19.80.2 lladdr "$MAC_B" dev veth_a nud permanent
+	ip -n "$NS_B" neigh replace 198.19.80.1 lladdr "$MAC_A" dev veth_b nud permanent
+}
+
+# As as_capture_user (tests/lib.sh), in NAMESPACE: an ordinary user holding
+# CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_NET_RAW, as the Wireshark
+# docs suggest running dumpcap: in_ns_as_capture_user NAMESPACE COMMAND...
+in_ns_as_capture_user() {
+	local ns=$1
+	shift
+	export TMP LIBDIR TESTPROGS
+	export -f as_capture_user as_nobody
+	ip netns exec "$ns" bash -c 'as_capture_user "$@"' as_capture_user "$@"
+}
+
 # Skips the test unless PROGRAM is installed; prints its package and version.
 need_program() {
 	local program=$1 path package

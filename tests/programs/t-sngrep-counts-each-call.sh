@@ -1,4 +1,4 @@
-# sngrep without its interface (-N) on bpf:tc:veth_b counts one dialog per
+# sngrep without its interface (-N) on bpf:xdp:veth_b counts one dialog per
 # SIP call: 4 INVITEs with 4 Call-IDs are "Dialog count: 4", and the
 # packets it saves (-O) are those 4 INVITEs.
 . "$(dirname "$0")/lib.sh"
@@ -6,8 +6,8 @@ need_program sngrep
 ensure_kernel_fs
 make_quiet_veth_pair
 
-start_program sngrep "$NS_B" 60 sngrep -d bpf:tc:veth_b -N -c -O "$TMP/sip.pcap" port 5060
-wait_attached sngrep "$NS_B" sngrep 2
+start_program sngrep "$NS_B" 60 sngrep -d bpf:xdp:veth_b -N -c -O "$TMP/sip.pcap" port 5060
+wait_attached sngrep "$NS_B" sngrep 1
 traffic "$NS_A" sip 198.18.0.2 4 || fail "sending the INVITEs failed"
 
 last_count() {
