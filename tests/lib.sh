@@ -144,7 +144,8 @@ as_capture_user() {
 }
 
 # Runs a command as user nobody, without capabilities (or with those in
-# $NOBODY_CAPS, e.g. +bpf,+perfmon), with the built library.  The work
+# $NOBODY_CAPS, e.g. +bpf,+perfmon), with the built library; in network
+# namespace $IN_NS if set.  The work
 # tree may lie in a directory only root can enter (mktemp -d makes them
 # 0700), so the library and test programs go to a copy anyone can read.
 as_nobody() {
@@ -158,7 +159,8 @@ as_nobody() {
 		ambient="--ambient-caps=$caps"
 		bounding="-all,$caps"
 	fi
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="$caps" \
+	${IN_NS:+ip netns exec "$IN_NS"} \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="$caps" \
 	    $ambient --bounding-set="$bounding" env HOME="$TMP" \
 	    LD_LIBRARY_PATH="$TMP/shared" "$@"
 }
