@@ -139,11 +139,22 @@ has_links() {
 
 # Waits until the program COMM in NAMESPACE has attached its capture (holds
 # LINKS bpf links), at most 20 s; fails with the program's output if not.
+# (The program is the one started as NAME, by start_program or start_tmux.)
 wait_attached() {
-	local name=$1 ns=$2 comm=$3 links=$4
-	poll 20 has_links "$ns" "$comm" "$links" && return 0
+	local name=$1 ns=$2 comm=$3 links=$4 pid
+	eval "pid=\${PID_$name:-}"
+	attached_or_ended() {
+		has_links "$ns" "$comm" "$links" ||
+		    { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }
+	}
+	poll 20 attached_or_ended
+	has_links "$ns" "$comm" "$links" && return 0
 	echo "--- $name stdout:"; cat "$TMP/$name.out" 2>/dev/null
 	echo "--- $name stderr:"; cat "$TMP/$name.err" 2>/dev/null
+	if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid"
+		fail "$comm ended (status $?) before it was seen holding its capture ($links bpf links)"
+	fi
 	fail "$comm did not attach its capture (held $(links_held "$ns" "$comm") of $links bpf links) within 20 s"
 }
 
