@@ -1032,14 +1032,29 @@ struct listing {
 	char *errbuf;
 };
 
+/*
+ * Each probe tap's line says how to get the interface and direction on
+ * every line of tcpdump's output: the default LINUX_SLL has neither.  An
+ * XDP tap's packets are all received on the interface it names; bpf:prog
+ * records are the user's program's, in its own link type.
+ */
 static int
 add_tap(void *ctx, const char *device, const char *description)
 {
 	struct listing *l = ctx;
+	char line[512];
 
+	if (strncmp(device, "bpf:prog:", 9) == 0 ||
+	    strncmp(device, "bpf:xdp:", 8) == 0)
+		snprintf(line, sizeof(line), "%s", description);
+	else if (strncmp(device, "bpf:tc:", 7) == 0)
+		snprintf(line, sizeof(line), "%s; -y LINUX_SLL2 for In/Out",
+		    description);
+	else
+		snprintf(line, sizeof(line), "%s; -y LINUX_SLL2 for"
+		    " interface and In/Out", description);
 	if (pcapint_add_dev(l->devlist, device,
-	    PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE, description,
-	    l->errbuf) == NULL)
+	    PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE, line, l->errbuf) == NULL)
 		return -1;
 	return 0;
 }

@@ -19,7 +19,7 @@ tracing_taps() {
 
 list=$(with_lib tcpdump -D 2>&1) || fail "tcpdump -D failed: $list"
 echo "$list" | grep -E 'bpf:|^1\.'
-echo "$list" | grep -q "bpf:tracepoint:skb:kfree_skb (packets the kernel drops, with a drop reason)" ||
+echo "$list" | grep -q "bpf:tracepoint:skb:kfree_skb (packets the kernel drops, with a drop reason; -y LINUX_SLL2 for interface and In/Out)" ||
     fail "tcpdump -D lacks kfree_skb with its description"
 echo "$list" | grep -q "bpf:tracepoint:net:netif_receive_skb (" || fail "tcpdump -D lacks netif_receive_skb"
 echo "$list" | grep -q "bpf:tracepoint:sched" && fail "tcpdump -D lists a tracepoint without a packet"

@@ -19,7 +19,7 @@ done
 for t in EN10MB RAW LINUX_SLL2 default; do
 	y="-y $t"
 	[ $t = default ] && y=""
-	start_tcpdump $t -ni $tap $y -c 1 -w "$TMP/$t.pcap" \
+	PCAP_BPF_DEBUG=1 start_tcpdump $t -ni $tap $y -c 1 -w "$TMP/$t.pcap" \
 	    'icmp and src host 198.18.0.1'
 	ip netns exec "$NS_A" ping -c 3 -i 0.2 198.18.0.2 >/dev/null
 	wait_tcpdump $t
@@ -27,6 +27,12 @@ for t in EN10MB RAW LINUX_SLL2 default; do
 	echo "$t: $out"
 	echo "$out" | grep -q "198.18.0.1 > 198.18.0.2: ICMP echo request" ||
 	    fail "-y $t: no echo request in the capture"
+	# The filter was installed in the probe after tcpdump gave up root
+	# (PCAP_BPF_DEBUG says when it runs in user space instead).
+	grep -q "filtering in user space" "$TMP/$t.err" &&
+	    fail "-y $t: $(grep "filtering in user space" "$TMP/$t.err")"
+	grep -q "passed, [0-9]* rejected by the in-kernel filter" "$TMP/$t.err" ||
+	    fail "-y $t: no probe counts at close: $(tail -1 "$TMP/$t.err")"
 done
 tcpdump -r "$TMP/EN10MB.pcap" 2>&1 | grep -q "link-type EN10MB" || fail "EN10MB file header"
 tcpdump -r "$TMP/RAW.pcap" 2>&1 | grep -q "link-type RAW" || fail "RAW file header"
