@@ -70,7 +70,7 @@ event_sources=/sys/bus/event_source/devices
 with_kprobes=$(unshare -m sh -c "mount -t tmpfs none $event_sources &&
     mkdir $event_sources/kprobe && LD_LIBRARY_PATH=$LIBDIR tcpdump -D" 2>&1) ||
     fail "tcpdump -D with a kprobe event source failed: $with_kprobes"
-echo "$with_kprobes" | grep -q "bpf:kprobe:ip_rcv (IPv4 packets entering IP receive (skb is arg1))" ||
+echo "$with_kprobes" | grep -q "bpf:kprobe:ip_rcv (IPv4 packets entering IP receive (skb is arg1); -y LINUX_SLL2 for interface and In/Out)" ||
     fail "with kprobes, tcpdump -D lacks bpf:kprobe:ip_rcv: $(echo "$with_kprobes" | bpf_lines | grep -v tracepoint)"
 without=$(unshare -m sh -c "mount -t tmpfs none $event_sources &&
     LD_LIBRARY_PATH=$LIBDIR tcpdump -D" 2>&1) ||

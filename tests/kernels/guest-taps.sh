@@ -208,8 +208,11 @@ run_taps() {
 	    "$echo_requests" ping_lo "$request"
 	unset PCAP_BPF_MECHANISMS
 	capture fentry bpf:fentry:ip_rcv 2 "$echo_requests" ping_lo "$request"
-	# After eth_type_trans() the frame is a received one (its MAC header pulled).
-	capture fexit bpf:fexit:eth_type_trans 2 "$echo_requests" ping_lo "In  IP $request"
+	# After eth_type_trans() the frame is a received one (its MAC header
+	# pulled); LINUX_SLL2 prints the direction on every line.
+	TCPDUMP_OPTIONS="-y LINUX_SLL2" capture fexit bpf:fexit:eth_type_trans 2 \
+	    "$echo_requests" ping_lo "In  IP $request"
+	unset TCPDUMP_OPTIONS
 
 	# tc and XDP on a veth pair between two namespaces.
 	$IP netns add $NS_A && $IP netns add $NS_B &&
