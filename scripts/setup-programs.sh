@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 # From bookworm.  tmux shows the terminal programs' screens to the tests.
 packages="ngrep tcpflow iftop p0f python3-scapy python3-pcapy sngrep tcpstat
 	tshark tcpick dnstop darkstat softflowd pmacct tcptrack jnettop arpwatch
-	nethogs httpry sipgrep tmux python3"
+	httpry sipgrep tmux python3"
 # suricata is not in bookworm itself; bookworm-backports has 7.0 (and the
 # libhtp it needs).
 backports="suricata libhtp2"

@@ -1,4 +1,4 @@
-# arpwatch (-d: reports to stderr, no mail, no fork) on bpf:tc:veth_b
+# arpwatch (-d: reports to the terminal, no mail, no fork) on bpf:tc:veth_b
 # learns each station from the ARP traffic: with the neighbour caches
 # flushed, one ping makes veth_a and veth_b ask for each other, and
 # arpwatch reports two new stations, each with its own MAC address.
@@ -20,14 +20,14 @@ ip -n "$NS_B" neigh flush dev veth_b
 ping_from "$NS_A" 198.18.0.2 1
 
 stations() {
-	grep -c '^Subject: new station (198\.18\.0\.[12]) bpf:tc:veth_b$' "$TMP/arpwatch.err" 2>/dev/null
+	grep -c '^Subject: new station (198\.18\.0\.[12]) bpf:tc:veth_b$' "$TMP/arpwatch.out" 2>/dev/null
 }
 poll 10 eval '[ "$(stations)" -ge 2 ]'
 stop_program arpwatch
 cat "$TMP/arpwatch.out" "$TMP/arpwatch.err"
 expect "new stations reported" 2 "$(stations)"
-grep -q "^ *ip address: 198\.18\.0\.1$" "$TMP/arpwatch.err" || fail "198.18.0.1 is not reported"
-grep -q "^ *ip address: 198\.18\.0\.2$" "$TMP/arpwatch.err" || fail "198.18.0.2 is not reported"
-grep -q "^ *ethernet address: $MAC_A$" "$TMP/arpwatch.err" || fail "veth_a's $MAC_A is not reported"
-grep -q "^ *ethernet address: $MAC_B$" "$TMP/arpwatch.err" || fail "veth_b's $MAC_B is not reported"
+grep -q "^ *ip address: 198\.18\.0\.1$" "$TMP/arpwatch.out" || fail "198.18.0.1 is not reported"
+grep -q "^ *ip address: 198\.18\.0\.2$" "$TMP/arpwatch.out" || fail "198.18.0.2 is not reported"
+grep -q "^ *ethernet address: $MAC_A$" "$TMP/arpwatch.out" || fail "veth_a's $MAC_A is not reported"
+grep -q "^ *ethernet address: $MAC_B$" "$TMP/arpwatch.out" || fail "veth_b's $MAC_B is not reported"
 exit 0
