@@ -96,17 +96,19 @@ struct pcap_bpftrace {
 					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
 	int look_again;			/* delivered since the last wakeup */
-	int not_ieee80211;		/* a tap whose packets are not 802.11 */
 	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
 
 /*
- * LINUX_SLL first, as libpcap's "any" device has it: every libpcap program
- * knows it, where many older ones refuse LINUX_SLL2 (ngrep, tcpflow,
- * suricata, iftop...).  '-y LINUX_SLL2' adds the interface and direction.
+ * The default is what AF_PACKET gives at the nearest place: EN10MB at the
+ * tc and XDP taps of an Ethernet interface (as on the interface itself),
+ * LINUX_SLL elsewhere (as on libpcap's "any").  Every libpcap program
+ * knows both, where many older ones refuse LINUX_SLL2 (ngrep, tcpflow,
+ * suricata, iftop...) and some take Ethernet only (arpwatch).
+ * '-y LINUX_SLL2' adds the interface and direction.
  */
 static const u_int link_types[] = {
-	DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_EN10MB, DLT_RAW, DLT_NFLOG,
+	DLT_LINUX_SLL, DLT_EN10MB, DLT_LINUX_SLL2, DLT_RAW, DLT_NFLOG,
 	DLT_IEEE802_11			/* offered at 802.11 taps only */
 };
 
@@ -707,20 +709,25 @@ bpftrace_cleanup(pcap_t *p)
 	pcapint_cleanup_live_common(p);
 }
 
+/* The handle's link types, the default (p->linktype) first. */
 static int
 set_link_type_list(pcap_t *p, int ieee80211)
 {
-	size_t n = sizeof(link_types) / sizeof(link_types[0]) -
-	    (ieee80211 ? 0 : 1);
+	size_t all = sizeof(link_types) / sizeof(link_types[0]), i;
+	int n = 0;
 
-	p->dlt_list = malloc(n * sizeof(u_int));
+	p->dlt_list = malloc(all * sizeof(u_int));
 	if (p->dlt_list == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
 		    errno, "malloc");
 		return PCAP_ERROR;
 	}
-	memcpy(p->dlt_list, link_types, n * sizeof(u_int));
-	p->dlt_count = (int)n;
+	p->dlt_list[n++] = (u_int)p->linktype;
+	for (i = 0; i < all; i++)
+		if (link_types[i] != (u_int)p->linktype &&
+		    (ieee80211 || link_types[i] != DLT_IEEE802_11))
+			p->dlt_list[n++] = link_types[i];
+	p->dlt_count = n;
 	return 0;
 }
 
@@ -739,26 +746,16 @@ own_netns_inode(void)
  * the order they were put there.
  */
 static int
-start_probe(pcap_t *p, int i)
+start_probe(pcap_t *p, int i, const struct resolved_tap *tap)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	struct handle_tap *t = &pb->taps[i];
 	struct capture_probe_request req;
-	struct resolved_tap tap;
 	int status;
-
-	status = tap_resolve(t->device, &t->spec, &tap, p->errbuf,
-	    PCAP_ERRBUF_SIZE);
-	if (status != TAP_OK)
-		return pcap_status_for(status);
-	if (!tap.ieee80211)
-		pb->not_ieee80211 = 1;
-	if (tap.reason_arg_index >= 0)
-		t->reasons = reason_names_load(tap.reason_enum);
 
 	memset(&req, 0, sizeof(req));
 	req.device = t->device;
-	req.tap = &tap;
+	req.tap = tap;
 	req.snaplen = (uint32_t)p->snapshot;
 	req.ring_bytes = p->opt.buffer_size > 0 ?
 	    (size_t)p->opt.buffer_size : DEFAULT_RING_BYTES;
@@ -798,18 +795,39 @@ start_probe(pcap_t *p, int i)
 	return 0;
 }
 
-/* Every tap's probe, then the reader of their shared ring. */
+/*
+ * Every tap resolved (which decides the default link type, see
+ * link_types), every tap's probe, then the reader of their shared ring.
+ */
 static int
 start_probes(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	int i, status;
+	struct resolved_tap taps[TAPS_MAX];
+	int i, status, ethernet = 1, ieee80211 = 1;
 
+	for (i = 0; i < pb->tap_count; i++) {
+		struct handle_tap *t = &pb->taps[i];
+
+		status = tap_resolve(t->device, &t->spec, &taps[i], p->errbuf,
+		    PCAP_ERRBUF_SIZE);
+		if (status != TAP_OK)
+			return pcap_status_for(status);
+		if (taps[i].reason_arg_index >= 0)
+			t->reasons = reason_names_load(taps[i].reason_enum);
+		if ((taps[i].family != TAP_FAMILY_TC &&
+		    taps[i].family != TAP_FAMILY_XDP) || !taps[i].has_ethernet)
+			ethernet = 0;
+		if (!taps[i].ieee80211)
+			ieee80211 = 0;
+	}
+	if (ethernet)
+		p->linktype = DLT_EN10MB;
 	for (i = 0; i < pb->tap_count; i++)
-		if ((status = start_probe(p, i)) != 0)
+		if ((status = start_probe(p, i, &taps[i])) != 0)
 			return status;
 	/* IEEE802_11 only if every tap's packets are 802.11 frames. */
-	if ((status = set_link_type_list(p, !pb->not_ieee80211)) != 0)
+	if ((status = set_link_type_list(p, ieee80211)) != 0)
 		return status;
 	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->taps[0].probe),
 	    capture_probe_ring_bytes(pb->taps[0].probe), p->errbuf,

@@ -42,6 +42,12 @@ echo "AF_PACKET on lo: $(count af); bpf:tc:lo: $(count tc);" \
 [ "$(count tc)" -eq "$(count af)" ] || fail "bpf:tc:lo saw $(count tc) packets where AF_PACKET saw $(count af)"
 [ "$(count tc_out)" -eq $((2 * pings)) ] || fail "bpf:tc:lo -Q out saw $(count tc_out), not $((2 * pings))"
 [ "$(count tc_egress)" -eq $((2 * pings)) ] || fail "bpf:tc:lo:egress saw $(count tc_egress), not $((2 * pings))"
+# Both in lo's own link type (EN10MB, the default at an Ethernet-like
+# interface's taps), byte for byte.
+tcpdump -r "$TMP/af.pcap" -nn -t -xx 2>/dev/null > "$TMP/af.hex"
+tcpdump -r "$TMP/tc.pcap" -nn -t -xx 2>/dev/null > "$TMP/tc.hex"
+cmp -s "$TMP/af.hex" "$TMP/tc.hex" || {
+	diff "$TMP/af.hex" "$TMP/tc.hex" | head; fail "bpf:tc:lo's packets differ from AF_PACKET's on lo"; }
 n_in=$(ip netns exec "$NS" tcpdump -nr "$TMP/tc_sll2.pcap" 2>/dev/null | grep -c "^[0-9:.]* lo    In  IP")
 [ "$n_in" -eq $((2 * pings)) ] || fail "SLL2 on bpf:tc:lo: $n_in of $((2 * pings)) packets are lo In"
 # The hidden copies are not counted as received either.
