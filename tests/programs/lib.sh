@@ -158,6 +158,21 @@ wait_attached() {
 	fail "$comm did not attach its capture (held $(links_held "$ns" "$comm") of $links bpf links) within 20 s"
 }
 
+# Fails unless the background program NAME still runs, with its exit
+# status (128 + N: killed by signal N) and output if it ended.
+expect_running() {
+	local name=$1 pid status
+	eval "pid=\$PID_$name"
+	kill -0 "$pid" 2>/dev/null && return 0
+	wait "$pid"
+	status=$?
+	echo "--- $name stdout:"; cat "$TMP/$name.out" 2>/dev/null
+	echo "--- $name stderr:"; cat "$TMP/$name.err" 2>/dev/null
+	[ $status -gt 128 ] && [ $status -ne 255 ] &&
+	    fail "$name was killed by SIG$(kill -l $((status - 128)))"
+	fail "$name ended with status $status"
+}
+
 # Ends a background program with SIGNAL (default INT) and waits for it, at
 # most 10 s (then KILL): stop_program NAME [SIGNAL]
 stop_program() {

@@ -22,7 +22,8 @@ ping_from "$NS_A" 198.18.0.2 1
 stations() {
 	grep -c '^Subject: new station (198\.18\.0\.[12]) bpf:tc:veth_b$' "$TMP/arpwatch.out" 2>/dev/null
 }
-poll 10 eval '[ "$(stations)" -ge 2 ]'
+poll 10 eval '[ "$(stations)" -ge 2 ] || ! kill -0 $PID_arpwatch 2>/dev/null'
+expect_running arpwatch
 stop_program arpwatch
 cat "$TMP/arpwatch.out" "$TMP/arpwatch.err"
 expect "new stations reported" 2 "$(stations)"
