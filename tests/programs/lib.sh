@@ -241,18 +241,18 @@ ping_from() {
 start_tmux() {
 	local name=$1 ns=$2
 	shift 2
-	tmux -L "$NS_PREFIX$name" new-session -d -x 200 -y 50 \
+	tmux -S "$TMP/tmux.$name" new-session -d -x 200 -y 50 \
 	    "timeout --foreground 120 ip netns exec $ns env LD_LIBRARY_PATH=$LIBDIR TERM=xterm $*; sleep 30" ||
 	    fail "tmux did not start"
-	on_exit "tmux -L $NS_PREFIX$name kill-server 2>/dev/null"
+	on_exit "tmux -S $TMP/tmux.$name kill-server 2>/dev/null"
 }
 
 tmux_screen() {
-	tmux -L "$NS_PREFIX$1" capture-pane -p -t 0
+	tmux -S "$TMP/tmux.$1" capture-pane -p -t 0
 }
 
 tmux_keys() {
 	local name=$1
 	shift
-	tmux -L "$NS_PREFIX$name" send-keys -t 0 "$@"
+	tmux -S "$TMP/tmux.$name" send-keys -t 0 "$@"
 }
