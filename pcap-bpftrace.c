@@ -91,12 +91,12 @@ struct pcap_bpftrace {
 
 	int wait_fd;			/* readable when records are there */
 
-	unsigned char *render_buffer;	/* snaplen + NFLOG's and SLL2's room */
+	unsigned char *render_buffer;	/* the callback's packet (writable):
+					   snaplen + NFLOG's room */
 	int breakloop_fd;		/* eventfd: wakes a blocked read; -1 when
 					   non-blocking, where nothing waits */
 	int closed_at_exit;		/* registered with libpcap's atexit list */
 	int look_again;			/* delivered since the last wakeup */
-	u_char *oneshot_buffer;		/* pcap_next() copies land here */
 };
 
 /*
@@ -200,6 +200,20 @@ nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
 }
 
 /*
+ * The callback gets a writable copy, as AF_PACKET's ring is writable:
+ * some programs change the packet in place (arpwatch swaps the Ethernet
+ * type), and the ring's data pages can only be mapped read-only.  A copy
+ * of a packet already in the cache costs little next to the callback.
+ */
+static const u_char *
+writable_copy(struct pcap_bpftrace *pb, const u_char *bytes, bpf_u_int32 len)
+{
+	if (bytes != pb->render_buffer)
+		memcpy(pb->render_buffer, bytes, len);
+	return pb->render_buffer;
+}
+
+/*
  * Turns one ring record into a packet for the callback.  Returns 1 when
  * the packet was delivered, 0 when it was skipped: a record rendered in a
  * link type the handle no longer uses (before pcap_set_datalink()), or one
@@ -252,7 +266,7 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 			h.caplen = snap;
 	}
 	fill_timestamp(p, &h, r->timestamp_ns, offset);
-	callback(user, &h, bytes);
+	callback(user, &h, writable_copy(pb, bytes, h.caplen));
 	return 1;
 }
 
@@ -296,7 +310,7 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 			h.caplen = snap;
 	}
 	fill_timestamp(p, &h, pkt.ktime_ns, offset);
-	callback(user, &h, pkt.bytes);
+	callback(user, &h, writable_copy(pb, pkt.bytes, h.caplen));
 	return 1;
 }
 
@@ -439,17 +453,17 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 
 /*
  * pcap_next() and pcap_next_ex() keep the packet pointer after the read
- * returns, when the ring record has already gone back to the kernel: copy.
+ * returns, when the ring record has already gone back to the kernel; the
+ * packet is the handle's copy (writable_copy()), which stays until the
+ * next read.
  */
 static void
 bpftrace_oneshot(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct oneshot_userdata *sp = (struct oneshot_userdata *)user;
-	struct pcap_bpftrace *pb = sp->pd->priv;
 
 	*sp->hdr = *h;
-	memcpy(pb->oneshot_buffer, bytes, h->caplen);
-	*sp->pkt = pb->oneshot_buffer;
+	*sp->pkt = bytes;
 }
 
 static int
@@ -682,8 +696,6 @@ free_resources(pcap_t *p)
 		close(pb->breakloop_fd);
 		pb->breakloop_fd = -1;
 	}
-	free(pb->oneshot_buffer);
-	pb->oneshot_buffer = NULL;
 }
 
 static void
@@ -938,10 +950,9 @@ bpftrace_activate(pcap_t *p)
 		status = PCAP_ERROR;
 		goto fail;
 	}
-	pb->oneshot_buffer = malloc((size_t)p->snapshot);
 	pb->render_buffer = malloc((size_t)p->snapshot + NFLOG_OVERHEAD +
 	    NFLOG_PREFIX_MAX + USER_RECORD_HEADER_ROOM);
-	if (pb->oneshot_buffer == NULL || pb->render_buffer == NULL) {
+	if (pb->render_buffer == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
 		    errno, "malloc");
 		status = PCAP_ERROR;
