@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE		/* secure_getenv */
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftrace-grant.h"
 #include "bpftrace-libbpf-log.h"
 #include "bpftrace-privilege.h"
 #include "bpftrace-probe.h"
@@ -478,43 +481,6 @@ capture_probe_ring_bytes(const struct capture_probe *probe)
 	return probe->ring_bytes;
 }
 
-enum probe_mechanism
-capture_probe_mechanism(const struct capture_probe *probe)
-{
-	return probe->mechanism;
-}
-
-struct capture_settings *
-capture_probe_settings(struct capture_probe *probe)
-{
-	return &probe->skel->data->settings;
-}
-
-/* The mapped filter program area (filter_program.h); no syscalls. */
-struct capture_filter *
-capture_probe_filter(struct capture_probe *probe)
-{
-	return &probe->skel->bss->filter;
-}
-
-void
-capture_probe_counters(const struct capture_probe *probe,
-    struct capture_totals *totals)
-{
-	const struct capture_counters *c = probe->skel->bss->counters;
-	int i;
-
-	memset(totals, 0, sizeof(*totals));
-	for (i = 0; i < CAPTURE_COUNTER_SLOTS; i++) {
-		totals->received += __atomic_load_n(&c[i].received,
-		    __ATOMIC_RELAXED);
-		totals->dropped += __atomic_load_n(&c[i].dropped,
-		    __ATOMIC_RELAXED);
-		totals->rejected += __atomic_load_n(&c[i].rejected,
-		    __ATOMIC_RELAXED);
-	}
-}
-
 void
 capture_probe_close(struct capture_probe *probe)
 {
@@ -522,4 +488,59 @@ capture_probe_close(struct capture_probe *probe)
 		return;
 	release(probe);
 	free(probe);
+}
+
+/* A duplicate that the reading side owns; -1 stays -1. */
+static int
+dup_for_grant(int fd, int *failed)
+{
+	int copy;
+
+	if (fd < 0)
+		return -1;
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (copy < 0)
+		*failed = errno;
+	return copy;
+}
+
+/*
+ * The descriptors the reading side needs (duplicates: the probe keeps its
+ * own until capture_probe_close()), and where its knobs lie in them.  The
+ * clsact guardian's pipes are handed over, not duplicated: from now on the
+ * filters go when the reading side (and whoever it shares the capture
+ * with) is done, not when this probe is closed.  Returns 0 or an errno;
+ * what was duplicated is in the grant either way.
+ */
+int
+capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
+{
+	struct capture_bpf *skel = probe->skel;
+	int failed = 0, hook, n = 0;
+
+	g->data_fd = dup_for_grant(bpf_map__fd(skel->maps.data), &failed);
+	g->bss_fd = dup_for_grant(bpf_map__fd(skel->maps.bss), &failed);
+	g->data_size = (uint32_t)bpf_map__value_size(skel->maps.data);
+	g->bss_size = (uint32_t)bpf_map__value_size(skel->maps.bss);
+	g->settings_offset = (uint32_t)offsetof(struct capture_bpf__data,
+	    settings);
+	g->counters_offset = (uint32_t)offsetof(struct capture_bpf__bss,
+	    counters);
+	g->filter_offset = (uint32_t)offsetof(struct capture_bpf__bss, filter);
+	g->mechanism = (uint32_t)probe->mechanism;
+	if (probe->link != NULL)
+		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),
+		    &failed);
+	for (hook = 0; hook < HOOKS; hook++)
+		if (probe->tcx_link_fd[hook] >= 0 && n < GRANT_LINKS_MAX)
+			g->link_fds[n++] = dup_for_grant(
+			    probe->tcx_link_fd[hook], &failed);
+	if (probe->guardian.watch_fd >= 0) {
+		g->guardian_watch_fd = probe->guardian.watch_fd;
+		g->guardian_done_fd = probe->guardian.done_fd;
+		tc_guardian_init(&probe->guardian);
+		for (hook = 0; hook < HOOKS; hook++)
+			probe->tc_attached[hook] = probe->tc_hook_created[hook] = 0;
+	}
+	return failed;
 }

@@ -17,13 +17,6 @@
 
 struct capture_probe;
 
-/* The probe's counters summed over its slots. */
-struct capture_totals {
-	uint64_t received;	/* passed the filter (ps_recv) */
-	uint64_t dropped;	/* of those, no room in the ring (ps_drop) */
-	uint64_t rejected;	/* refused by the in-kernel filter */
-};
-
 struct capture_probe_request {
 	const char *device;		/* for messages */
 	const struct resolved_tap *tap;
@@ -41,11 +34,10 @@ int	capture_probe_open(const struct capture_probe_request *req,
 	    struct capture_probe **probe, char *err, size_t errlen);
 int	capture_probe_ring_fd(const struct capture_probe *probe);
 size_t	capture_probe_ring_bytes(const struct capture_probe *probe);
-enum probe_mechanism capture_probe_mechanism(const struct capture_probe *probe);
-struct capture_settings *capture_probe_settings(struct capture_probe *probe);
-struct capture_filter *capture_probe_filter(struct capture_probe *probe);
-void	capture_probe_counters(const struct capture_probe *probe,
-	    struct capture_totals *totals);
 void	capture_probe_close(struct capture_probe *probe);
+
+struct tap_grant;
+int	capture_probe_export(struct capture_probe *probe,
+	    struct tap_grant *grant);
 
 #endif /* BPFTRACE_PROBE_H */

@@ -209,6 +209,29 @@ register_fork_counter(void)
 	(void)pthread_atfork(NULL, count_fork, NULL);
 }
 
+/*
+ * Takes over a guardian started elsewhere (in process by the probe, or by
+ * the capture broker) through duplicates of its pipes: this process now
+ * holds the capture, and its close waits only where it is the last holder.
+ */
+void
+tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd)
+{
+	tc_guardian_init(g);
+	if (watch_fd < 0 || done_fd < 0) {
+		if (watch_fd >= 0)
+			close(watch_fd);
+		if (done_fd >= 0)
+			close(done_fd);
+		return;
+	}
+	pthread_once(&fork_counter_once, register_fork_counter);
+	g->watch_fd = watch_fd;
+	g->done_fd = done_fd;
+	g->owner = getpid();
+	g->forks = forks_seen;
+}
+
 void
 tc_guardian_init(struct tc_guardian *g)
 {

@@ -43,6 +43,7 @@ struct tc_guardian {
 int	tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
 	    int count, int delete_clsact, char *err, size_t errlen);
 void	tc_guardian_init(struct tc_guardian *g);
+void	tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd);
 void	tc_guardian_stop(struct tc_guardian *g);
 
 #endif /* BPFTRACE_TC_GUARDIAN_H */

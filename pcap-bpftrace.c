@@ -38,7 +38,8 @@
 #include "bpftrace-filter.h"
 #include "bpftrace-nflog.h"
 #include "bpftrace-perf.h"
-#include "bpftrace-probe.h"
+#include "bpftrace-activation.h"
+#include "bpftrace-capture-view.h"
 #include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
@@ -47,7 +48,6 @@
 #include "bpftrace-user-program.h"
 #include "bpftrace-user-record.h"
 
-#define DEFAULT_RING_BYTES	(2 * 1024 * 1024)
 /*
  * Outside immediate mode the probe wakes the reader once this much waits
  * (at most; a quarter of the ring if less), or this long after its last
@@ -64,9 +64,7 @@ struct handle_tap {
 	char device[TAP_DEVICE_MAX];	/* "bpf:..." of this tap alone */
 	char label[TAP_DEVICE_MAX];	/* NFLOG prefix: skb:kfree_skb, tc:eth0 */
 	struct reason_names *reasons;	/* its reason argument's names */
-	struct capture_probe *probe;
-	struct capture_settings *settings;	/* mmapped; no syscalls */
-	struct capture_filter *filter;	/* mmapped too */
+	struct tap_view view;		/* its probe's mapped knobs */
 };
 
 struct pcap_bpftrace {
@@ -80,6 +78,10 @@ struct pcap_bpftrace {
 					   0: the filter runs here only */
 	struct ring_reader ring;
 	int ring_open;
+	int ring_fd;			/* the granted ring; -1: none */
+	struct capture_holding *holding;	/* the probes, when activated
+					   in this process */
+	int probes_open;		/* the taps' views are open */
 
 	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
 	int user_source;
@@ -423,8 +425,8 @@ static int
 bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	int coalesced = pb->taps[0].settings != NULL &&
-	    pb->taps[0].settings->wakeup_bytes != 0;
+	int coalesced = pb->probes_open &&
+	    pb->taps[0].view.settings->wakeup_bytes != 0;
 	int n, timed_out = 0;
 
 	for (;;) {
@@ -484,12 +486,12 @@ capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
 	int i;
 
 	memset(sum, 0, sizeof(*sum));
+	if (!pb->probes_open)
+		return;
 	for (i = 0; i < pb->tap_count; i++) {
 		struct capture_totals t;
 
-		if (pb->taps[i].probe == NULL)
-			continue;
-		capture_probe_counters(pb->taps[i].probe, &t);
+		tap_view_counters(&pb->taps[i].view, &t);
 		sum->received += t.received;
 		sum->dropped += t.dropped;
 		sum->rejected += t.rejected;
@@ -545,7 +547,7 @@ bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 		return PCAP_ERROR;
 	}
 	for (i = 0; i < pb->tap_count; i++)
-		pb->taps[i].settings->direction = direction;
+		pb->taps[i].view.settings->direction = direction;
 	p->direction = d;
 	return 0;
 }
@@ -561,8 +563,8 @@ install_kernel_filter(struct pcap_bpftrace *pb, const struct bpf_insn *insns,
 	int i;
 
 	for (i = 0; i < pb->tap_count; i++)
-		generation = kernel_filter_install(pb->taps[i].filter, insns,
-		    len);
+		generation = kernel_filter_install(pb->taps[i].view.filter,
+		    insns, len);
 	return generation;
 }
 
@@ -613,7 +615,7 @@ bpftrace_set_datalink(pcap_t *p, int dlt)
 	if (pb->user_source)
 		return 0;
 	for (i = 0; i < pb->tap_count; i++)
-		pb->taps[i].settings->link_type = ring_link_type(dlt);
+		pb->taps[i].view.settings->link_type = ring_link_type(dlt);
 	/* A filter running in the probe would see the probe's NFLOG bytes. */
 	if (dlt == DLT_NFLOG && pb->kernel_generation != 0)
 		pb->kernel_generation = install_kernel_filter(pb, NULL, 0);
@@ -687,11 +689,15 @@ free_resources(pcap_t *p)
 
 		reason_names_free(t->reasons);
 		t->reasons = NULL;
-		capture_probe_close(t->probe);
-		t->probe = NULL;
-		t->settings = NULL;
-		t->filter = NULL;
+		tap_view_close(&t->view);
 	}
+	pb->probes_open = 0;
+	if (pb->ring_fd >= 0) {
+		close(pb->ring_fd);
+		pb->ring_fd = -1;
+	}
+	capture_holding_release(pb->holding);
+	pb->holding = NULL;
 	if (pb->breakloop_fd >= 0) {
 		close(pb->breakloop_fd);
 		pb->breakloop_fd = -1;
@@ -707,7 +713,7 @@ bpftrace_cleanup(pcap_t *p)
 		pcapint_remove_from_pcaps_to_close(p);
 		pb->closed_at_exit = 0;
 	}
-	if (pb->taps[0].probe != NULL && secure_getenv("PCAP_BPF_DEBUG") != NULL) {
+	if (pb->probes_open && secure_getenv("PCAP_BPF_DEBUG") != NULL) {
 		struct capture_totals t;
 
 		capture_counters_sum(pb, &t);
@@ -753,52 +759,38 @@ own_netns_inode(void)
 }
 
 /*
- * Loads and attaches tap i's probe.  The first tap's probe owns the ring;
- * the others write to it, so that one reader sees every tap's packets in
- * the order they were put there.
+ * The reading side of tap i, from its part of the grant: mapped knobs,
+ * wakeups as the handle wants them, its reasons' names.
  */
 static int
-start_probe(pcap_t *p, int i, const struct resolved_tap *tap)
+open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	struct handle_tap *t = &pb->taps[i];
-	struct capture_probe_request req;
-	int status;
+	char why[PCAP_ERRBUF_SIZE];
 
-	memset(&req, 0, sizeof(req));
-	req.device = t->device;
-	req.tap = tap;
-	req.snaplen = (uint32_t)p->snapshot;
-	req.ring_bytes = p->opt.buffer_size > 0 ?
-	    (size_t)p->opt.buffer_size : DEFAULT_RING_BYTES;
-	req.link_type = ring_link_type(p->linktype);
-	req.tap_index = (uint16_t)i;
-	req.shared_ring_fd = i == 0 ? -1 :
-	    capture_probe_ring_fd(pb->taps[0].probe);
-	req.netns_inode = own_netns_inode();
-	status = capture_probe_open(&req, &t->probe, p->errbuf,
-	    PCAP_ERRBUF_SIZE);
-	if (status != TAP_OK)
-		return pcap_status_for(status);
-	t->settings = capture_probe_settings(t->probe);
-	t->filter = capture_probe_filter(t->probe);
-	if (!p->opt.immediate) {
-		size_t quarter = capture_probe_ring_bytes(pb->taps[0].probe) / 4;
-
-		t->settings->wakeup_bytes = (uint32_t)(quarter < WAKEUP_BYTES_MAX ?
-		    quarter : WAKEUP_BYTES_MAX);
-		t->settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
+	if (tap_view_open(&t->view, g, why, sizeof(why)) != 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", t->device, why);
+		return PCAP_ERROR;
 	}
+	if (!p->opt.immediate) {
+		size_t quarter = pb->ring.data_size / 4;
+
+		t->view.settings->wakeup_bytes = (uint32_t)(quarter <
+		    WAKEUP_BYTES_MAX ? quarter : WAKEUP_BYTES_MAX);
+		t->view.settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
+	}
+	if (g->reason_arg_index >= 0)
+		t->reasons = reason_names_load(g->reason_enum);
 	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", t->device,
-		    probe_mechanism_name(capture_probe_mechanism(t->probe)));
+		    probe_mechanism_name(t->view.mechanism));
 
 	/*
 	 * A clsact filter, unlike a bpf_link, outlives the process: have
 	 * libpcap close the handle at exit if the application does not.
 	 */
-	if (capture_probe_mechanism(t->probe) == PROBE_CLSACT &&
-	    !pb->closed_at_exit) {
+	if (t->view.mechanism == PROBE_CLSACT && !pb->closed_at_exit) {
 		if (!pcapint_do_addexit(p))
 			return PCAP_ERROR;
 		pcapint_add_to_pcaps_to_close(p);
@@ -808,46 +800,67 @@ start_probe(pcap_t *p, int i, const struct resolved_tap *tap)
 }
 
 /*
- * Every tap resolved (which decides the default link type, see
- * link_types), every tap's probe, then the reader of their shared ring.
+ * The unprivileged half: the grant's ring and probes become this handle's
+ * reader and knobs.  The grant's descriptors are the handle's from here
+ * on (those not taken are closed).
  */
+static int
+open_views(pcap_t *p, struct capture_grant *grant)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int i, status = 0, ieee80211 = 1;
+
+	if ((int)grant->tap_count != pb->tap_count) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %u probes granted"
+		    " for %d taps", p->opt.device, grant->tap_count,
+		    pb->tap_count);
+		capture_grant_close(grant);
+		return PCAP_ERROR;
+	}
+	pb->ring_fd = grant->ring_fd;
+	grant->ring_fd = -1;
+	if (ring_reader_open(&pb->ring, pb->ring_fd, grant->ring_bytes,
+	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
+		capture_grant_close(grant);
+		return PCAP_ERROR;
+	}
+	pb->ring_open = 1;
+	pb->wait_fd = pb->ring.map_fd;
+	pb->probes_open = 1;
+	for (i = 0; i < pb->tap_count && status == 0; i++) {
+		status = open_tap_view(p, i, &grant->taps[i]);
+		if (!grant->taps[i].ieee80211)
+			ieee80211 = 0;
+	}
+	capture_grant_close(grant);
+	if (status != 0)
+		return status;
+	p->linktype = (int)grant->link_type;
+	/* IEEE802_11 only if every tap's packets are 802.11 frames. */
+	return set_link_type_list(p, ieee80211);
+}
+
+/* The calling process's probes: the privileged half, in process. */
 static int
 start_probes(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	struct resolved_tap taps[TAPS_MAX];
-	int i, status, ethernet = 1, ieee80211 = 1;
+	struct capture_request req;
+	struct capture_grant grant;
+	int status;
 
-	for (i = 0; i < pb->tap_count; i++) {
-		struct handle_tap *t = &pb->taps[i];
-
-		status = tap_resolve(t->device, &t->spec, &taps[i], p->errbuf,
-		    PCAP_ERRBUF_SIZE);
-		if (status != TAP_OK)
-			return pcap_status_for(status);
-		if (taps[i].reason_arg_index >= 0)
-			t->reasons = reason_names_load(taps[i].reason_enum);
-		if ((taps[i].family != TAP_FAMILY_TC &&
-		    taps[i].family != TAP_FAMILY_XDP) || !taps[i].has_ethernet)
-			ethernet = 0;
-		if (!taps[i].ieee80211)
-			ieee80211 = 0;
-	}
-	if (ethernet)
-		p->linktype = DLT_EN10MB;
-	for (i = 0; i < pb->tap_count; i++)
-		if ((status = start_probe(p, i, &taps[i])) != 0)
-			return status;
-	/* IEEE802_11 only if every tap's packets are 802.11 frames. */
-	if ((status = set_link_type_list(p, ieee80211)) != 0)
-		return status;
-	if (ring_reader_open(&pb->ring, capture_probe_ring_fd(pb->taps[0].probe),
-	    capture_probe_ring_bytes(pb->taps[0].probe), p->errbuf,
-	    PCAP_ERRBUF_SIZE) != 0)
-		return PCAP_ERROR;
-	pb->ring_open = 1;
-	pb->wait_fd = pb->ring.map_fd;
-	return 0;
+	memset(&req, 0, sizeof(req));
+	req.device = p->opt.device;
+	req.snaplen = (uint32_t)p->snapshot;
+	req.ring_bytes = p->opt.buffer_size > 0 ?
+	    (uint64_t)p->opt.buffer_size : 0;
+	req.netns_inode = own_netns_inode();
+	req.families_allowed = ~0u;
+	status = capture_activate(&req, &grant, &pb->holding, p->errbuf,
+	    PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+	return open_views(p, &grant);
 }
 
 /* Per-CPU perf ring: the buffer size shared out, a power of two of pages. */
@@ -855,7 +868,7 @@ static size_t
 perf_ring_bytes(pcap_t *p)
 {
 	size_t total = p->opt.buffer_size > 0 ? (size_t)p->opt.buffer_size :
-	    DEFAULT_RING_BYTES;
+	    CAPTURE_DEFAULT_RING_BYTES;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	long cpus = sysconf(_SC_NPROCESSORS_CONF);
 	size_t bytes = page;
@@ -1026,6 +1039,9 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	pb = p->priv;
 	pb->breakloop_fd = -1;
 	pb->wait_fd = -1;
+	pb->ring_fd = -1;
+	for (i = 0; i < TAPS_MAX; i++)
+		tap_view_init(&pb->taps[i].view);
 	pb->user.output_fd = -1;
 	pb->user.conf_fd = -1;
 	pb->perf.epoll_fd = -1;

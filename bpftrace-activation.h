@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The privileged half of the bpf: capture source: a device name and the
+ * capture's parameters in, loaded and attached probes out, as a grant of
+ * descriptors (bpftrace-grant.h).  Runs in the capturing process when it
+ * holds the capabilities, and in the capture broker for it otherwise.
+ * Everything in the request is treated as untrusted.
+ */
+#ifndef BPFTRACE_ACTIVATION_H
+#define BPFTRACE_ACTIVATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpftrace-grant.h"
+
+struct capture_request {
+	const char *device;		/* the whole bpf: name, taps joined */
+	uint32_t snaplen;
+	uint64_t ring_bytes;		/* 0: the default */
+	uint32_t netns_inode;		/* the reader's network namespace */
+	uint32_t families_allowed;	/* bit (1 << enum tap_family) each */
+};
+
+/* The probes behind a grant, kept by whoever activated until the end. */
+struct capture_holding;
+
+int	capture_activate(const struct capture_request *req,
+	    struct capture_grant *grant, struct capture_holding **holding,
+	    char *err, size_t errlen);
+void	capture_holding_release(struct capture_holding *holding);
+
+#define CAPTURE_DEFAULT_RING_BYTES	(2 * 1024 * 1024)
+
+#endif /* BPFTRACE_ACTIVATION_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A tap's probe as the reading side sees it; see the header.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "bpftrace-capture-view.h"
+
+void
+tap_view_init(struct tap_view *v)
+{
+	int l;
+
+	memset(v, 0, sizeof(*v));
+	v->data_fd = v->bss_fd = -1;
+	for (l = 0; l < GRANT_LINKS_MAX; l++)
+		v->link_fds[l] = -1;
+	tc_guardian_init(&v->guardian);
+}
+
+/* Whether [offset, offset + size) lies inside a map of map_size bytes. */
+static int
+fits(uint32_t offset, size_t size, uint32_t map_size)
+{
+	return (uint64_t)offset + size <= map_size;
+}
+
+static void *
+map_knobs(int fd, uint32_t size, size_t *len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *p;
+
+	*len = ((size_t)size + page - 1) & ~(page - 1);
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Takes over the grant's descriptors for one tap (the grant's entries
+ * become -1) and maps its knobs.  The layout comes from the grant and is
+ * checked, not assumed: a broker of another build must not make this
+ * side write outside its maps.
+ */
+int
+tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
+    size_t errlen)
+{
+	int l;
+
+	tap_view_init(v);
+	v->data_fd = g->data_fd;
+	v->bss_fd = g->bss_fd;
+	g->data_fd = g->bss_fd = -1;
+	for (l = 0; l < GRANT_LINKS_MAX; l++) {
+		v->link_fds[l] = g->link_fds[l];
+		g->link_fds[l] = -1;
+	}
+	tc_guardian_adopt(&v->guardian, g->guardian_watch_fd,
+	    g->guardian_done_fd);
+	g->guardian_watch_fd = g->guardian_done_fd = -1;
+	v->mechanism = g->mechanism;
+
+	if (v->data_fd < 0 || v->bss_fd < 0 ||
+	    !fits(g->settings_offset, sizeof(struct capture_settings),
+	    g->data_size) ||
+	    !fits(g->counters_offset, CAPTURE_COUNTER_SLOTS *
+	    sizeof(struct capture_counters), g->bss_size) ||
+	    !fits(g->filter_offset, sizeof(struct capture_filter), g->bss_size) ||
+	    g->settings_offset % 8 || g->counters_offset % 8 ||
+	    g->filter_offset % 8) {
+		snprintf(err, errlen, "the probe's settings are not laid out as"
+		    " this library expects (a capture broker of another"
+		    " version?)");
+		return -1;
+	}
+	v->data_map = map_knobs(v->data_fd, g->data_size, &v->data_len);
+	v->bss_map = map_knobs(v->bss_fd, g->bss_size, &v->bss_len);
+	if (v->data_map == NULL || v->bss_map == NULL) {
+		snprintf(err, errlen, "mapping the probe's settings: %s",
+		    strerror(errno));
+		return -1;
+	}
+	v->settings = (struct capture_settings *)((char *)v->data_map +
+	    g->settings_offset);
+	v->counters = (const struct capture_counters *)((char *)v->bss_map +
+	    g->counters_offset);
+	v->filter = (struct capture_filter *)((char *)v->bss_map +
+	    g->filter_offset);
+	return 0;
+}
+
+void
+tap_view_counters(const struct tap_view *v, struct capture_totals *t)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if (v->counters == NULL)
+		return;
+	for (i = 0; i < CAPTURE_COUNTER_SLOTS; i++) {
+		t->received += __atomic_load_n(&v->counters[i].received,
+		    __ATOMIC_RELAXED);
+		t->dropped += __atomic_load_n(&v->counters[i].dropped,
+		    __ATOMIC_RELAXED);
+		t->rejected += __atomic_load_n(&v->counters[i].rejected,
+		    __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Links first (the probe stops), then the maps; the guardian last, which
+ * waits for the clsact filters to go where this process is their last
+ * holder.
+ */
+void
+tap_view_close(struct tap_view *v)
+{
+	int l;
+
+	for (l = 0; l < GRANT_LINKS_MAX; l++)
+		if (v->link_fds[l] >= 0)
+			close(v->link_fds[l]);
+	if (v->data_map != NULL)
+		munmap(v->data_map, v->data_len);
+	if (v->bss_map != NULL)
+		munmap(v->bss_map, v->bss_len);
+	if (v->data_fd >= 0)
+		close(v->data_fd);
+	if (v->bss_fd >= 0)
+		close(v->bss_fd);
+	tc_guardian_stop(&v->guardian);
+	tap_view_init(v);
+}

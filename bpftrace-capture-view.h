@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The unprivileged half of the bpf: capture source: a grant's descriptors
+ * (bpftrace-grant.h) turned into the mapped knobs and counters of each
+ * tap's probe.  Nothing here calls bpf() or needs a privilege; closing a
+ * view is what ends the capture (its links go with the last descriptor,
+ * clsact filters with the guardian's watched pipe).
+ */
+#ifndef BPFTRACE_CAPTURE_VIEW_H
+#define BPFTRACE_CAPTURE_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/filter_program.h"
+#include "bpf/ring_record.h"
+#include "bpftrace-grant.h"
+#include "bpftrace-tc-guardian.h"
+
+/* A probe's counters summed over its slots. */
+struct capture_totals {
+	uint64_t received;	/* passed the filter (ps_recv) */
+	uint64_t dropped;	/* of those, no room in the ring (ps_drop) */
+	uint64_t rejected;	/* refused by the in-kernel filter */
+};
+
+struct tap_view {
+	void *data_map;
+	size_t data_len;
+	void *bss_map;
+	size_t bss_len;
+	struct capture_settings *settings;	/* in data_map */
+	const struct capture_counters *counters; /* in bss_map */
+	struct capture_filter *filter;		/* in bss_map */
+	int data_fd;
+	int bss_fd;
+	int link_fds[GRANT_LINKS_MAX];
+	struct tc_guardian guardian;
+	uint32_t mechanism;		/* enum probe_mechanism */
+};
+
+void	tap_view_init(struct tap_view *v);
+int	tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
+	    size_t errlen);
+void	tap_view_counters(const struct tap_view *v, struct capture_totals *t);
+void	tap_view_close(struct tap_view *v);
+
+#endif /* BPFTRACE_CAPTURE_VIEW_H */
