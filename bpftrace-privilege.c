@@ -50,8 +50,10 @@ const char *
 tap_capabilities_needed(enum tap_family family)
 {
 	return is_network_family(family) ?
-	    "CAP_BPF and CAP_NET_ADMIN (or root); run as root or grant them"
-	    " (setcap cap_bpf,cap_net_admin+ep PROGRAM)" :
-	    "CAP_BPF and CAP_PERFMON (or root); run as root or grant them"
-	    " (setcap cap_bpf,cap_perfmon+ep PROGRAM)";
+	    "CAP_BPF and CAP_NET_ADMIN, or the capture broker, which is not"
+	    " running: systemctl enable --now pcap-bpftrace-broker.socket"
+	    " (or start pcap-bpftrace-broker --foreground)" :
+	    "CAP_BPF and CAP_PERFMON, or the capture broker, which is not"
+	    " running: systemctl enable --now pcap-bpftrace-broker.socket"
+	    " (or start pcap-bpftrace-broker --foreground)";
 }

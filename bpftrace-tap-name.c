@@ -157,7 +157,7 @@ static int
 parse_named_target(char *rest, struct tap_spec *spec, const char *what,
     const char *usage, const char *device, char *err, size_t errlen)
 {
-	char *parts[2];
+	char *parts[2] = { NULL, NULL };
 	int n = split_parts(rest, parts, 2);
 	int status;
 
@@ -253,7 +253,7 @@ static int
 parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
     const char *usage, const char *device, char *err, size_t errlen)
 {
-	char *parts[2];
+	char *parts[2] = { NULL, NULL };
 	int n = split_parts(rest, parts, 2);
 	int status;
 

@@ -38,7 +38,9 @@
 #include "bpftrace-filter.h"
 #include "bpftrace-nflog.h"
 #include "bpftrace-perf.h"
+#include "bpftrace-privilege.h"
 #include "bpftrace-activation.h"
+#include "bpftrace-broker-client.h"
 #include "bpftrace-capture-view.h"
 #include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
@@ -82,6 +84,8 @@ struct pcap_bpftrace {
 	struct capture_holding *holding;	/* the probes, when activated
 					   in this process */
 	int probes_open;		/* the taps' views are open */
+	int broker_fd;			/* the capture broker's connection,
+					   held while the capture lasts */
 
 	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
 	int user_source;
@@ -698,6 +702,10 @@ free_resources(pcap_t *p)
 	}
 	capture_holding_release(pb->holding);
 	pb->holding = NULL;
+	if (pb->broker_fd >= 0) {
+		close(pb->broker_fd);
+		pb->broker_fd = -1;
+	}
 	if (pb->breakloop_fd >= 0) {
 		close(pb->breakloop_fd);
 		pb->breakloop_fd = -1;
@@ -840,20 +848,52 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	return set_link_type_list(p, ieee80211);
 }
 
-/* The calling process's probes: the privileged half, in process. */
+/* Whether this process may load and attach every tap's probe itself. */
+static int
+holds_capabilities(const struct pcap_bpftrace *pb)
+{
+	int i;
+
+	for (i = 0; i < pb->tap_count; i++)
+		if (!has_tap_capabilities(pb->taps[i].spec.family))
+			return 0;
+	return 1;
+}
+
+/*
+ * The privileged half: in this process when it holds the capabilities,
+ * else by the capture broker when one listens (the process then needs no
+ * privilege at all).  Without either, the in-process attempt says what
+ * is missing.
+ */
 static int
 start_probes(pcap_t *p)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	struct capture_request req;
 	struct capture_grant grant;
+	uint64_t ring_bytes = p->opt.buffer_size > 0 ?
+	    (uint64_t)p->opt.buffer_size : 0;
 	int status;
 
+	if (!holds_capabilities(pb)) {
+		status = broker_activate(p->opt.device, (uint32_t)p->snapshot,
+		    ring_bytes, &grant, &pb->broker_fd, p->errbuf,
+		    PCAP_ERRBUF_SIZE);
+		if (status == TAP_OK) {
+			if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+				fprintf(stderr, "%s: activated by the capture"
+				    " broker (%s)\n", p->opt.device,
+				    broker_socket_path());
+			return open_views(p, &grant);
+		}
+		if (status != BROKER_UNAVAILABLE)
+			return pcap_status_for(status);
+	}
 	memset(&req, 0, sizeof(req));
 	req.device = p->opt.device;
 	req.snaplen = (uint32_t)p->snapshot;
-	req.ring_bytes = p->opt.buffer_size > 0 ?
-	    (uint64_t)p->opt.buffer_size : 0;
+	req.ring_bytes = ring_bytes;
 	req.netns_inode = own_netns_inode();
 	req.families_allowed = ~0u;
 	status = capture_activate(&req, &grant, &pb->holding, p->errbuf,
@@ -1040,6 +1080,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	pb->breakloop_fd = -1;
 	pb->wait_fd = -1;
 	pb->ring_fd = -1;
+	pb->broker_fd = -1;
 	for (i = 0; i < TAPS_MAX; i++)
 		tap_view_init(&pb->taps[i].view);
 	pb->user.output_fd = -1;

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The library's side of the capture broker; see the header.
+ */
+#define _GNU_SOURCE		/* secure_getenv, MSG_CMSG_CLOEXEC */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include "bpftrace-broker-client.h"
+#include "bpftrace-broker-protocol.h"
+#include "bpftrace-status.h"
+
+/*
+ * Loading and attaching can take seconds on a slow machine (a kernel
+ * under emulation); a broker that does not answer in this time is stuck.
+ */
+#define BROKER_REPLY_SECONDS	60
+
+const char *
+broker_socket_path(void)
+{
+	const char *path = secure_getenv("PCAP_BPF_BROKER");
+
+	return path != NULL && *path != '\0' ? path : BROKER_SOCKET_DEFAULT;
+}
+
+static int
+connect_broker(char *err, size_t errlen)
+{
+	struct sockaddr_un addr;
+	const char *path = broker_socket_path();
+	struct timeval tv = { BROKER_REPLY_SECONDS, 0 };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	memcpy(addr.sun_path, path, strlen(path));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		if (errno == EACCES)
+			snprintf(err, errlen, "the capture broker's socket %s is"
+			    " not open to this user", path);
+		close(fd);
+		return errno == EACCES ? -2 : -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* The request, with this process's network namespace attached. */
+static int
+send_request(int fd, const char *device, uint32_t snaplen,
+    uint64_t ring_bytes)
+{
+	struct broker_request req;
+	char buf[sizeof(struct broker_request_wire) + BROKER_DEVICE_MAX];
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *c;
+	int netns, rc;
+
+	snprintf(req.device, sizeof(req.device), "%s", device);
+	req.snaplen = snaplen;
+	req.ring_bytes = ring_bytes;
+	iov.iov_base = buf;
+	iov.iov_len = broker_request_encode(&req, buf, sizeof(buf));
+	if (iov.iov_len == 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	memset(&msg, 0, sizeof(msg));
+	memset(&control, 0, sizeof(control));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.space;
+	msg.msg_controllen = sizeof(control.space);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &netns, sizeof(int));
+	rc = sendmsg(fd, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	close(netns);
+	return rc;
+}
+
+/* The reply and its descriptors (all closed again if it is malformed). */
+static int
+receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
+    size_t *fd_count)
+{
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(BROKER_FDS_MAX * sizeof(int))];
+	} control;
+	struct iovec iov = { reply, sizeof(*reply) };
+	struct msghdr msg;
+	struct cmsghdr *c;
+	ssize_t n;
+	size_t i;
+
+	*fd_count = 0;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.space;
+	msg.msg_controllen = sizeof(control.space);
+	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k && *fd_count < BROKER_FDS_MAX; i++)
+			memcpy(&fds[(*fd_count)++], CMSG_DATA(c) + i * sizeof(int),
+			    sizeof(int));
+	}
+	if (n != (ssize_t)sizeof(*reply) || (msg.msg_flags & MSG_CTRUNC) ||
+	    reply->magic != BROKER_MAGIC || reply->version != BROKER_VERSION ||
+	    reply->fd_count != *fd_count) {
+		for (i = 0; i < *fd_count; i++)
+			close(fds[i]);
+		*fd_count = 0;
+		return n < 0 ? -1 : -2;
+	}
+	reply->message[sizeof(reply->message) - 1] = '\0';
+	return 0;
+}
+
+/*
+ * Returns TAP_OK with the grant and the open connection, BROKER_UNAVAILABLE
+ * when no broker listens, or the broker's (or the exchange's) failure
+ * with its one-line message in err.
+ */
+int
+broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
+    struct capture_grant *grant, int *connection, char *err, size_t errlen)
+{
+	struct broker_reply_wire reply;
+	int fds[BROKER_FDS_MAX];
+	size_t fd_count = 0, i;
+	int fd, rc;
+
+	capture_grant_init(grant);
+	*connection = -1;
+	if ((fd = connect_broker(err, errlen)) == -1)
+		return BROKER_UNAVAILABLE;
+	if (fd == -2)
+		return TAP_PERMISSION;
+	if (send_request(fd, device, snaplen, ring_bytes) != 0) {
+		snprintf(err, errlen, "%s: sending the request to the capture"
+		    " broker: %s", device, strerror(errno));
+		close(fd);
+		return TAP_KERNEL_REFUSED;
+	}
+	rc = receive_reply(fd, &reply, fds, &fd_count);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s from the capture broker (%s)",
+		    device, rc == -1 ? "no reply" : "a malformed reply",
+		    rc == -1 ? strerror(errno) : broker_socket_path());
+		close(fd);
+		return TAP_KERNEL_REFUSED;
+	}
+	if (reply.status != TAP_OK) {
+		snprintf(err, errlen, "%s", reply.message);
+		for (i = 0; i < fd_count; i++)
+			close(fds[i]);
+		close(fd);
+		return reply.status < TAP_NO_MEMORY || reply.status > 0 ?
+		    TAP_KERNEL_REFUSED : reply.status;
+	}
+	*grant = reply.grant;
+	if (broker_grant_from_indexes(grant, fds, fd_count, err, errlen) != 0) {
+		for (i = 0; i < fd_count; i++)
+			close(fds[i]);
+		capture_grant_init(grant);
+		close(fd);
+		return TAP_KERNEL_REFUSED;
+	}
+	/* Received descriptors the grant does not name are not kept. */
+	for (i = 0; i < fd_count; i++) {
+		int named = 0, t, l;
+
+		named = fds[i] == grant->ring_fd;
+		for (t = 0; t < (int)grant->tap_count && !named; t++) {
+			struct tap_grant *g = &grant->taps[t];
+
+			named = fds[i] == g->data_fd || fds[i] == g->bss_fd ||
+			    fds[i] == g->guardian_watch_fd ||
+			    fds[i] == g->guardian_done_fd;
+			for (l = 0; l < GRANT_LINKS_MAX && !named; l++)
+				named = fds[i] == g->link_fds[l];
+		}
+		if (!named)
+			close(fds[i]);
+	}
+	*connection = fd;
+	return TAP_OK;
+}
