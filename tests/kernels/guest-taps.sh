@@ -170,12 +170,16 @@ listing() {
 		return
 	fi
 	for dev in $taps; do
-		tcpdump -ni "$dev" -w /dev/null 2> "$TMPD/listing.err" &
+		# A file per tap: the previous one's "listening on" must not
+		# count, nor may SIGINT reach tcpdump before its handler (a
+		# background job starts with SIGINT ignored).
+		err=$TMPD/listing-${dev##*:}.err
+		tcpdump -ni "$dev" -w /dev/null 2> "$err" &
 		pid=$!
-		if ! wait_started "$TMPD/listing.err" $pid; then
+		if ! wait_started "$err" $pid; then
 			kill -INT $pid 2>/dev/null
 			wait $pid 2>/dev/null
-			result listing fail kprobe "listed $dev does not open: $(head -2 "$TMPD/listing.err" | tr '\n' ' ')"
+			result listing fail kprobe "listed $dev does not open: $(head -2 "$err" | tr '\n' ' ')"
 			return
 		fi
 		kill -INT $pid
