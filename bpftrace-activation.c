@@ -17,6 +17,7 @@
 struct capture_holding {
 	int count;
 	struct capture_probe *probes[TAPS_MAX];
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];	/* for messages */
 };
 
 void
@@ -78,6 +79,7 @@ open_probe(const struct capture_request *req, const char *device,
 	if (status != TAP_OK)
 		return status;
 	h->count = i + 1;
+	snprintf(h->devices[i], sizeof(h->devices[i]), "%s", device);
 	if (capture_probe_export(h->probes[i], g) != 0) {
 		snprintf(err, errlen, "%s: out of descriptors handing over the"
 		    " probe", device);
@@ -98,8 +100,8 @@ family_refused(const struct capture_request *req, const char *device,
 	if (req->families_allowed & (1u << family))
 		return 0;
 	snprintf(err, errlen, "%s: the capture broker's policy does not let"
-	    " you capture at bpf:%s: taps (families in"
-	    " /etc/pcap-bpftrace/broker.conf)", device,
+	    " you capture at bpf:%s: taps (families in its"
+	    " broker.conf)", device,
 	    tap_family_name(family));
 	return 1;
 }
@@ -165,4 +167,36 @@ fail:
 	capture_grant_close(grant);
 	capture_holding_release(h);
 	return status;
+}
+
+/*
+ * Attaches every tap's loaded probe (activation only loads them: merely
+ * opening a device, to list its link types or read its statistics, must
+ * not change the system) and grants the attachments: links and clsact
+ * guardians, in a grant of their own.
+ */
+int
+capture_attach(struct capture_holding *h, struct capture_grant *links,
+    char *err, size_t errlen)
+{
+	int i, status;
+
+	capture_grant_init(links);
+	links->tap_count = (uint32_t)h->count;
+	for (i = 0; i < h->count; i++) {
+		status = capture_probe_attach(h->probes[i], h->devices[i], err,
+		    errlen);
+		if (status != TAP_OK) {
+			capture_grant_close(links);
+			return status;
+		}
+		if (capture_probe_export_links(h->probes[i],
+		    &links->taps[i]) != 0) {
+			snprintf(err, errlen, "%s: out of descriptors handing"
+			    " over the attachment", h->devices[i]);
+			capture_grant_close(links);
+			return TAP_NO_MEMORY;
+		}
+	}
+	return TAP_OK;
 }

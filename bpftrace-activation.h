@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The privileged half of the bpf: capture source: a device name and the
- * capture's parameters in, loaded and attached probes out, as a grant of
- * descriptors (bpftrace-grant.h).  Runs in the capturing process when it
+ * capture's parameters in, loaded probes out, as a grant of descriptors
+ * (bpftrace-grant.h); then, when the capture is first used, attached
+ * probes, as a second grant of the attachments.  Runs in the capturing process when it
  * holds the capabilities, and in the capture broker for it otherwise.
  * Everything in the request is treated as untrusted.
  */
@@ -28,6 +29,8 @@ struct capture_holding;
 int	capture_activate(const struct capture_request *req,
 	    struct capture_grant *grant, struct capture_holding **holding,
 	    char *err, size_t errlen);
+int	capture_attach(struct capture_holding *holding,
+	    struct capture_grant *links, char *err, size_t errlen);
 void	capture_holding_release(struct capture_holding *holding);
 
 #define CAPTURE_DEFAULT_RING_BYTES	(2 * 1024 * 1024)

@@ -146,19 +146,83 @@ receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
 	return 0;
 }
 
+/* Whether a received descriptor is one the grant names. */
+static int
+named_by(const struct capture_grant *grant, int fd)
+{
+	uint32_t t;
+	int l;
+
+	if (fd == grant->ring_fd)
+		return 1;
+	for (t = 0; t < grant->tap_count && t < TAPS_MAX; t++) {
+		const struct tap_grant *g = &grant->taps[t];
+
+		if (fd == g->data_fd || fd == g->bss_fd ||
+		    fd == g->guardian_watch_fd || fd == g->guardian_done_fd)
+			return 1;
+		for (l = 0; l < GRANT_LINKS_MAX; l++)
+			if (fd == g->link_fds[l])
+				return 1;
+	}
+	return 0;
+}
+
 /*
- * Returns TAP_OK with the grant and the open connection, BROKER_UNAVAILABLE
- * when no broker listens, or the broker's (or the exchange's) failure
- * with its one-line message in err.
+ * The broker's answer: a status and its line, or a grant (the whole
+ * capture, or its attachments: links_only).
+ */
+static int
+receive_grant(int fd, const char *device, int links_only,
+    struct capture_grant *grant, char *err, size_t errlen)
+{
+	struct broker_reply_wire reply;
+	int fds[BROKER_FDS_MAX];
+	size_t fd_count = 0, i;
+	int rc;
+
+	capture_grant_init(grant);
+	rc = receive_reply(fd, &reply, fds, &fd_count);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s from the capture broker (%s)",
+		    device, rc == -1 ? "no reply" : "a malformed reply",
+		    rc == -1 ? strerror(errno) : broker_socket_path());
+		return TAP_KERNEL_REFUSED;
+	}
+	if (reply.status != TAP_OK) {
+		snprintf(err, errlen, "%s", reply.message);
+		for (i = 0; i < fd_count; i++)
+			close(fds[i]);
+		return reply.status < TAP_NO_MEMORY || reply.status > 0 ?
+		    TAP_KERNEL_REFUSED : reply.status;
+	}
+	*grant = reply.grant;
+	rc = links_only ?
+	    broker_links_from_indexes(grant, fds, fd_count, err, errlen) :
+	    broker_grant_from_indexes(grant, fds, fd_count, err, errlen);
+	if (rc != 0) {
+		for (i = 0; i < fd_count; i++)
+			close(fds[i]);
+		capture_grant_init(grant);
+		return TAP_KERNEL_REFUSED;
+	}
+	/* Received descriptors the grant does not name are not kept. */
+	for (i = 0; i < fd_count; i++)
+		if (!named_by(grant, fds[i]))
+			close(fds[i]);
+	return TAP_OK;
+}
+
+/*
+ * Returns TAP_OK with the grant (the probes loaded, not yet attached) and
+ * the open connection, BROKER_UNAVAILABLE when no broker listens, or the
+ * broker's (or the exchange's) failure with its one-line message in err.
  */
 int
 broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
     struct capture_grant *grant, int *connection, char *err, size_t errlen)
 {
-	struct broker_reply_wire reply;
-	int fds[BROKER_FDS_MAX];
-	size_t fd_count = 0, i;
-	int fd, rc;
+	int fd, status;
 
 	capture_grant_init(grant);
 	*connection = -1;
@@ -167,52 +231,44 @@ broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
 	if (fd == -2)
 		return TAP_PERMISSION;
 	if (send_request(fd, device, snaplen, ring_bytes) != 0) {
-		snprintf(err, errlen, "%s: sending the request to the capture"
-		    " broker: %s", device, strerror(errno));
-		close(fd);
-		return TAP_KERNEL_REFUSED;
-	}
-	rc = receive_reply(fd, &reply, fds, &fd_count);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s from the capture broker (%s)",
-		    device, rc == -1 ? "no reply" : "a malformed reply",
-		    rc == -1 ? strerror(errno) : broker_socket_path());
-		close(fd);
-		return TAP_KERNEL_REFUSED;
-	}
-	if (reply.status != TAP_OK) {
-		snprintf(err, errlen, "%s", reply.message);
-		for (i = 0; i < fd_count; i++)
-			close(fds[i]);
-		close(fd);
-		return reply.status < TAP_NO_MEMORY || reply.status > 0 ?
-		    TAP_KERNEL_REFUSED : reply.status;
-	}
-	*grant = reply.grant;
-	if (broker_grant_from_indexes(grant, fds, fd_count, err, errlen) != 0) {
-		for (i = 0; i < fd_count; i++)
-			close(fds[i]);
-		capture_grant_init(grant);
-		close(fd);
-		return TAP_KERNEL_REFUSED;
-	}
-	/* Received descriptors the grant does not name are not kept. */
-	for (i = 0; i < fd_count; i++) {
-		int named = 0, t, l;
+		int sent_errno = errno;
 
-		named = fds[i] == grant->ring_fd;
-		for (t = 0; t < (int)grant->tap_count && !named; t++) {
-			struct tap_grant *g = &grant->taps[t];
-
-			named = fds[i] == g->data_fd || fds[i] == g->bss_fd ||
-			    fds[i] == g->guardian_watch_fd ||
-			    fds[i] == g->guardian_done_fd;
-			for (l = 0; l < GRANT_LINKS_MAX && !named; l++)
-				named = fds[i] == g->link_fds[l];
+		/* A refusal at the door arrives before the request is read. */
+		status = receive_grant(fd, device, 0, grant, err, errlen);
+		if (status == TAP_OK) {
+			capture_grant_close(grant);
+			status = TAP_KERNEL_REFUSED;
 		}
-		if (!named)
-			close(fds[i]);
+		if (status == TAP_KERNEL_REFUSED)
+			snprintf(err, errlen, "%s: sending the request to the"
+			    " capture broker: %s", device, strerror(sent_errno));
+		close(fd);
+		return status;
+	}
+	status = receive_grant(fd, device, 0, grant, err, errlen);
+	if (status != TAP_OK) {
+		close(fd);
+		return status;
 	}
 	*connection = fd;
 	return TAP_OK;
+}
+
+/* The attachments of a capture the broker activated, when it is used. */
+int
+broker_attach(int connection, const char *device, struct capture_grant *links,
+    char *err, size_t errlen)
+{
+	struct broker_attach_wire w;
+
+	capture_grant_init(links);
+	memset(&w, 0, sizeof(w));
+	w.magic = BROKER_ATTACH_MAGIC;
+	w.version = BROKER_VERSION;
+	if (send(connection, &w, sizeof(w), MSG_NOSIGNAL) != (ssize_t)sizeof(w)) {
+		snprintf(err, errlen, "%s: the capture broker's connection: %s",
+		    device, strerror(errno));
+		return TAP_KERNEL_REFUSED;
+	}
+	return receive_grant(connection, device, 1, links, err, errlen);
 }

@@ -118,12 +118,13 @@ power_of_two(uint64_t v)
 
 /*
  * The other way, on the client: indexes back to the received descriptors,
- * each used at most once, none beyond the taps granted.  On failure the
+ * each used at most once, none beyond the taps granted.  A grant of
+ * attachments (links_only) names no ring and no maps.  On failure the
  * grant holds no descriptor (the caller closes what it received).
  */
-int
-broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
-    size_t fd_count, char *err, size_t errlen)
+static int
+from_indexes(struct capture_grant *grant, const int *fds, size_t fd_count,
+    int links_only, char *err, size_t errlen)
 {
 	int32_t *fields[GRANT_FD_FIELDS];
 	unsigned char used[BROKER_FDS_MAX];
@@ -132,8 +133,9 @@ broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
 
 	memset(used, 0, sizeof(used));
 	if (grant->tap_count == 0 || grant->tap_count > TAPS_MAX ||
-	    fd_count > BROKER_FDS_MAX || !power_of_two(grant->ring_bytes) ||
-	    grant->ring_bytes > BROKER_RING_BYTES_MAX)
+	    fd_count > BROKER_FDS_MAX || (!links_only &&
+	    (!power_of_two(grant->ring_bytes) ||
+	    grant->ring_bytes > BROKER_RING_BYTES_MAX)))
 		goto bad;
 	for (i = 0; i < count; i++) {
 		int32_t index = *fields[i];
@@ -146,18 +148,19 @@ broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
 			goto bad;
 		used[index] = 1;
 	}
-	for (i = 0; i < count; i++)
-		if (*fields[i] >= 0)
-			*fields[i] = fds[*fields[i]];
-	if (grant->ring_fd < 0)
-		goto bad;
 	for (i = 0; i < grant->tap_count; i++) {
 		struct tap_grant *t = &grant->taps[i];
 
 		t->reason_enum[sizeof(t->reason_enum) - 1] = '\0';
-		if (t->data_fd < 0 || t->bss_fd < 0)
+		if (links_only ? t->data_fd != -1 || t->bss_fd != -1 :
+		    t->data_fd < 0 || t->bss_fd < 0)
 			goto bad;
 	}
+	if (links_only ? grant->ring_fd != -1 : grant->ring_fd < 0)
+		goto bad;
+	for (i = 0; i < count; i++)
+		if (*fields[i] >= 0)
+			*fields[i] = fds[*fields[i]];
 	return 0;
 bad:
 	/* The descriptors are the caller's to close: forget them here. */
@@ -165,4 +168,30 @@ bad:
 		*fields[i] = -1;
 	snprintf(err, errlen, "malformed reply from the capture broker");
 	return -1;
+}
+
+int
+broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
+    size_t fd_count, char *err, size_t errlen)
+{
+	return from_indexes(grant, fds, fd_count, 0, err, errlen);
+}
+
+int
+broker_links_from_indexes(struct capture_grant *links, const int *fds,
+    size_t fd_count, char *err, size_t errlen)
+{
+	return from_indexes(links, fds, fd_count, 1, err, errlen);
+}
+
+int
+broker_attach_parse(const void *buf, size_t len)
+{
+	struct broker_attach_wire w;
+
+	if (len != sizeof(w))
+		return -1;
+	memcpy(&w, buf, sizeof(w));
+	return w.magic == BROKER_ATTACH_MAGIC && w.version == BROKER_VERSION &&
+	    w.reserved == 0 ? 0 : -1;
 }

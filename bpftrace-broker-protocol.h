@@ -12,6 +12,12 @@
  *   broker -> client   struct broker_reply_wire; SCM_RIGHTS: the grant's
  *                      descriptors, which the reply names by index
  *
+ * and when the capture is first used (activation only loads the probes):
+ *
+ *   client -> broker   struct broker_attach_wire
+ *   broker -> client   struct broker_reply_wire with the attachments'
+ *                      grant (links, clsact guardian pipes)
+ *
  * Both sides are built together; the version changes with the layout.
  * Parsing is pure (no system calls) and is the broker's fuzz target.
  */
@@ -40,6 +46,14 @@ struct broker_request_wire {
 	uint32_t snaplen;
 	uint32_t reserved;		/* 0 */
 	uint64_t ring_bytes;		/* 0: the default */
+};
+
+#define BROKER_ATTACH_MAGIC	0x61747062u	/* "bpta" */
+
+struct broker_attach_wire {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t reserved;		/* 0 */
 };
 
 struct broker_request {
@@ -71,5 +85,8 @@ size_t	broker_grant_to_indexes(struct capture_grant *grant, int *fds,
 	    size_t max);
 int	broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
 	    size_t fd_count, char *err, size_t errlen);
+int	broker_links_from_indexes(struct capture_grant *links, const int *fds,
+	    size_t fd_count, char *err, size_t errlen);
+int	broker_attach_parse(const void *buf, size_t len);
 
 #endif /* BPFTRACE_BROKER_PROTOCOL_H */

@@ -41,6 +41,30 @@ map_knobs(int fd, uint32_t size, size_t *len)
 }
 
 /*
+ * Takes over a tap's attachments (links, the clsact guardian's pipes)
+ * from a grant: the capture runs from here on.
+ */
+void
+tap_view_adopt_links(struct tap_view *v, struct tap_grant *g)
+{
+	int l;
+
+	for (l = 0; l < GRANT_LINKS_MAX; l++) {
+		if (v->link_fds[l] >= 0)
+			close(v->link_fds[l]);
+		v->link_fds[l] = g->link_fds[l];
+		g->link_fds[l] = -1;
+	}
+	if (g->guardian_watch_fd >= 0 || g->guardian_done_fd >= 0) {
+		tc_guardian_stop(&v->guardian);
+		tc_guardian_adopt(&v->guardian, g->guardian_watch_fd,
+		    g->guardian_done_fd);
+	}
+	g->guardian_watch_fd = g->guardian_done_fd = -1;
+	v->mechanism = g->mechanism;
+}
+
+/*
  * Takes over the grant's descriptors for one tap (the grant's entries
  * become -1) and maps its knobs.  The layout comes from the grant and is
  * checked, not assumed: a broker of another build must not make this
@@ -50,20 +74,11 @@ int
 tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
     size_t errlen)
 {
-	int l;
-
 	tap_view_init(v);
 	v->data_fd = g->data_fd;
 	v->bss_fd = g->bss_fd;
 	g->data_fd = g->bss_fd = -1;
-	for (l = 0; l < GRANT_LINKS_MAX; l++) {
-		v->link_fds[l] = g->link_fds[l];
-		g->link_fds[l] = -1;
-	}
-	tc_guardian_adopt(&v->guardian, g->guardian_watch_fd,
-	    g->guardian_done_fd);
-	g->guardian_watch_fd = g->guardian_done_fd = -1;
-	v->mechanism = g->mechanism;
+	tap_view_adopt_links(v, g);
 
 	if (v->data_fd < 0 || v->bss_fd < 0 ||
 	    !fits(g->settings_offset, sizeof(struct capture_settings),

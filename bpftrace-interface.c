@@ -58,13 +58,19 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 	char value[64], names[256];
 	unsigned int m[6];
 	struct btf *btf;
-	int status;
+	int status, has_tcx;
 
 	memset(tap, 0, sizeof(*tap));
 	tap->reason_arg_index = -1;
 	/* The probe's tracing half is CO-RE, so loading it needs BTF too. */
 	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
 		return status;
+	/*
+	 * tcx (Linux 6.6) is known from the kernel's types, without
+	 * attaching anything: the attachment waits until the capture is
+	 * used (see bpftrace-probe.c).
+	 */
+	has_tcx = btf__find_by_name_kind(btf, "tcx_link", BTF_KIND_STRUCT) >= 0;
 	btf__free(btf);
 	tap->family = spec->family;
 	tap->ifindex = (int)if_nametoindex(spec->name);
@@ -98,7 +104,8 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 		}
 		tap->mechanisms[tap->mechanism_count++] = PROBE_XDP;
 	} else {
-		tap->mechanisms[tap->mechanism_count++] = PROBE_TCX;
+		if (has_tcx)
+			tap->mechanisms[tap->mechanism_count++] = PROBE_TCX;
 		tap->mechanisms[tap->mechanism_count++] = PROBE_CLSACT;
 	}
 	return TAP_OK;

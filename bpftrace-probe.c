@@ -43,6 +43,8 @@ enum { HOOK_INGRESS, HOOK_EGRESS, HOOKS };
 
 struct capture_probe {
 	struct capture_bpf *skel;
+	struct resolved_tap tap;	/* what it attaches to, later */
+	int attached;
 	enum probe_mechanism mechanism;
 	size_t ring_bytes;
 	struct bpf_link *link;		/* tracing taps, XDP */
@@ -270,6 +272,7 @@ attach(struct capture_probe *probe, const struct resolved_tap *tap,
 	case PROBE_CLSACT:
 		return attach_clsact(probe, tap);
 	case PROBE_XDP:
+		/* Checked when loading; again, for a program attached since. */
 		if ((error = check_xdp_free(tap, why, len)) != 0)
 			return error;
 		probe->link = bpf_program__attach_xdp(prog, tap->ifindex);
@@ -291,11 +294,13 @@ attach(struct capture_probe *probe, const struct resolved_tap *tap,
 	return 0;
 }
 
+/* Takes down whatever is attached; the loaded object stays. */
 static void
-release(struct capture_probe *probe)
+detach(struct capture_probe *probe)
 {
 	int hook, created = 0;
 
+	probe->attached = 0;
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
 	if (probe->guardian.watch_fd >= 0) {
@@ -328,6 +333,12 @@ release(struct capture_probe *probe)
 		h->attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(h);
 	}
+}
+
+static void
+release(struct capture_probe *probe)
+{
+	detach(probe);
 	capture_bpf__destroy(probe->skel);
 	probe->skel = NULL;
 }
@@ -357,16 +368,38 @@ refusal_hint(enum probe_mechanism m, int error)
 }
 
 /*
- * Tries one mechanism.  Returns 0, or an errno with what failed in why.
+ * What can be known of a mechanism without attaching anything: a kprobe
+ * needs the kernel's kprobe event source, an XDP hook must be free.  0, or
+ * an errno with the reason in why.
+ */
+static int
+attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
+    size_t len)
+{
+	if (m == PROBE_KPROBE &&
+	    access("/sys/bus/event_source/devices/kprobe", F_OK) != 0)
+		return ENOENT;
+	if (m == PROBE_XDP)
+		return check_xdp_free(tap, why, len);
+	return 0;
+}
+
+/*
+ * Tries one mechanism: loads the probe for it, attaching nothing yet
+ * (capture_probe_attach() does, when the capture is used).  Returns 0, or
+ * an errno with what failed in why.
  */
 static int
 try_mechanism(const struct capture_probe_request *req,
     struct capture_probe *probe, enum probe_mechanism m, char *why, size_t len)
 {
-	const char *stage = "preparing";
+	const char *stage = "attaching";
 	int error;
 
 	why[0] = '\0';
+	if ((error = attachable(req->tap, m, why, len)) != 0)
+		goto fail;
+	stage = "preparing";
 	if ((error = prepare_object(req, probe->ring_bytes, m, &probe->skel)) != 0)
 		goto fail;
 	stage = "loading";
@@ -376,9 +409,6 @@ try_mechanism(const struct capture_probe_request *req,
 	}
 	probe->skel->data->settings.link_type = req->link_type;
 	probe->skel->data->settings.direction = RING_DIRECTION_INOUT;
-	stage = "attaching";
-	if ((error = attach(probe, req->tap, m, why, len)) != 0)
-		goto fail;
 	probe->mechanism = m;
 	return 0;
 fail:
@@ -425,6 +455,7 @@ capture_probe_open(const struct capture_probe_request *req,
 		return TAP_NO_MEMORY;
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
+	probe->tap = *tap;
 	tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = has_tap_capabilities(tap->family);
@@ -490,6 +521,46 @@ capture_probe_close(struct capture_probe *probe)
 	free(probe);
 }
 
+/*
+ * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
+ * (the same programs) where the kernel has no tcx.  TAP_OK, or the status
+ * with a one-line reason.
+ */
+int
+capture_probe_attach(struct capture_probe *probe, const char *device,
+    char *err, size_t errlen)
+{
+	char why[256];
+	int error;
+
+	if (probe->attached)
+		return TAP_OK;
+	why[0] = '\0';
+	error = attach(probe, &probe->tap, probe->mechanism, why, sizeof(why));
+	if (error != 0 && probe->mechanism == PROBE_TCX &&
+	    mechanism_allowed(PROBE_CLSACT)) {
+		detach(probe);
+		probe->mechanism = PROBE_CLSACT;
+		why[0] = '\0';
+		error = attach(probe, &probe->tap, PROBE_CLSACT, why,
+		    sizeof(why));
+	}
+	if (error != 0) {
+		detach(probe);
+		if (why[0] == '\0')
+			snprintf(why, sizeof(why), "%s attaching: %s%s",
+			    probe_mechanism_name(probe->mechanism),
+			    strerror(error), refusal_hint(probe->mechanism,
+			    error));
+		snprintf(err, errlen, "%s: %s", device, why);
+		if (error == EPERM || error == EACCES)
+			return TAP_PERMISSION;
+		return error == EBUSY ? TAP_NOT_CAPTURABLE : TAP_KERNEL_REFUSED;
+	}
+	probe->attached = 1;
+	return TAP_OK;
+}
+
 /* A duplicate that the reading side owns; -1 stays -1. */
 static int
 dup_for_grant(int fd, int *failed)
@@ -506,17 +577,14 @@ dup_for_grant(int fd, int *failed)
 
 /*
  * The descriptors the reading side needs (duplicates: the probe keeps its
- * own until capture_probe_close()), and where its knobs lie in them.  The
- * clsact guardian's pipes are handed over, not duplicated: from now on the
- * filters go when the reading side (and whoever it shares the capture
- * with) is done, not when this probe is closed.  Returns 0 or an errno;
- * what was duplicated is in the grant either way.
+ * own until capture_probe_close()), and where its knobs lie in them.
+ * Returns 0 or an errno; what was duplicated is in the grant either way.
  */
 int
 capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 {
 	struct capture_bpf *skel = probe->skel;
-	int failed = 0, hook, n = 0;
+	int failed = 0;
 
 	g->data_fd = dup_for_grant(bpf_map__fd(skel->maps.data), &failed);
 	g->bss_fd = dup_for_grant(bpf_map__fd(skel->maps.bss), &failed);
@@ -527,6 +595,21 @@ capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 	g->counters_offset = (uint32_t)offsetof(struct capture_bpf__bss,
 	    counters);
 	g->filter_offset = (uint32_t)offsetof(struct capture_bpf__bss, filter);
+	g->mechanism = (uint32_t)probe->mechanism;
+	return failed;
+}
+
+/*
+ * Once attached: the attachments (duplicated links).  The clsact
+ * guardian's pipes are handed over, not duplicated: from now on the
+ * filters go when the reading side (and whoever it shares the capture
+ * with) is done, not when this probe is closed.
+ */
+int
+capture_probe_export_links(struct capture_probe *probe, struct tap_grant *g)
+{
+	int failed = 0, hook, n = 0;
+
 	g->mechanism = (uint32_t)probe->mechanism;
 	if (probe->link != NULL)
 		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),

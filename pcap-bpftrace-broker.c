@@ -54,6 +54,7 @@ struct client_slot {
 
 static struct client_slot *clients;	/* shared with the children */
 static struct broker_policy policy;
+static const char *policy_path = POLICY_FILE;
 static gid_t policy_gids[POLICY_GROUPS_MAX];
 static int policy_gid_count;
 static volatile sig_atomic_t stopping;
@@ -381,9 +382,15 @@ mechanisms_of(const struct capture_grant *g, char *buf, size_t len)
 		    (enum probe_mechanism)g->taps[i].mechanism));
 }
 
-/* The child for one client: ask, check, activate, hand over, hold. */
+/*
+ * The child for one client: ask, check, activate, hand over, hold.  A
+ * client refused at the door (refusal) still has its request read first:
+ * a socket closed on unread data would reset the connection and lose the
+ * refusal's line.
+ */
 static void
-serve(int conn, const struct peer *peer, struct client_slot *slot)
+serve(int conn, const struct peer *peer, struct client_slot *slot,
+    const char *refusal)
 {
 	struct timeval tv = { REQUEST_SECONDS, 0 };
 	struct broker_request req;
@@ -392,8 +399,7 @@ serve(int conn, const struct peer *peer, struct client_slot *slot)
 	struct capture_holding *holding = NULL;
 	char err[BROKER_MESSAGE_MAX], how[64];
 	uint32_t netns = 0;
-	int status;
-	char byte;
+	int status, attached = 0;
 	ssize_t n;
 
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -401,7 +407,12 @@ serve(int conn, const struct peer *peer, struct client_slot *slot)
 	if (read_request(conn, &req, &netns, err, sizeof(err)) != 0) {
 		syslog(LOG_WARNING, "uid %u pid %d (%s): refused: %s",
 		    peer->cred.uid, (int)peer->cred.pid, peer->comm, err);
-		reply_status(conn, TAP_NO_SUCH_TAP, err);
+		reply_status(conn, refusal != NULL ? TAP_PERMISSION :
+		    TAP_NO_SUCH_TAP, refusal != NULL ? refusal : err);
+		_exit(1);
+	}
+	if (refusal != NULL) {
+		reply_status(conn, TAP_PERMISSION, refusal);
 		_exit(1);
 	}
 	if (request_refused(peer, &req, netns, err, sizeof(err))) {
@@ -423,19 +434,48 @@ serve(int conn, const struct peer *peer, struct client_slot *slot)
 		reply_status(conn, status, err);
 		_exit(1);
 	}
-	mechanisms_of(&grant, how, sizeof(how));
 	__atomic_store_n(&slot->ring_bytes, grant.ring_bytes, __ATOMIC_RELAXED);
 	if (reply_grant(conn, &grant) != 0) {
 		capture_holding_release(holding);
 		_exit(1);
 	}
-	syslog(LOG_INFO, "uid %u pid %d (%s): capturing at %s with %s",
-	    peer->cred.uid, (int)peer->cred.pid, peer->comm, req.device, how);
-	/* Until every copy of the client's end is closed. */
+	/*
+	 * Until every copy of the client's end is closed; meanwhile, once,
+	 * the attachment when the client starts using the capture.
+	 */
 	tv.tv_sec = 0;
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while ((n = recv(conn, &byte, 1, 0)) > 0 || (n < 0 && errno == EINTR))
-		;
+	for (;;) {
+		char buf[sizeof(struct broker_attach_wire) + 1];
+		struct capture_grant links;
+
+		n = recv(conn, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (attached || broker_attach_parse(buf, (size_t)n) != 0) {
+			syslog(LOG_WARNING, "uid %u pid %d (%s): a malformed"
+			    " message: connection closed", peer->cred.uid,
+			    (int)peer->cred.pid, peer->comm);
+			break;
+		}
+		status = capture_attach(holding, &links, err, sizeof(err));
+		if (status != TAP_OK) {
+			syslog(LOG_NOTICE, "uid %u pid %d (%s): %s",
+			    peer->cred.uid, (int)peer->cred.pid, peer->comm,
+			    err);
+			reply_status(conn, status, err);
+			continue;
+		}
+		mechanisms_of(&links, how, sizeof(how));
+		attached = 1;
+		if (reply_grant(conn, &links) != 0)
+			break;
+		syslog(LOG_INFO, "uid %u pid %d (%s): capturing at %s with %s",
+		    peer->cred.uid, (int)peer->cred.pid, peer->comm, req.device,
+		    how);
+	}
 	capture_holding_release(holding);
 	_exit(0);
 }
@@ -481,6 +521,7 @@ accept_client(int listener)
 	struct client_slot *slot;
 	struct peer peer;
 	char why[BROKER_MESSAGE_MAX];
+	const char *refusal = NULL;
 	pid_t pid;
 	int conn;
 
@@ -488,30 +529,31 @@ accept_client(int listener)
 	if (conn < 0)
 		return;
 	peer_identity(conn, &peer);
+	if ((slot = free_slot()) == NULL) {
+		/* Every slot busy: nothing to spare, not even a child. */
+		syslog(LOG_WARNING, "uid %u pid %d (%s): refused: %d clients",
+		    peer.cred.uid, (int)peer.cred.pid, peer.comm, CLIENTS_MAX);
+		close(conn);
+		return;
+	}
 	if (!peer_admitted(&peer)) {
 		snprintf(why, sizeof(why), "permission denied: the capture"
 		    " broker admits root and the members of %s%s"
 		    " (groups in %s); ask your administrator to add you",
 		    policy.group_count ? "group " : "no group",
-		    policy.group_count ? policy.groups[0] : "", POLICY_FILE);
+		    policy.group_count ? policy.groups[0] : "", policy_path);
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: not in the"
 		    " admitted groups", peer.cred.uid, (int)peer.cred.pid,
 		    peer.comm);
-		reply_status(conn, TAP_PERMISSION, why);
-		close(conn);
-		return;
-	}
-	slot = free_slot();
-	if (slot == NULL || (peer.cred.uid != 0 &&
-	    captures_of(peer.cred.uid) >= policy.max_captures_per_user)) {
+		refusal = why;
+	} else if (peer.cred.uid != 0 &&
+	    captures_of(peer.cred.uid) >= policy.max_captures_per_user) {
 		snprintf(why, sizeof(why), "the capture broker's policy allows"
 		    " %u captures at a time per user (max_captures_per_user);"
 		    " close one first", policy.max_captures_per_user);
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: too many"
 		    " captures", peer.cred.uid, (int)peer.cred.pid, peer.comm);
-		reply_status(conn, TAP_PERMISSION, why);
-		close(conn);
-		return;
+		refusal = why;
 	}
 	pid = fork();
 	if (pid == 0) {
@@ -520,7 +562,7 @@ accept_client(int listener)
 		signal(SIGINT, SIG_DFL);
 		slot->server = getpid();
 		slot->uid = peer.cred.uid;
-		serve(conn, &peer, slot);
+		serve(conn, &peer, slot, refusal);
 	}
 	if (pid > 0) {
 		slot->server = pid;
@@ -534,7 +576,6 @@ int
 main(int argc, char **argv)
 {
 	const char *socket_path = BROKER_SOCKET_DEFAULT;
-	const char *config = POLICY_FILE;
 	int foreground = 0, listener, i;
 	struct sigaction sa;
 
@@ -544,13 +585,13 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
 			socket_path = argv[++i];
 		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
+			policy_path = argv[++i];
 		else
 			usage();
 	}
 	openlog("pcap-bpftrace-broker", LOG_PID | (foreground ? LOG_PERROR : 0),
 	    LOG_DAEMON);
-	if (load_policy(config) != 0)
+	if (load_policy(policy_path) != 0)
 		return 1;
 	clients = mmap(NULL, CLIENTS_MAX * sizeof(*clients),
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

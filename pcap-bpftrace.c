@@ -86,6 +86,7 @@ struct pcap_bpftrace {
 	int probes_open;		/* the taps' views are open */
 	int broker_fd;			/* the capture broker's connection,
 					   held while the capture lasts */
+	int attached;			/* the probes run (see ensure_attached) */
 
 	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
 	int user_source;
@@ -113,6 +114,8 @@ struct pcap_bpftrace {
  * suricata, iftop...) and some take Ethernet only (arpwatch).
  * '-y LINUX_SLL2' adds the interface and direction.
  */
+static int ensure_attached(pcap_t *p);
+
 static const u_int link_types[] = {
 	DLT_LINUX_SLL, DLT_EN10MB, DLT_LINUX_SLL2, DLT_RAW, DLT_NFLOG,
 	DLT_IEEE802_11			/* offered at 802.11 taps only */
@@ -433,6 +436,8 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 	    pb->taps[0].view.settings->wakeup_bytes != 0;
 	int n, timed_out = 0;
 
+	if ((n = ensure_attached(p)) != 0)
+		return n == PCAP_ERROR_PERM_DENIED ? PCAP_ERROR : n;
 	for (;;) {
 		if (p->break_loop) {
 			p->break_loop = 0;
@@ -535,6 +540,8 @@ bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 		    p->opt.device);
 		return PCAP_ERROR;
 	}
+	if (ensure_attached(p) != 0)
+		return PCAP_ERROR;
 	switch (d) {
 	case PCAP_D_INOUT:
 		direction = RING_DIRECTION_INOUT;
@@ -586,7 +593,7 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 	char why[128];
 	int in_kernel;
 
-	if (pcapint_install_bpf_program(p, fp) < 0)
+	if (pcapint_install_bpf_program(p, fp) < 0 || ensure_attached(p) != 0)
 		return PCAP_ERROR;
 	if (pb->user_source)
 		return 0;	/* not our probe: filtered here */
@@ -642,6 +649,8 @@ bpftrace_setnonblock(pcap_t *p, int nonblock)
 {
 	struct pcap_bpftrace *pb = p->priv;
 
+	if (ensure_attached(p) != 0)
+		return PCAP_ERROR;
 	if (nonblock && pb->breakloop_fd >= 0) {
 		close(pb->breakloop_fd);
 		pb->breakloop_fd = -1;
@@ -790,21 +799,66 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 	}
 	if (g->reason_arg_index >= 0)
 		t->reasons = reason_names_load(g->reason_enum);
-	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
-		fprintf(stderr, "%s: attached with %s\n", t->device,
-		    probe_mechanism_name(t->view.mechanism));
-
-	/*
-	 * A clsact filter, unlike a bpf_link, outlives the process: have
-	 * libpcap close the handle at exit if the application does not.
-	 */
-	if (t->view.mechanism == PROBE_CLSACT && !pb->closed_at_exit) {
-		if (!pcapint_do_addexit(p))
-			return PCAP_ERROR;
-		pcapint_add_to_pcaps_to_close(p);
-		pb->closed_at_exit = 1;
-	}
 	return 0;
+}
+
+/*
+ * Through the broker, activation loads the probes and they are attached
+ * when the application first uses the capture: reads, sets a filter, a
+ * direction or non-blocking mode, or asks for the selectable descriptor
+ * (to wait on it).  Merely opening a device, to list its link types or to
+ * read its statistics (Wireshark's interface list runs dumpcap -S over
+ * every device; dumpcap, for root and for group members alike, goes
+ * through the broker), changes nothing on the system: no XDP program, no
+ * qdisc, no packet copied.  In process, activation attaches at once (see
+ * start_probes()).
+ */
+static int
+ensure_attached(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct capture_grant links;
+	int i, status;
+
+	if (pb->attached || !pb->probes_open)
+		return 0;
+	if (pb->holding != NULL)
+		status = capture_attach(pb->holding, &links, p->errbuf,
+		    PCAP_ERRBUF_SIZE);
+	else
+		status = broker_attach(pb->broker_fd, p->opt.device, &links,
+		    p->errbuf, PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+	for (i = 0; i < pb->tap_count; i++) {
+		struct handle_tap *t = &pb->taps[i];
+
+		tap_view_adopt_links(&t->view, &links.taps[i]);
+		if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+			fprintf(stderr, "%s: attached with %s\n", t->device,
+			    probe_mechanism_name(t->view.mechanism));
+		/*
+		 * A clsact filter, unlike a bpf_link, outlives the process:
+		 * have libpcap close the handle at exit if the application
+		 * does not.
+		 */
+		if (t->view.mechanism == PROBE_CLSACT && !pb->closed_at_exit &&
+		    pcapint_do_addexit(p)) {
+			pcapint_add_to_pcaps_to_close(p);
+			pb->closed_at_exit = 1;
+		}
+	}
+	capture_grant_close(&links);
+	pb->attached = 1;
+	return 0;
+}
+
+/* Called by pcap_get_selectable_fd() and pcap_fileno() (the patch). */
+void
+bpftrace_selectable_fd_wanted(pcap_t *p)
+{
+	if (p->read_op == bpftrace_read)
+		(void)ensure_attached(p);
 }
 
 /*
@@ -900,7 +954,13 @@ start_probes(pcap_t *p)
 	    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
-	return open_views(p, &grant);
+	if ((status = open_views(p, &grant)) != 0)
+		return status;
+	/*
+	 * In process, attaching cannot wait: the application may give up
+	 * its privileges as soon as activation returns (tcpdump does).
+	 */
+	return ensure_attached(p);
 }
 
 /* Per-CPU perf ring: the buffer size shared out, a power of two of pages. */
