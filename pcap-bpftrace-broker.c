@@ -125,7 +125,8 @@ load_policy(const char *path)
 static int
 listening_socket(const char *path)
 {
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *pid = secure_getenv("LISTEN_PID");
+	const char *fds = secure_getenv("LISTEN_FDS");
 	struct sockaddr_un addr;
 	char dir[sizeof(addr.sun_path)], *slash;
 	int fd;
