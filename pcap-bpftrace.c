@@ -513,13 +513,6 @@ bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 	struct pcap_bpftrace *pb = p->priv;
 	struct capture_totals t;
 
-	if (pb->user_source) {
-		/* Lost in a full perf ring, or records not fit to deliver. */
-		ps->ps_recv = (u_int)pb->user_records;
-		ps->ps_drop = (u_int)(pb->user_skipped + pb->perf.lost);
-		ps->ps_ifdrop = 0;
-		return 0;
-	}
 	capture_counters_sum(pb, &t);
 	ps->ps_recv = (u_int)t.received;
 	ps->ps_drop = (u_int)t.dropped;
@@ -534,12 +527,6 @@ bpftrace_setdirection(pcap_t *p, pcap_direction_t d)
 	uint32_t direction;
 	int i;
 
-	if (pb->user_source) {
-		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: bpf_pcap() records"
-		    " carry no direction; filter on the program's side",
-		    p->opt.device);
-		return PCAP_ERROR;
-	}
 	if (ensure_attached(p) != 0)
 		return PCAP_ERROR;
 	switch (d) {
@@ -595,8 +582,6 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 
 	if (pcapint_install_bpf_program(p, fp) < 0 || ensure_attached(p) != 0)
 		return PCAP_ERROR;
-	if (pb->user_source)
-		return 0;	/* not our probe: filtered here */
 	in_kernel = kernel_filter_supports(p->fcode.bf_insns, p->fcode.bf_len,
 	    why, sizeof(why));
 	if (in_kernel && p->linktype == DLT_NFLOG) {
@@ -622,9 +607,6 @@ bpftrace_set_datalink(pcap_t *p, int dlt)
 	struct pcap_bpftrace *pb = p->priv;
 	int i;
 
-	/* Records of users' programs are converted when read. */
-	if (pb->user_source)
-		return 0;
 	for (i = 0; i < pb->tap_count; i++)
 		pb->taps[i].view.settings->link_type = ring_link_type(dlt);
 	/* A filter running in the probe would see the probe's NFLOG bytes. */
@@ -981,6 +963,46 @@ perf_ring_bytes(pcap_t *p)
 }
 
 /*
+ * The ops of bpf:prog and bpf:pinned captures, where the probe is the
+ * user's program: records lost in a full perf ring or not fit to deliver
+ * are the drops; filters run here (the program is not ours), records are
+ * converted to the link type when read, and carry no direction.
+ */
+static int
+user_source_stats(pcap_t *p, struct pcap_stat *ps)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	ps->ps_recv = (u_int)pb->user_records;
+	ps->ps_drop = (u_int)(pb->user_skipped + pb->perf.lost);
+	ps->ps_ifdrop = 0;
+	return 0;
+}
+
+static int
+user_source_setfilter(pcap_t *p, struct bpf_program *fp)
+{
+	return pcapint_install_bpf_program(p, fp) < 0 ? PCAP_ERROR : 0;
+}
+
+static int
+user_source_set_datalink(pcap_t *p, int dlt)
+{
+	(void)p;
+	(void)dlt;
+	return 0;
+}
+
+static int
+user_source_setdirection(pcap_t *p, pcap_direction_t d)
+{
+	(void)d;
+	snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: bpf_pcap() records carry"
+	    " no direction; filter on the program's side", p->opt.device);
+	return PCAP_ERROR;
+}
+
+/*
  * bpf:prog and bpf:pinned: no probe of ours; the records of a user's
  * program that calls bpf_pcap() (bpf/bpf_pcap.h) are read from its map.
  */
@@ -1106,6 +1128,12 @@ bpftrace_activate(pcap_t *p)
 	p->breakloop_op = bpftrace_breakloop;
 	p->cleanup_op = bpftrace_cleanup;
 	p->oneshot_callback = bpftrace_oneshot;
+	if (pb->user_source) {
+		p->stats_op = user_source_stats;
+		p->setfilter_op = user_source_setfilter;
+		p->set_datalink_op = user_source_set_datalink;
+		p->setdirection_op = user_source_setdirection;
+	}
 	return 0;
 fail:
 	/* libpcap will not call our cleanup for a handle that failed. */
