@@ -39,14 +39,11 @@ connect_broker(char *err, size_t errlen)
 	struct timeval tv = { BROKER_REPLY_SECONDS, 0 };
 	int fd;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (broker_socket_address(path, &addr) != 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	memcpy(addr.sun_path, path, strlen(path));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
 		if (errno == EACCES)
 			snprintf(err, errlen, "the capture broker's socket %s is"

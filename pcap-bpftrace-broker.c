@@ -136,7 +136,7 @@ listening_socket(const char *path)
 		fcntl(3, F_SETFD, FD_CLOEXEC);
 		return 3;
 	}
-	if (strlen(path) >= sizeof(addr.sun_path)) {
+	if (broker_socket_address(path, &addr) != 0) {
 		fprintf(stderr, "pcap-bpftrace-broker: socket path too long\n");
 		return -1;
 	}
@@ -152,9 +152,6 @@ listening_socket(const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	memcpy(addr.sun_path, path, strlen(path));
 	unlink(path);
 	/* Anyone may connect: the policy, not the file mode, decides. */
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
