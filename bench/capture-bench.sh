@@ -154,9 +154,9 @@ for r in rows:
 PY
 
 echo
-echo "== read path: instructions per packet (callgrind, $callgrind_count packets of 64 bytes queued, then read)"
+echo "== read path: instructions per packet (callgrind, $callgrind_count packets of 64 and of 1500 bytes queued, then read)"
 readpath() {
-	local label=$1 device=$2 function=$3
+	local label=$1 device=$2 function=$3 size=$4
 	rm -f "$tmp/go" "$tmp/callgrind.out"
 	ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" valgrind --tool=callgrind \
 	    --callgrind-out-file="$tmp/callgrind.out" --collect-atstart=no \
@@ -164,20 +164,24 @@ readpath() {
 	    "$tmp/go" > "$tmp/rb.out" 2> "$tmp/rb.err" &
 	local pid=$!
 	bench_wait_listening "$tmp/rb.out"
-	ip netns exec ${ns}a "$flood" 198.18.0.2 9 "$callgrind_count" 64 30 100000 >/dev/null
+	ip netns exec ${ns}a "$flood" 198.18.0.2 9 "$callgrind_count" "$size" 30 100000 >/dev/null
 	sleep 1
 	touch "$tmp/go"
 	wait $pid
 	local ir
 	ir=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$tmp/callgrind.out")
-	printf '%-12s %s: %s instructions for %s, %s per packet\n' "$label" "$function" "${ir:-?}" \
+	printf '%-5s %-12s %s: %s instructions for %s, %s per packet\n' "$size" "$label" "$function" "${ir:-?}" \
 	    "$(sed -n 's/read \([0-9]*\) packets/\1/p' "$tmp/rb.out") packets" \
 	    "$(echo "${ir:-0} / $callgrind_count" | bc)"
-	echo "readpath,$label,$function,${ir:-},$callgrind_count" >> "$out/readpath.csv"
+	echo "readpath,$label,$function,${ir:-},$callgrind_count,$size" >> "$out/readpath.csv"
 }
-echo "kind,capture,function,instructions,packets" > "$out/readpath.csv"
-readpath AF_PACKET vb pcap_read_linux_mmap_v3
-readpath bpf:tc bpf:tc:vb bpftrace_read
+echo "kind,capture,function,instructions,packets,payload" > "$out/readpath.csv"
+# The bpf: read path copies each packet (the callback's is writable): its
+# cost grows with the size, AF_PACKET's does not.
+for size in 64 1500; do
+	readpath AF_PACKET vb pcap_read_linux_mmap_v3 $size
+	readpath bpf:tc bpf:tc:vb bpftrace_read $size
+done
 
 python3 - "$csv" "$out/readpath.csv" "$out/capture.json" <<'PY'
 import csv, json, sys
