@@ -158,7 +158,7 @@ echo "== read path: instructions per packet (callgrind, $callgrind_count packets
 readpath() {
 	local label=$1 device=$2 function=$3 size=$4
 	rm -f "$tmp/go" "$tmp/callgrind.out"
-	ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" valgrind --tool=callgrind \
+	ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" timeout 300 valgrind --tool=callgrind \
 	    --callgrind-out-file="$tmp/callgrind.out" --collect-atstart=no \
 	    --toggle-collect="$function" "$out/read_batch" "$device" "$callgrind_count" \
 	    "$tmp/go" > "$tmp/rb.out" 2> "$tmp/rb.err" &
