@@ -9,6 +9,7 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	bison flex libdbus-1-dev libbluetooth-dev
 	libpcap0.8 tcpdump tshark
+	wireshark-qt xvfb xdotool x11-apps imagemagick openssh-server libcap2-bin
 	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
 	busybox-static kmod cpio xz-utils zstd iw"
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
@@ -16,6 +17,10 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 # busybox initramfs.
 # bison .. libbluetooth-dev: libpcap0.8's own build dependencies, so that
 # the drop-in library is configured as Debian's (dbus and bluetooth).
+# wireshark-qt .. libcap2-bin: Wireshark's GUI under Xvfb (xdotool; xwd
+# and convert for its screenshot; setcap for a copy of dumpcap as Debian's
+# wireshark group has it) and sshdump to an sshd in a namespace
+# (tests/t-wireshark-gui-broker.sh, tests/t-sshdump-remote-bpf.sh).
 
 # deb-src entries: the libpcap source tree is a build input fetched with
 # 'apt-get source'.
