@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the guest's initramfs: busybox, the system's tcpdump with its
-# shared libraries (the built libpcap in place of Debian's), the tap tests,
-# and the kernel modules the tests need, from the kernel's own package.
+# shared libraries (the built libpcap in place of Debian's), the built
+# capture broker and tap_counts, the tap tests, and the kernel modules the
+# tests need, from the kernel's own package.
 #   build-initramfs.sh KERNEL_ROOT KERNEL_VERSION TOP OUT.cpio.gz
 set -euo pipefail
 kroot=$1 kver=$2 top=$3 out=$4
@@ -22,10 +23,19 @@ copy_same_path() {
 }
 
 # tcpdump, iproute2's ip (namespaces, veth) and tc (to check that no filter
-# is left behind), and iw (Wi-Fi radios), with their shared libraries.
-for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc /usr/sbin/iw; do
+# is left behind), iw (Wi-Fi radios), util-linux's setpriv (a client
+# without capabilities), the built capture broker and tap_counts (a client
+# of it, linked with the built library), with their shared libraries.
+broker=$top/build/bin/pcap-bpftrace-broker
+tap_counts=$top/build/testprogs/tap_counts
+for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc /usr/sbin/iw /usr/bin/setpriv \
+    $broker $tap_counts; do
 	[ -x $prog ] || continue
-	copy_same_path $prog
+	case $prog in
+	$broker)	cp $prog $r/usr/sbin/pcap-bpftrace-broker ;;
+	$tap_counts)	cp $prog $r/usr/bin/tap_counts ;;
+	*)		copy_same_path $prog ;;
+	esac
 	LD_LIBRARY_PATH=$top/build/lib ldd $prog
 done | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
     sort -u | while read -r lib; do

@@ -21,6 +21,16 @@ NS_B=gtaps-b-$$
 IP=/usr/sbin/ip
 TC=/usr/sbin/tc
 IW=/usr/sbin/iw
+# util-linux's setpriv (busybox's has no --bounding-set); the capture
+# broker and tap_counts, where the image has them (the host run passes
+# the built ones).
+SETPRIV=/usr/bin/setpriv
+BROKER=${BROKER:-/usr/sbin/pcap-bpftrace-broker}
+TAP_COUNTS=${TAP_COUNTS:-/usr/bin/tap_counts}
+# The value the broker row gives kernel.unprivileged_bpf_disabled: 1 in
+# guests; 2 on the host (the same refusal, but 1 could not be undone
+# before the next boot).
+UNPRIV_BPF_DISABLED=${UNPRIV_BPF_DISABLED:-1}
 # Which groups of tests run: taps (all but Wi-Fi), wifi.
 GUEST_TESTS=${GUEST_TESTS:-taps}
 
@@ -188,6 +198,111 @@ listing() {
 	result listing pass kprobe "$n kprobe taps listed, each opens"
 }
 
+# wait_text FILE TEXT PID: until FILE holds TEXT, up to WAIT_TENTHS
+# tenths of a second; fails at once if PID exits first.
+wait_text() {
+	i=0
+	while [ $i -lt "$WAIT_TENTHS" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1" 2>/dev/null
+}
+
+# The broker's children: one serves each client while it holds a capture.
+broker_children() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p { n++ } END { print n + 0 }'
+}
+
+# The capture broker: a client without capabilities (uid 0, its bounding
+# set emptied by setpriv) captures at bpf:tc:vb through a broker in B's
+# namespace, with unprivileged bpf() disabled.  On 6.1 that forbids the
+# client every bpf() call, so the capture must run from the descriptors
+# the broker handed over alone (memory mappings, poll).  The count must
+# be exact (3 echo requests in, 3 replies out) and nothing may stay
+# behind once the client ends (no tc filter or clsact qdisc; the broker
+# child that held the capture gone).  The mechanism is the broker's log.
+broker_row() {
+	sock=/run/gtaps-broker-$$.sock
+	blog=$TMPD/broker.log
+	out=$TMPD/broker-client.out
+	for f in "$BROKER" "$TAP_COUNTS" "$SETPRIV"; do
+		if [ ! -x "$f" ]; then
+			result broker fail none "$f is missing"
+			return
+		fi
+	done
+	: > "$TMPD/broker.conf"
+	rm -f "$sock"
+	$IP netns exec $NS_B "$BROKER" --foreground --socket "$sock" \
+	    --config "$TMPD/broker.conf" > "$blog" 2>&1 &
+	bpid=$!
+	if ! wait_text "$blog" "serving $sock" $bpid; then
+		kill $bpid 2>/dev/null
+		wait $bpid 2>/dev/null
+		result broker fail none "the broker did not start: $(head -3 "$blog" | tr '\n' ' ')"
+		return
+	fi
+	unpriv_was=$(cat /proc/sys/kernel/unprivileged_bpf_disabled)
+	# 1 stays 1 (it cannot be changed); 2 becomes 1 when 1 is asked.
+	[ "$unpriv_was" = 1 ] || [ "$unpriv_was" = "$UNPRIV_BPF_DISABLED" ] ||
+	    echo "$UNPRIV_BPF_DISABLED" > /proc/sys/kernel/unprivileged_bpf_disabled
+	unpriv=$(cat /proc/sys/kernel/unprivileged_bpf_disabled)
+	# The client reads for a quarter of the wait after "ready".
+	PCAP_BPF_BROKER=$sock $IP netns exec $NS_B $SETPRIV --inh-caps=-all \
+	    --bounding-set=-all "$TAP_COUNTS" -i bpf:tc:vb -t $((WAIT_TENTHS * 25)) \
+	    "icmp and host 198.18.0.2" > "$out" 2>&1 &
+	cpid=$!
+	why=""
+	if wait_text "$out" "^ready" $cpid; then
+		ping_b
+	else
+		why="the client did not start: $(head -3 "$out" | tr '\n' ' ')"
+	fi
+	i=0
+	while kill -0 $cpid 2>/dev/null && [ $i -lt "$WAIT_TENTHS" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL $cpid 2>/dev/null
+	wait $cpid 2>/dev/null
+	counts=$(grep "^delivered" "$out")
+	matched=$(echo "$counts" | sed -n 's/.* matched \([0-9]*\) .*/\1/p')
+	mech=$(sed -n 's/.*(tap_counts): capturing at bpf:tc:vb with \([^ ]*\).*/\1/p' "$blog" | head -1)
+	# Nothing left: the clsact guardian and the broker's child go once
+	# the client's descriptors are closed.
+	i=0
+	while :; do
+		left=$(check_tc_clean)
+		children=$(broker_children $bpid)
+		[ "$children" -eq 0 ] || left="$left $children broker child(ren) still running"
+		[ -z "$left" ] && break
+		[ $i -ge "$WAIT_TENTHS" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill $bpid 2>/dev/null
+	wait $bpid 2>/dev/null
+	[ "$unpriv_was" = 0 ] && [ "$unpriv" = 2 ] &&
+	    echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled
+	if [ -z "$why" ] && [ -z "$counts" ]; then
+		why="the client gave no counts: $(tail -3 "$out" | tr '\n' ' ')"
+	elif [ -z "$why" ] && [ "$matched" != 6 ]; then
+		why="matched $matched of 6 (3 echo requests in, 3 replies out): $counts"
+	elif [ -z "$why" ] && [ -z "$mech" ]; then
+		why="the broker logged no capture: $(tail -3 "$blog" | tr '\n' ' ')"
+	elif [ -z "$why" ] && [ -n "$left" ]; then
+		why="after the client: $left"
+	fi
+	if [ -n "$why" ]; then
+		result broker fail "${mech:-none}" "$why (unprivileged_bpf_disabled=$unpriv; broker: $(grep -v serving "$blog" | tail -2 | tr '\n' ' '))"
+	else
+		result broker pass "$mech" "uid 0 without capabilities, unprivileged_bpf_disabled=$unpriv: $counts"
+	fi
+}
+
 run_taps() {
 	listing
 	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
@@ -237,6 +352,7 @@ run_taps() {
 	unset PCAP_BPF_DEBUG
 	capture xdp bpf:xdp:vb 2 "icmp[icmptype] = icmp-echo" ping_b \
 	    "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
+	broker_row
 	$IP netns del $NS_A 2>/dev/null
 	$IP netns del $NS_B 2>/dev/null
 }

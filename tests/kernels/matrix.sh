@@ -40,7 +40,11 @@ boot() {
 host=$(uname -r)
 ns=pbt-matrix-$$
 ip netns add $ns && ip -n $ns link set lo up
+# The broker row: the built broker and tap_counts; unprivileged bpf()
+# disabled with 2, which (unlike 1) can be undone.
 ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" GUEST_TESTS="taps wifi" \
+    BROKER="$top/build/bin/pcap-bpftrace-broker" \
+    TAP_COUNTS="$top/build/testprogs/tap_counts" UNPRIV_BPF_DISABLED=2 \
     sh "$here/guest-taps.sh" \
     > "$logs/host.log" 2>&1
 ip netns del $ns
