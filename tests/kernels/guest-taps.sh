@@ -285,6 +285,8 @@ broker_row() {
 	done
 	kill $bpid 2>/dev/null
 	wait $bpid 2>/dev/null
+	# The broker leaves its socket file when it stops.
+	rm -f "$sock"
 	[ "$unpriv_was" = 0 ] && [ "$unpriv" = 2 ] &&
 	    echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled
 	if [ -z "$why" ] && [ -z "$counts" ]; then
