@@ -45,11 +45,19 @@
 #define CLIENTS_MAX		256
 #define REQUEST_SECONDS		5	/* a client has this long to ask */
 #define PEER_GROUPS_MAX		256
+/*
+ * Devices a user may hold open without capturing, per capture allowed:
+ * Wireshark's interface list opens every listed device to read its
+ * statistics, and must leave room for the capture the user then starts.
+ * Their buffers count against max_ring_bytes_per_user all the same.
+ */
+#define OPENS_PER_CAPTURE	8
 
 struct client_slot {
 	pid_t server;			/* the child serving it; 0: free */
 	uid_t uid;
 	uint64_t ring_bytes;		/* written by the child once granted */
+	int attached;			/* capturing, not only opened */
 };
 
 static struct client_slot *clients;	/* shared with the children */
@@ -326,6 +334,21 @@ own_netns(void)
 	return stat("/proc/self/ns/net", &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
+/* A user's open devices, or (attached_only) those capturing. */
+static unsigned int
+captures_of(uid_t uid, int attached_only)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < CLIENTS_MAX; i++)
+		if (clients[i].server != 0 && clients[i].uid == uid &&
+		    (!attached_only || __atomic_load_n(&clients[i].attached,
+		    __ATOMIC_RELAXED)))
+			n++;
+	return n;
+}
+
 static uint64_t
 ring_bytes_in_use(uid_t uid)
 {
@@ -458,8 +481,22 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 			    (int)peer->cred.pid, peer->comm);
 			break;
 		}
+		if (peer->cred.uid != 0 && captures_of(peer->cred.uid, 1) >=
+		    policy.max_captures_per_user) {
+			snprintf(err, sizeof(err), "%s: the capture broker's"
+			    " policy allows %u captures at a time per user"
+			    " (max_captures_per_user); close one first",
+			    req.device, policy.max_captures_per_user);
+			syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: too"
+			    " many captures", peer->cred.uid,
+			    (int)peer->cred.pid, peer->comm);
+			reply_status(conn, TAP_PERMISSION, err);
+			continue;
+		}
+		__atomic_store_n(&slot->attached, 1, __ATOMIC_RELAXED);
 		status = capture_attach(holding, &links, err, sizeof(err));
 		if (status != TAP_OK) {
+			__atomic_store_n(&slot->attached, 0, __ATOMIC_RELAXED);
 			syslog(LOG_NOTICE, "uid %u pid %d (%s): %s",
 			    peer->cred.uid, (int)peer->cred.pid, peer->comm,
 			    err);
@@ -487,18 +524,6 @@ free_slot(void)
 		if (clients[i].server == 0)
 			return &clients[i];
 	return NULL;
-}
-
-static unsigned int
-captures_of(uid_t uid)
-{
-	unsigned int n = 0;
-	int i;
-
-	for (i = 0; i < CLIENTS_MAX; i++)
-		if (clients[i].server != 0 && clients[i].uid == uid)
-			n++;
-	return n;
 }
 
 static void
@@ -544,13 +569,16 @@ accept_client(int listener)
 		    " admitted groups", peer.cred.uid, (int)peer.cred.pid,
 		    peer.comm);
 		refusal = why;
-	} else if (peer.cred.uid != 0 &&
-	    captures_of(peer.cred.uid) >= policy.max_captures_per_user) {
+	} else if (peer.cred.uid != 0 && captures_of(peer.cred.uid, 0) >=
+	    OPENS_PER_CAPTURE * policy.max_captures_per_user) {
 		snprintf(why, sizeof(why), "the capture broker's policy allows"
-		    " %u captures at a time per user (max_captures_per_user);"
-		    " close one first", policy.max_captures_per_user);
+		    " %u open devices per user (%d per capture in"
+		    " max_captures_per_user); close some first",
+		    OPENS_PER_CAPTURE * policy.max_captures_per_user,
+		    OPENS_PER_CAPTURE);
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: too many"
-		    " captures", peer.cred.uid, (int)peer.cred.pid, peer.comm);
+		    " open devices", peer.cred.uid, (int)peer.cred.pid,
+		    peer.comm);
 		refusal = why;
 	}
 	pid = fork();
@@ -566,6 +594,7 @@ accept_client(int listener)
 		slot->server = pid;
 		slot->uid = peer.cred.uid;
 		slot->ring_bytes = 0;
+		slot->attached = 0;
 	}
 	close(conn);
 }
