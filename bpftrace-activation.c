@@ -15,20 +15,32 @@
 #include "bpftrace-tap.h"
 
 struct capture_holding {
-	int count;
+	char device[CAPTURE_DEVICE_MAX + 1];	/* the whole name */
+	struct capture_request req;		/* req.device points above */
+	int tap_count;
+	struct resolved_tap taps[TAPS_MAX];
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];	/* each tap's own name */
+	uint32_t link_type;
+	int count;				/* probes loaded */
 	struct capture_probe *probes[TAPS_MAX];
-	char devices[TAPS_MAX][TAP_DEVICE_MAX];	/* for messages */
 };
+
+static void
+release_probes(struct capture_holding *h)
+{
+	int i;
+
+	for (i = 0; i < h->count; i++)
+		capture_probe_close(h->probes[i]);
+	h->count = 0;
+}
 
 void
 capture_holding_release(struct capture_holding *h)
 {
-	int i;
-
 	if (h == NULL)
 		return;
-	for (i = 0; i < h->count; i++)
-		capture_probe_close(h->probes[i]);
+	release_probes(h);
 	free(h);
 }
 
@@ -55,148 +67,162 @@ default_link_type(const struct resolved_tap *taps, int count)
 	return RING_DLT_EN10MB;
 }
 
-/* Tap i's probe, writing into tap 0's ring, and its part of the grant. */
-static int
-open_probe(const struct capture_request *req, const char *device,
-    const struct resolved_tap *tap, int i, struct capture_grant *grant,
-    struct capture_holding *h, char *err, size_t errlen)
+/* What the reading side knows before any probe exists. */
+static void
+describe(const struct capture_holding *h, struct capture_grant *grant)
 {
-	struct capture_probe_request pr;
-	struct tap_grant *g = &grant->taps[i];
-	int status;
+	int i;
 
-	memset(&pr, 0, sizeof(pr));
-	pr.device = device;
-	pr.tap = tap;
-	pr.snaplen = req->snaplen;
-	pr.ring_bytes = req->ring_bytes > 0 ? (size_t)req->ring_bytes :
-	    CAPTURE_DEFAULT_RING_BYTES;
-	pr.link_type = grant->link_type;
-	pr.tap_index = (uint16_t)i;
-	pr.shared_ring_fd = i == 0 ? -1 : capture_probe_ring_fd(h->probes[0]);
-	pr.netns_inode = req->netns_inode;
-	status = capture_probe_open(&pr, &h->probes[i], err, errlen);
-	if (status != TAP_OK)
-		return status;
-	h->count = i + 1;
-	snprintf(h->devices[i], sizeof(h->devices[i]), "%s", device);
-	if (capture_probe_export(h->probes[i], g) != 0) {
-		snprintf(err, errlen, "%s: out of descriptors handing over the"
-		    " probe", device);
-		return TAP_NO_MEMORY;
+	grant->tap_count = (uint32_t)h->tap_count;
+	grant->link_type = h->link_type;
+	for (i = 0; i < h->tap_count; i++) {
+		struct tap_grant *g = &grant->taps[i];
+		const struct resolved_tap *tap = &h->taps[i];
+
+		g->ethernet_interface = (uint32_t)is_ethernet_interface(tap);
+		g->ieee80211 = (uint32_t)tap->ieee80211;
+		g->reason_arg_index = tap->reason_arg_index;
+		snprintf(g->reason_enum, sizeof(g->reason_enum), "%s",
+		    tap->reason_enum);
 	}
-	g->ethernet_interface = (uint32_t)is_ethernet_interface(tap);
-	g->ieee80211 = (uint32_t)tap->ieee80211;
-	g->reason_arg_index = tap->reason_arg_index;
-	snprintf(g->reason_enum, sizeof(g->reason_enum), "%s",
-	    tap->reason_enum);
-	return TAP_OK;
 }
 
 static int
-family_refused(const struct capture_request *req, const char *device,
-    enum tap_family family, char *err, size_t errlen)
+family_refused(const struct capture_request *req, enum tap_family family,
+    char *err, size_t errlen)
 {
 	if (req->families_allowed & (1u << family))
 		return 0;
 	snprintf(err, errlen, "%s: the capture broker's policy does not let"
-	    " you capture at bpf:%s: taps (families in its"
-	    " broker.conf)", device,
-	    tap_family_name(family));
+	    " you capture at bpf:%s: taps (families in its broker.conf)",
+	    req->device, tap_family_name(family));
 	return 1;
 }
 
+/*
+ * The name parsed, each tap resolved against this kernel and checked as
+ * far as can be without loading anything (an XDP hook already taken); the
+ * grant holds what the reading side needs to know, and no descriptor.
+ */
 int
-capture_activate(const struct capture_request *req,
+capture_prepare(const struct capture_request *req,
     struct capture_grant *grant, struct capture_holding **holdingp,
     char *err, size_t errlen)
 {
 	struct tap_spec specs[TAPS_MAX];
-	char devices[TAPS_MAX][TAP_DEVICE_MAX];
-	struct resolved_tap taps[TAPS_MAX];
 	struct capture_holding *h;
-	int count = 0, i, status;
+	int i, status;
 
 	capture_grant_init(grant);
 	*holdingp = NULL;
-	status = tap_specs_parse(req->device, specs, devices, &count, err,
-	    errlen);
-	if (status != TAP_OK)
-		return status;
-	for (i = 0; i < count; i++) {
+	if (strlen(req->device) > CAPTURE_DEVICE_MAX) {
+		snprintf(err, errlen, "device name longer than %d bytes",
+		    CAPTURE_DEVICE_MAX);
+		return TAP_NO_SUCH_TAP;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", req->device);
+		return TAP_NO_MEMORY;
+	}
+	snprintf(h->device, sizeof(h->device), "%s", req->device);
+	h->req = *req;
+	h->req.device = h->device;
+	status = tap_specs_parse(req->device, specs, h->devices, &h->tap_count,
+	    err, errlen);
+	for (i = 0; status == TAP_OK && i < h->tap_count; i++) {
 		if (specs[i].family == TAP_FAMILY_PROG ||
 		    specs[i].family == TAP_FAMILY_PINNED) {
 			snprintf(err, errlen, "%s: bpf:%s: captures read the"
 			    " program's own map and are opened by the"
 			    " capturing process itself", req->device,
 			    tap_family_name(specs[i].family));
-			return TAP_NOT_CAPTURABLE;
+			status = TAP_NOT_CAPTURABLE;
+		} else if (family_refused(req, specs[i].family, err, errlen)) {
+			status = TAP_PERMISSION;
+		} else {
+			status = tap_resolve(h->devices[i], &specs[i],
+			    &h->taps[i], err, errlen);
+			if (status == TAP_OK)
+				status = capture_probe_preflight(&h->taps[i],
+				    h->devices[i], err, errlen);
 		}
-		if (family_refused(req, req->device, specs[i].family, err,
-		    errlen))
-			return TAP_PERMISSION;
-		status = tap_resolve(devices[i], &specs[i], &taps[i], err,
-		    errlen);
-		if (status != TAP_OK)
-			return status;
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", req->device);
-		return TAP_NO_MEMORY;
+	if (status != TAP_OK) {
+		capture_holding_release(h);
+		return status;
 	}
-	grant->link_type = default_link_type(taps, count);
-	for (i = 0; i < count; i++) {
-		status = open_probe(req, devices[i], &taps[i], i, grant, h, err,
-		    errlen);
-		if (status != TAP_OK)
-			goto fail;
-	}
-	grant->tap_count = (uint32_t)count;
-	grant->ring_bytes = capture_probe_ring_bytes(h->probes[0]);
-	grant->ring_fd = fcntl(capture_probe_ring_fd(h->probes[0]),
-	    F_DUPFD_CLOEXEC, 0);
-	if (grant->ring_fd < 0) {
-		snprintf(err, errlen, "%s: out of descriptors handing over the"
-		    " ring", req->device);
-		status = TAP_NO_MEMORY;
-		goto fail;
-	}
+	h->link_type = default_link_type(h->taps, h->tap_count);
+	describe(h, grant);
 	*holdingp = h;
 	return TAP_OK;
-fail:
-	capture_grant_close(grant);
-	capture_holding_release(h);
-	return status;
+}
+
+/* Tap i's probe, writing into tap 0's ring, loaded and attached. */
+static int
+start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
+    size_t errlen)
+{
+	struct capture_probe_request pr;
+	int status;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.device = h->devices[i];
+	pr.tap = &h->taps[i];
+	pr.snaplen = h->req.snaplen;
+	pr.ring_bytes = h->req.ring_bytes > 0 ? (size_t)h->req.ring_bytes :
+	    CAPTURE_DEFAULT_RING_BYTES;
+	pr.link_type = h->link_type;
+	pr.tap_index = (uint16_t)i;
+	pr.shared_ring_fd = i == 0 ? -1 : capture_probe_ring_fd(h->probes[0]);
+	pr.netns_inode = h->req.netns_inode;
+	status = capture_probe_open(&pr, &h->probes[i], err, errlen);
+	if (status != TAP_OK)
+		return status;
+	h->count = i + 1;
+	status = capture_probe_attach(h->probes[i], h->devices[i], err, errlen);
+	if (status != TAP_OK)
+		return status;
+	if (capture_probe_export(h->probes[i], g) != 0 ||
+	    capture_probe_export_links(h->probes[i], g) != 0) {
+		snprintf(err, errlen, "%s: out of descriptors handing over the"
+		    " probe", h->devices[i]);
+		return TAP_NO_MEMORY;
+	}
+	return TAP_OK;
 }
 
 /*
- * Attaches every tap's loaded probe (activation only loads them: merely
- * opening a device, to list its link types or read its statistics, must
- * not change the system) and grants the attachments: links and clsact
- * guardians, in a grant of their own.
+ * Loads and attaches every tap's probe of a prepared capture, and grants
+ * all of it: the ring, each probe's mapped knobs, the attachments (links,
+ * clsact guardians).  In process this follows capture_prepare() at once;
+ * the broker waits until the client first uses the capture, so that
+ * merely opening a device (to list its link types, or read its
+ * statistics, as Wireshark's interface list does for every device)
+ * loads, attaches and copies nothing.
  */
 int
-capture_attach(struct capture_holding *h, struct capture_grant *links,
+capture_start(struct capture_holding *h, struct capture_grant *grant,
     char *err, size_t errlen)
 {
-	int i, status;
+	int i, status = TAP_OK;
 
-	capture_grant_init(links);
-	links->tap_count = (uint32_t)h->count;
-	for (i = 0; i < h->count; i++) {
-		status = capture_probe_attach(h->probes[i], h->devices[i], err,
-		    errlen);
-		if (status != TAP_OK) {
-			capture_grant_close(links);
-			return status;
-		}
-		if (capture_probe_export_links(h->probes[i],
-		    &links->taps[i]) != 0) {
+	capture_grant_init(grant);
+	describe(h, grant);
+	for (i = 0; i < h->tap_count && status == TAP_OK; i++)
+		status = start_probe(h, i, &grant->taps[i], err, errlen);
+	if (status == TAP_OK) {
+		grant->ring_bytes = capture_probe_ring_bytes(h->probes[0]);
+		grant->ring_fd = fcntl(capture_probe_ring_fd(h->probes[0]),
+		    F_DUPFD_CLOEXEC, 0);
+		if (grant->ring_fd < 0) {
 			snprintf(err, errlen, "%s: out of descriptors handing"
-			    " over the attachment", h->devices[i]);
-			capture_grant_close(links);
-			return TAP_NO_MEMORY;
+			    " over the ring", h->device);
+			status = TAP_NO_MEMORY;
 		}
 	}
-	return TAP_OK;
+	if (status != TAP_OK) {
+		capture_grant_close(grant);
+		release_probes(h);
+	}
+	return status;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The privileged half of the bpf: capture source: a device name and the
- * capture's parameters in, loaded probes out, as a grant of descriptors
- * (bpftrace-grant.h); then, when the capture is first used, attached
- * probes, as a second grant of the attachments.  Runs in the capturing process when it
+ * capture's parameters in, the taps resolved (capture_prepare()); then
+ * the probes loaded and attached, out as a grant of descriptors
+ * (bpftrace-grant.h: capture_start()).  Runs in the capturing process when it
  * holds the capabilities, and in the capture broker for it otherwise.
  * Everything in the request is treated as untrusted.
  */
@@ -15,6 +15,8 @@
 
 #include "bpftrace-grant.h"
 
+#define CAPTURE_DEVICE_MAX	1024	/* a whole name, taps joined */
+
 struct capture_request {
 	const char *device;		/* the whole bpf: name, taps joined */
 	uint32_t snaplen;
@@ -23,14 +25,14 @@ struct capture_request {
 	uint32_t families_allowed;	/* bit (1 << enum tap_family) each */
 };
 
-/* The probes behind a grant, kept by whoever activated until the end. */
+/* The resolved taps, then their probes, kept by whoever activated. */
 struct capture_holding;
 
-int	capture_activate(const struct capture_request *req,
+int	capture_prepare(const struct capture_request *req,
 	    struct capture_grant *grant, struct capture_holding **holding,
 	    char *err, size_t errlen);
-int	capture_attach(struct capture_holding *holding,
-	    struct capture_grant *links, char *err, size_t errlen);
+int	capture_start(struct capture_holding *holding,
+	    struct capture_grant *grant, char *err, size_t errlen);
 void	capture_holding_release(struct capture_holding *holding);
 
 #define CAPTURE_DEFAULT_RING_BYTES	(2 * 1024 * 1024)

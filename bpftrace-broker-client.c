@@ -166,11 +166,11 @@ named_by(const struct capture_grant *grant, int fd)
 }
 
 /*
- * The broker's answer: a status and its line, or a grant (the whole
- * capture, or its attachments: links_only).
+ * The broker's answer: a status and its line, or a grant (the capture's
+ * description, with no descriptor; or, once started, all of it).
  */
 static int
-receive_grant(int fd, const char *device, int links_only,
+receive_grant(int fd, const char *device, int description,
     struct capture_grant *grant, char *err, size_t errlen)
 {
 	struct broker_reply_wire reply;
@@ -194,9 +194,12 @@ receive_grant(int fd, const char *device, int links_only,
 		    TAP_KERNEL_REFUSED : reply.status;
 	}
 	*grant = reply.grant;
-	rc = links_only ?
-	    broker_links_from_indexes(grant, fds, fd_count, err, errlen) :
-	    broker_grant_from_indexes(grant, fds, fd_count, err, errlen);
+	if (description && fd_count != 0) {
+		snprintf(err, errlen, "malformed reply from the capture broker");
+		rc = -1;
+	} else
+		rc = description ? broker_description_check(grant, err, errlen) :
+		    broker_grant_from_indexes(grant, fds, fd_count, err, errlen);
 	if (rc != 0) {
 		for (i = 0; i < fd_count; i++)
 			close(fds[i]);
@@ -211,7 +214,7 @@ receive_grant(int fd, const char *device, int links_only,
 }
 
 /*
- * Returns TAP_OK with the grant (the probes loaded, not yet attached) and
+ * Returns TAP_OK with the capture's description (nothing loaded yet) and
  * the open connection, BROKER_UNAVAILABLE when no broker listens, or the
  * broker's (or the exchange's) failure with its one-line message in err.
  */
@@ -231,7 +234,7 @@ broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
 		int sent_errno = errno;
 
 		/* A refusal at the door arrives before the request is read. */
-		status = receive_grant(fd, device, 0, grant, err, errlen);
+		status = receive_grant(fd, device, 1, grant, err, errlen);
 		if (status == TAP_OK) {
 			capture_grant_close(grant);
 			status = TAP_KERNEL_REFUSED;
@@ -242,7 +245,7 @@ broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
 		close(fd);
 		return status;
 	}
-	status = receive_grant(fd, device, 0, grant, err, errlen);
+	status = receive_grant(fd, device, 1, grant, err, errlen);
 	if (status != TAP_OK) {
 		close(fd);
 		return status;
@@ -251,14 +254,17 @@ broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
 	return TAP_OK;
 }
 
-/* The attachments of a capture the broker activated, when it is used. */
+/*
+ * The capture the broker prepared, loaded and attached when it is first
+ * used: the whole grant.
+ */
 int
-broker_attach(int connection, const char *device, struct capture_grant *links,
+broker_attach(int connection, const char *device, struct capture_grant *grant,
     char *err, size_t errlen)
 {
 	struct broker_attach_wire w;
 
-	capture_grant_init(links);
+	capture_grant_init(grant);
 	memset(&w, 0, sizeof(w));
 	w.magic = BROKER_ATTACH_MAGIC;
 	w.version = BROKER_VERSION;
@@ -267,5 +273,5 @@ broker_attach(int connection, const char *device, struct capture_grant *links,
 		    device, strerror(errno));
 		return TAP_KERNEL_REFUSED;
 	}
-	return receive_grant(connection, device, 1, links, err, errlen);
+	return receive_grant(connection, device, 0, grant, err, errlen);
 }

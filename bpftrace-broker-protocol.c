@@ -134,13 +134,14 @@ power_of_two(uint64_t v)
 
 /*
  * The other way, on the client: indexes back to the received descriptors,
- * each used at most once, none beyond the taps granted.  A grant of
- * attachments (links_only) names no ring and no maps.  On failure the
- * grant holds no descriptor (the caller closes what it received).
+ * each used at most once, none beyond the taps granted.  A description
+ * (the answer to the request, before anything is loaded) names none at
+ * all.  On failure the grant holds no descriptor (the caller closes what
+ * it received).
  */
 static int
 from_indexes(struct capture_grant *grant, const int *fds, size_t fd_count,
-    int links_only, char *err, size_t errlen)
+    int description, char *err, size_t errlen)
 {
 	int32_t *fields[GRANT_FD_FIELDS];
 	unsigned char used[BROKER_FDS_MAX];
@@ -149,7 +150,7 @@ from_indexes(struct capture_grant *grant, const int *fds, size_t fd_count,
 
 	memset(used, 0, sizeof(used));
 	if (grant->tap_count == 0 || grant->tap_count > TAPS_MAX ||
-	    fd_count > BROKER_FDS_MAX || (!links_only &&
+	    fd_count > BROKER_FDS_MAX || (description ? fd_count != 0 :
 	    (!power_of_two(grant->ring_bytes) ||
 	    grant->ring_bytes > BROKER_RING_BYTES_MAX)))
 		goto bad;
@@ -168,11 +169,10 @@ from_indexes(struct capture_grant *grant, const int *fds, size_t fd_count,
 		struct tap_grant *t = &grant->taps[i];
 
 		t->reason_enum[sizeof(t->reason_enum) - 1] = '\0';
-		if (links_only ? t->data_fd != -1 || t->bss_fd != -1 :
-		    t->data_fd < 0 || t->bss_fd < 0)
+		if (!description && (t->data_fd < 0 || t->bss_fd < 0))
 			goto bad;
 	}
-	if (links_only ? grant->ring_fd != -1 : grant->ring_fd < 0)
+	if (!description && grant->ring_fd < 0)
 		goto bad;
 	for (i = 0; i < count; i++)
 		if (*fields[i] >= 0)
@@ -194,10 +194,10 @@ broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
 }
 
 int
-broker_links_from_indexes(struct capture_grant *links, const int *fds,
-    size_t fd_count, char *err, size_t errlen)
+broker_description_check(struct capture_grant *description, char *err,
+    size_t errlen)
 {
-	return from_indexes(links, fds, fd_count, 1, err, errlen);
+	return from_indexes(description, NULL, 0, 1, err, errlen);
 }
 
 int

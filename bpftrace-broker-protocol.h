@@ -9,14 +9,16 @@
  *                      descriptor of the client's network namespace
  *                      (/proc/self/ns/net), so that the broker learns it
  *                      from the kernel, not from the client's word
- *   broker -> client   struct broker_reply_wire; SCM_RIGHTS: the grant's
- *                      descriptors, which the reply names by index
+ *   broker -> client   struct broker_reply_wire: a status and its line,
+ *                      or the capture's description (its grant with no
+ *                      descriptor: link type, taps): nothing is loaded
  *
- * and when the capture is first used (activation only loads the probes):
+ * and when the capture is first used:
  *
  *   client -> broker   struct broker_attach_wire
- *   broker -> client   struct broker_reply_wire with the attachments'
- *                      grant (links, clsact guardian pipes)
+ *   broker -> client   struct broker_reply_wire with the whole grant;
+ *                      SCM_RIGHTS: its descriptors (ring, maps, links,
+ *                      clsact guardian pipes), which it names by index
  *
  * Both sides are built together; the version changes with the layout.
  * Parsing is pure (no system calls) and is the broker's fuzz target.
@@ -87,8 +89,8 @@ size_t	broker_grant_to_indexes(struct capture_grant *grant, int *fds,
 	    size_t max);
 int	broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
 	    size_t fd_count, char *err, size_t errlen);
-int	broker_links_from_indexes(struct capture_grant *links, const int *fds,
-	    size_t fd_count, char *err, size_t errlen);
+int	broker_description_check(struct capture_grant *description,
+	    char *err, size_t errlen);
 int	broker_attach_parse(const void *buf, size_t len);
 
 #endif /* BPFTRACE_BROKER_PROTOCOL_H */

@@ -561,6 +561,23 @@ capture_probe_attach(struct capture_probe *probe, const char *device,
 	return TAP_OK;
 }
 
+/*
+ * What can be refused before anything is loaded: an XDP hook already
+ * taken.  TAP_OK, or the status with the one-line reason.
+ */
+int
+capture_probe_preflight(const struct resolved_tap *tap, const char *device,
+    char *err, size_t errlen)
+{
+	char why[256];
+
+	if (tap->family != TAP_FAMILY_XDP ||
+	    check_xdp_free(tap, why, sizeof(why)) == 0)
+		return TAP_OK;
+	snprintf(err, errlen, "%s: %s", device, why);
+	return TAP_NOT_CAPTURABLE;
+}
+
 /* A duplicate that the reading side owns; -1 stays -1. */
 static int
 dup_for_grant(int fd, int *failed)

@@ -37,6 +37,8 @@ size_t	capture_probe_ring_bytes(const struct capture_probe *probe);
 void	capture_probe_close(struct capture_probe *probe);
 
 struct tap_grant;
+int	capture_probe_preflight(const struct resolved_tap *tap,
+	    const char *device, char *err, size_t errlen);
 int	capture_probe_attach(struct capture_probe *probe, const char *device,
 	    char *err, size_t errlen);
 int	capture_probe_export(struct capture_probe *probe,

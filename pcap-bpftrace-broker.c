@@ -49,7 +49,8 @@
  * Devices a user may hold open without capturing, per capture allowed:
  * Wireshark's interface list opens every listed device to read its
  * statistics, and must leave room for the capture the user then starts.
- * Their buffers count against max_ring_bytes_per_user all the same.
+ * An open device holds no kernel object (nothing is loaded before the
+ * capture starts), only a broker child.
  */
 #define OPENS_PER_CAPTURE	8
 
@@ -259,14 +260,17 @@ reply_grant(int conn, struct capture_grant *grant)
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	msg.msg_control = control.space;
-	msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(n * sizeof(int));
-	for (i = 0; i < n; i++)
-		memcpy(CMSG_DATA(c) + i * sizeof(int), &fds[i], sizeof(int));
+	if (n > 0) {
+		msg.msg_control = control.space;
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		for (i = 0; i < n; i++)
+			memcpy(CMSG_DATA(c) + i * sizeof(int), &fds[i],
+			    sizeof(int));
+	}
 	rc = sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(reply) ?
 	    0 : -1;
 	/* The client has its own now; the broker keeps none. */
@@ -363,14 +367,11 @@ ring_bytes_in_use(uid_t uid)
 	return sum;
 }
 
-/* What the policy says of a request other than the families. */
+/* The request's network namespace: interfaces are the broker's. */
 static int
-request_refused(const struct peer *peer, const struct broker_request *req,
-    uint32_t netns, char *why, size_t len)
+request_refused(const struct broker_request *req, uint32_t netns, char *why,
+    size_t len)
 {
-	uint64_t ring = req->ring_bytes > 0 ? req->ring_bytes :
-	    CAPTURE_DEFAULT_RING_BYTES;
-
 	if (netns != own_netns() && (strstr(req->device, "tc:") != NULL ||
 	    strstr(req->device, "xdp:") != NULL)) {
 		snprintf(why, len, "%s: the capture broker attaches to the"
@@ -378,7 +379,30 @@ request_refused(const struct peer *peer, const struct broker_request *req,
 		    " caller's; capture from there", req->device);
 		return 1;
 	}
-	if (peer->cred.uid != 0 && ring_bytes_in_use(peer->cred.uid) + ring >
+	return 0;
+}
+
+/*
+ * What the policy says when a capture starts (devices merely open hold
+ * nothing): captures at a time, buffer memory.
+ */
+static int
+start_refused(const struct peer *peer, const struct broker_request *req,
+    char *why, size_t len)
+{
+	uint64_t ring = req->ring_bytes > 0 ? req->ring_bytes :
+	    CAPTURE_DEFAULT_RING_BYTES;
+
+	if (peer->cred.uid == 0)
+		return 0;
+	if (captures_of(peer->cred.uid, 1) >= policy.max_captures_per_user) {
+		snprintf(why, len, "%s: the capture broker's policy allows %u"
+		    " captures at a time per user (max_captures_per_user);"
+		    " close one first", req->device,
+		    policy.max_captures_per_user);
+		return 1;
+	}
+	if (ring_bytes_in_use(peer->cred.uid) + ring >
 	    policy.max_ring_bytes_per_user) {
 		snprintf(why, len, "%s: the capture broker's policy allows %llu"
 		    " bytes of capture buffers per user"
@@ -436,7 +460,7 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 		reply_status(conn, TAP_PERMISSION, refusal);
 		_exit(1);
 	}
-	if (request_refused(peer, &req, netns, err, sizeof(err))) {
+	if (request_refused(&req, netns, err, sizeof(err))) {
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: %s",
 		    peer->cred.uid, (int)peer->cred.pid, peer->comm, err);
 		reply_status(conn, TAP_PERMISSION, err);
@@ -448,14 +472,13 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	creq.ring_bytes = req.ring_bytes;
 	creq.netns_inode = netns;
 	creq.families_allowed = peer->cred.uid == 0 ? ~0u : policy.families;
-	status = capture_activate(&creq, &grant, &holding, err, sizeof(err));
+	status = capture_prepare(&creq, &grant, &holding, err, sizeof(err));
 	if (status != TAP_OK) {
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): %s", peer->cred.uid,
 		    (int)peer->cred.pid, peer->comm, err);
 		reply_status(conn, status, err);
 		_exit(1);
 	}
-	__atomic_store_n(&slot->ring_bytes, grant.ring_bytes, __ATOMIC_RELAXED);
 	if (reply_grant(conn, &grant) != 0) {
 		capture_holding_release(holding);
 		_exit(1);
@@ -468,7 +491,7 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
 		char buf[sizeof(struct broker_attach_wire) + 1];
-		struct capture_grant links;
+		struct capture_grant started;
 
 		n = recv(conn, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
@@ -481,20 +504,15 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 			    (int)peer->cred.pid, peer->comm);
 			break;
 		}
-		if (peer->cred.uid != 0 && captures_of(peer->cred.uid, 1) >=
-		    policy.max_captures_per_user) {
-			snprintf(err, sizeof(err), "%s: the capture broker's"
-			    " policy allows %u captures at a time per user"
-			    " (max_captures_per_user); close one first",
-			    req.device, policy.max_captures_per_user);
-			syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: too"
-			    " many captures", peer->cred.uid,
-			    (int)peer->cred.pid, peer->comm);
+		if (start_refused(peer, &req, err, sizeof(err))) {
+			syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: %s",
+			    peer->cred.uid, (int)peer->cred.pid, peer->comm,
+			    err);
 			reply_status(conn, TAP_PERMISSION, err);
 			continue;
 		}
 		__atomic_store_n(&slot->attached, 1, __ATOMIC_RELAXED);
-		status = capture_attach(holding, &links, err, sizeof(err));
+		status = capture_start(holding, &started, err, sizeof(err));
 		if (status != TAP_OK) {
 			__atomic_store_n(&slot->attached, 0, __ATOMIC_RELAXED);
 			syslog(LOG_NOTICE, "uid %u pid %d (%s): %s",
@@ -503,9 +521,11 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 			reply_status(conn, status, err);
 			continue;
 		}
-		mechanisms_of(&links, how, sizeof(how));
+		mechanisms_of(&started, how, sizeof(how));
 		attached = 1;
-		if (reply_grant(conn, &links) != 0)
+		__atomic_store_n(&slot->ring_bytes, started.ring_bytes,
+		    __ATOMIC_RELAXED);
+		if (reply_grant(conn, &started) != 0)
 			break;
 		syslog(LOG_INFO, "uid %u pid %d (%s): capturing at %s with %s",
 		    peer->cred.uid, (int)peer->cred.pid, peer->comm, req.device,

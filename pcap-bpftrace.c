@@ -607,6 +607,8 @@ bpftrace_set_datalink(pcap_t *p, int dlt)
 	struct pcap_bpftrace *pb = p->priv;
 	int i;
 
+	if (!pb->probes_open)
+		return 0;	/* applied when the capture starts */
 	for (i = 0; i < pb->tap_count; i++)
 		pb->taps[i].view.settings->link_type = ring_link_type(dlt);
 	/* A filter running in the probe would see the probe's NFLOG bytes. */
@@ -758,8 +760,37 @@ own_netns_inode(void)
 }
 
 /*
- * The reading side of tap i, from its part of the grant: mapped knobs,
- * wakeups as the handle wants them, its reasons' names.
+ * What the privileged half found out before loading anything: the default
+ * link type, which link types every tap allows, each tap's reason names.
+ */
+static int
+apply_description(pcap_t *p, const struct capture_grant *grant)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int i, ieee80211 = 1;
+
+	if ((int)grant->tap_count != pb->tap_count) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %u taps described"
+		    " for %d", p->opt.device, grant->tap_count, pb->tap_count);
+		return PCAP_ERROR;
+	}
+	for (i = 0; i < pb->tap_count; i++) {
+		const struct tap_grant *g = &grant->taps[i];
+
+		if (g->reason_arg_index >= 0 && pb->taps[i].reasons == NULL)
+			pb->taps[i].reasons = reason_names_load(g->reason_enum);
+		if (!g->ieee80211)
+			ieee80211 = 0;
+	}
+	p->linktype = (int)grant->link_type;
+	/* IEEE802_11 only if every tap's packets are 802.11 frames. */
+	return set_link_type_list(p, ieee80211);
+}
+
+/*
+ * The reading side of tap i, from its part of the grant: mapped knobs as
+ * the handle wants them (its link type and direction may have been set
+ * before the probes existed), wakeups.
  */
 static int
 open_tap_view(pcap_t *p, int i, struct tap_grant *g)
@@ -772,6 +803,10 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", t->device, why);
 		return PCAP_ERROR;
 	}
+	t->view.settings->link_type = ring_link_type(p->linktype);
+	t->view.settings->direction = p->direction == PCAP_D_IN ?
+	    RING_DIRECTION_IN : p->direction == PCAP_D_OUT ?
+	    RING_DIRECTION_OUT : RING_DIRECTION_INOUT;
 	if (!p->opt.immediate) {
 		size_t quarter = pb->ring.data_size / 4;
 
@@ -779,80 +814,32 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 		    WAKEUP_BYTES_MAX ? quarter : WAKEUP_BYTES_MAX);
 		t->view.settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
 	}
-	if (g->reason_arg_index >= 0)
-		t->reasons = reason_names_load(g->reason_enum);
-	return 0;
-}
-
-/*
- * Through the broker, activation loads the probes and they are attached
- * when the application first uses the capture: reads, sets a filter, a
- * direction or non-blocking mode, or asks for the selectable descriptor
- * (to wait on it).  Merely opening a device, to list its link types or to
- * read its statistics (Wireshark's interface list runs dumpcap -S over
- * every device; dumpcap, for root and for group members alike, goes
- * through the broker), changes nothing on the system: no XDP program, no
- * qdisc, no packet copied.  In process, activation attaches at once (see
- * start_probes()).
- */
-static int
-ensure_attached(pcap_t *p)
-{
-	struct pcap_bpftrace *pb = p->priv;
-	struct capture_grant links;
-	int i, status;
-
-	if (pb->attached || !pb->probes_open)
-		return 0;
-	if (pb->holding != NULL)
-		status = capture_attach(pb->holding, &links, p->errbuf,
-		    PCAP_ERRBUF_SIZE);
-	else
-		status = broker_attach(pb->broker_fd, p->opt.device, &links,
-		    p->errbuf, PCAP_ERRBUF_SIZE);
-	if (status != TAP_OK)
-		return pcap_status_for(status);
-	for (i = 0; i < pb->tap_count; i++) {
-		struct handle_tap *t = &pb->taps[i];
-
-		tap_view_adopt_links(&t->view, &links.taps[i]);
-		if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
-			fprintf(stderr, "%s: attached with %s\n", t->device,
-			    probe_mechanism_name(t->view.mechanism));
-		/*
-		 * A clsact filter, unlike a bpf_link, outlives the process:
-		 * have libpcap close the handle at exit if the application
-		 * does not.
-		 */
-		if (t->view.mechanism == PROBE_CLSACT && !pb->closed_at_exit &&
-		    pcapint_do_addexit(p)) {
-			pcapint_add_to_pcaps_to_close(p);
-			pb->closed_at_exit = 1;
-		}
+	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: attached with %s\n", t->device,
+		    probe_mechanism_name(t->view.mechanism));
+	/*
+	 * A clsact filter, unlike a bpf_link, outlives the process: have
+	 * libpcap close the handle at exit if the application does not.
+	 */
+	if (t->view.mechanism == PROBE_CLSACT && !pb->closed_at_exit &&
+	    pcapint_do_addexit(p)) {
+		pcapint_add_to_pcaps_to_close(p);
+		pb->closed_at_exit = 1;
 	}
-	capture_grant_close(&links);
-	pb->attached = 1;
 	return 0;
 }
 
-/* Called by pcap_get_selectable_fd() and pcap_fileno() (the patch). */
-void
-bpftrace_selectable_fd_wanted(pcap_t *p)
-{
-	if (p->read_op == bpftrace_read)
-		(void)ensure_attached(p);
-}
-
 /*
- * The unprivileged half: the grant's ring and probes become this handle's
- * reader and knobs.  The grant's descriptors are the handle's from here
- * on (those not taken are closed).
+ * The unprivileged half: the started capture's grant becomes this handle's
+ * ring reader and knobs, and its descriptor the selectable one.  The
+ * grant's descriptors are the handle's from here on (those not taken are
+ * closed).
  */
 static int
 open_views(pcap_t *p, struct capture_grant *grant)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	int i, status = 0, ieee80211 = 1;
+	int i, status = 0;
 
 	if ((int)grant->tap_count != pb->tap_count) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %u probes granted"
@@ -871,17 +858,59 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	pb->ring_open = 1;
 	pb->wait_fd = pb->ring.map_fd;
 	pb->probes_open = 1;
-	for (i = 0; i < pb->tap_count && status == 0; i++) {
+	for (i = 0; i < pb->tap_count && status == 0; i++)
 		status = open_tap_view(p, i, &grant->taps[i]);
-		if (!grant->taps[i].ieee80211)
-			ieee80211 = 0;
-	}
 	capture_grant_close(grant);
 	if (status != 0)
 		return status;
-	p->linktype = (int)grant->link_type;
-	/* IEEE802_11 only if every tap's packets are 802.11 frames. */
-	return set_link_type_list(p, ieee80211);
+	/*
+	 * pcap_close() closes p->fd; the ring's descriptor is the reader's,
+	 * so hand libpcap a duplicate of it.
+	 */
+	p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
+	if (p->fd < 0) {
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    errno, "dup of the ring descriptor");
+		return PCAP_ERROR;
+	}
+	p->selectable_fd = p->fd;
+	pb->attached = 1;
+	return 0;
+}
+
+/*
+ * Through the broker, activation only resolves the taps; the probes are
+ * loaded and attached when the application first uses the capture: reads,
+ * sets a filter, a direction or non-blocking mode, or asks for the
+ * selectable descriptor (to wait on it).  Merely opening a device, to
+ * list its link types or to read its statistics (Wireshark's interface
+ * list runs dumpcap -S over every device; dumpcap, for root and for group
+ * members alike, goes through the broker), loads, attaches and copies
+ * nothing; its statistics read 0.  In process, activation starts the
+ * capture at once (see start_probes()).
+ */
+static int
+ensure_attached(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct capture_grant grant;
+	int status;
+
+	if (pb->attached || pb->broker_fd < 0)
+		return 0;
+	status = broker_attach(pb->broker_fd, p->opt.device, &grant,
+	    p->errbuf, PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+	return open_views(p, &grant);
+}
+
+/* Called by pcap_get_selectable_fd() and pcap_fileno() (the patch). */
+void
+bpftrace_selectable_fd_wanted(pcap_t *p)
+{
+	if (p->read_op == bpftrace_read)
+		(void)ensure_attached(p);
 }
 
 /* Whether this process may load and attach every tap's probe itself. */
@@ -921,7 +950,7 @@ start_probes(pcap_t *p)
 				fprintf(stderr, "%s: activated by the capture"
 				    " broker (%s)\n", p->opt.device,
 				    broker_socket_path());
-			return open_views(p, &grant);
+			return apply_description(p, &grant);
 		}
 		if (status != BROKER_UNAVAILABLE)
 			return pcap_status_for(status);
@@ -932,17 +961,20 @@ start_probes(pcap_t *p)
 	req.ring_bytes = ring_bytes;
 	req.netns_inode = own_netns_inode();
 	req.families_allowed = ~0u;
-	status = capture_activate(&req, &grant, &pb->holding, p->errbuf,
+	status = capture_prepare(&req, &grant, &pb->holding, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
-	if (status != TAP_OK)
-		return pcap_status_for(status);
-	if ((status = open_views(p, &grant)) != 0)
+	if (status == TAP_OK && (status = apply_description(p, &grant)) != 0)
 		return status;
 	/*
-	 * In process, attaching cannot wait: the application may give up
-	 * its privileges as soon as activation returns (tcpdump does).
+	 * In process, starting cannot wait: the application may give up its
+	 * privileges as soon as activation returns (tcpdump does).
 	 */
-	return ensure_attached(p);
+	if (status == TAP_OK)
+		status = capture_start(pb->holding, &grant, p->errbuf,
+		    PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
+	return open_views(p, &grant);
 }
 
 /* Per-CPU perf ring: the buffer size shared out, a power of two of pages. */
@@ -1103,18 +1135,17 @@ bpftrace_activate(pcap_t *p)
 	if (status != 0)
 		goto fail;
 
-	/*
-	 * pcap_close() closes p->fd; the ring's descriptor belongs to the
-	 * probe, so hand libpcap a duplicate of it.
-	 */
-	p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
-	if (p->fd < 0) {
-		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "dup of the ring descriptor");
-		status = PCAP_ERROR;
-		goto fail;
+	if (pb->user_source) {
+		/* pcap_close() closes p->fd: a duplicate of the source's. */
+		p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
+		if (p->fd < 0) {
+			pcapint_fmt_errmsg_for_errno(p->errbuf,
+			    PCAP_ERRBUF_SIZE, errno, "dup of the ring descriptor");
+			status = PCAP_ERROR;
+			goto fail;
+		}
+		p->selectable_fd = p->fd;
 	}
-	p->selectable_fd = p->fd;
 	p->bufsize = (u_int)p->snapshot;
 
 	p->read_op = bpftrace_read;
