@@ -44,8 +44,8 @@ map_knobs(int fd, uint32_t size, size_t *len)
  * Takes over a tap's attachments (links, the clsact guardian's pipes)
  * from a grant: the capture runs from here on.
  */
-void
-tap_view_adopt_links(struct tap_view *v, struct tap_grant *g)
+static void
+adopt_links(struct tap_view *v, struct tap_grant *g)
 {
 	int l;
 
@@ -78,7 +78,7 @@ tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 	v->data_fd = g->data_fd;
 	v->bss_fd = g->bss_fd;
 	g->data_fd = g->bss_fd = -1;
-	tap_view_adopt_links(v, g);
+	adopt_links(v, g);
 
 	if (v->data_fd < 0 || v->bss_fd < 0 ||
 	    !fits(g->settings_offset, sizeof(struct capture_settings),

@@ -42,7 +42,6 @@ struct tap_view {
 void	tap_view_init(struct tap_view *v);
 int	tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 	    size_t errlen);
-void	tap_view_adopt_links(struct tap_view *v, struct tap_grant *g);
 void	tap_view_counters(const struct tap_view *v, struct capture_totals *t);
 void	tap_view_close(struct tap_view *v);
 
