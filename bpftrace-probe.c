@@ -524,17 +524,16 @@ capture_probe_close(struct capture_probe *probe)
 /*
  * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
  * (the same programs) where the kernel has no tcx.  TAP_OK, or the status
- * with a one-line reason.
+ * with a one-line reason.  libbpf stays quiet meanwhile: its messages
+ * (a clsact hook that exists already, say) are answers expected here.
  */
-int
-capture_probe_attach(struct capture_probe *probe, const char *device,
-    char *err, size_t errlen)
+static int
+attach_probe(struct capture_probe *probe, const char *device, char *err,
+    size_t errlen)
 {
 	char why[256];
 	int error;
 
-	if (probe->attached)
-		return TAP_OK;
 	why[0] = '\0';
 	error = attach(probe, &probe->tap, probe->mechanism, why, sizeof(why));
 	if (error != 0 && probe->mechanism == PROBE_TCX &&
@@ -559,6 +558,21 @@ capture_probe_attach(struct capture_probe *probe, const char *device,
 	}
 	probe->attached = 1;
 	return TAP_OK;
+}
+
+int
+capture_probe_attach(struct capture_probe *probe, const char *device,
+    char *err, size_t errlen)
+{
+	libbpf_print_fn_t previous;
+	int status;
+
+	if (probe->attached)
+		return TAP_OK;
+	previous = libbpf_log_quiet();
+	status = attach_probe(probe, device, err, errlen);
+	libbpf_log_restore(previous);
+	return status;
 }
 
 /*

@@ -67,6 +67,7 @@ static const char *policy_path = POLICY_FILE;
 static gid_t policy_gids[POLICY_GROUPS_MAX];
 static int policy_gid_count;
 static volatile sig_atomic_t stopping;
+static int socket_activated;		/* the socket is systemd's */
 
 struct peer {
 	struct ucred cred;
@@ -143,6 +144,7 @@ listening_socket(const char *path)
 	if (pid != NULL && fds != NULL && atoi(pid) == getpid() &&
 	    atoi(fds) >= 1) {
 		fcntl(3, F_SETFD, FD_CLOEXEC);
+		socket_activated = 1;
 		return 3;
 	}
 	if (broker_socket_address(path, &addr) != 0) {
@@ -661,5 +663,7 @@ main(int argc, char **argv)
 	}
 	/* Clients keep their captures: their descriptors hold them. */
 	syslog(LOG_INFO, "stopping");
+	if (!socket_activated)
+		unlink(socket_path);
 	return 0;
 }
