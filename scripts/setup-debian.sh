@@ -11,7 +11,10 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	libpcap0.8 tcpdump tshark
 	wireshark-qt xvfb xdotool x11-apps imagemagick openssh-server libcap2-bin
 	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
-	busybox-static kmod cpio xz-utils zstd iw"
+	busybox-static kmod cpio xz-utils zstd iw
+	libclang-rt-dev"
+# libclang-rt-dev: clang's runtimes (libFuzzer, ASan, UBSan) for the fuzz
+# targets (make fuzz, tests/t-fuzz-broker.sh); clang only recommends it.
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
 # boots Debian's own kernels, from bookworm and bookworm-backports, with a
 # busybox initramfs.
