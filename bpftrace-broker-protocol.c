@@ -49,6 +49,7 @@ broker_request_parse(const void *buf, size_t len, struct broker_request *req,
 {
 	struct broker_request_wire w;
 	const char *device = (const char *)buf + sizeof(w);
+	size_t i;
 
 	memset(req, 0, sizeof(*req));
 	if (len < sizeof(w)) {
@@ -66,10 +67,13 @@ broker_request_parse(const void *buf, size_t len, struct broker_request *req,
 		snprintf(err, errlen, "malformed request");
 		return -1;
 	}
-	if (memchr(device, '\0', w.device_len) != NULL) {
-		snprintf(err, errlen, "a NUL byte in the device name");
-		return -1;
-	}
+	for (i = 0; i < w.device_len; i++)
+		if ((unsigned char)device[i] < 0x20 || device[i] == 0x7f) {
+			/* Names end up in the broker's log: no fake lines. */
+			snprintf(err, errlen, "a control character in the device"
+			    " name");
+			return -1;
+		}
 	if (w.snaplen == 0 || w.snaplen > BROKER_SNAPLEN_MAX ||
 	    w.ring_bytes > BROKER_RING_BYTES_MAX) {
 		snprintf(err, errlen, "snap length or buffer size out of range");

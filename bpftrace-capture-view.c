@@ -4,11 +4,76 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
 #include "bpftrace-capture-view.h"
+
+#define MAP_TYPE_RINGBUF	27	/* BPF_MAP_TYPE_RINGBUF */
+#define MAP_TYPE_ARRAY		2	/* BPF_MAP_TYPE_ARRAY */
+
+/*
+ * A BPF map's type and sizes from /proc/self/fdinfo, which needs no
+ * privilege and no bpf() call.  0, or -1 if fd is no BPF map.
+ */
+static int
+map_shape(int fd, unsigned int *type, unsigned long *value_size,
+    unsigned long *max_entries)
+{
+	char path[64], line[128];
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "map_type: %u", type) == 1)
+			found |= 1;
+		else if (sscanf(line, "value_size: %lu", value_size) == 1)
+			found |= 2;
+		else if (sscanf(line, "max_entries: %lu", max_entries) == 1)
+			found |= 4;
+	}
+	fclose(f);
+	return found == 7 ? 0 : -1;
+}
+
+/*
+ * Whether the grant's descriptors are the maps it says, of the sizes it
+ * says: the ring reader and the views map them by these sizes, so a grant
+ * that got them wrong (a broker of another build) must not be believed.
+ */
+int
+capture_grant_verify(const struct capture_grant *g, char *err, size_t errlen)
+{
+	unsigned int type;
+	unsigned long value_size, entries;
+	uint32_t i;
+
+	if (map_shape(g->ring_fd, &type, &value_size, &entries) != 0 ||
+	    type != MAP_TYPE_RINGBUF || entries != g->ring_bytes) {
+		snprintf(err, errlen, "the granted ring is not the ring buffer"
+		    " of %llu bytes it was said to be",
+		    (unsigned long long)g->ring_bytes);
+		return -1;
+	}
+	for (i = 0; i < g->tap_count && i < TAPS_MAX; i++) {
+		const struct tap_grant *t = &g->taps[i];
+
+		if (map_shape(t->data_fd, &type, &value_size, &entries) != 0 ||
+		    type != MAP_TYPE_ARRAY || value_size != t->data_size ||
+		    map_shape(t->bss_fd, &type, &value_size, &entries) != 0 ||
+		    type != MAP_TYPE_ARRAY || value_size != t->bss_size) {
+			snprintf(err, errlen, "the granted settings of tap %u"
+			    " are not the maps they were said to be", i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 void
 tap_view_init(struct tap_view *v)

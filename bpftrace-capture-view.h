@@ -39,6 +39,8 @@ struct tap_view {
 	uint32_t mechanism;		/* enum probe_mechanism */
 };
 
+int	capture_grant_verify(const struct capture_grant *g, char *err,
+	    size_t errlen);
 void	tap_view_init(struct tap_view *v);
 int	tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 	    size_t errlen);

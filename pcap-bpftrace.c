@@ -839,12 +839,19 @@ static int
 open_views(pcap_t *p, struct capture_grant *grant)
 {
 	struct pcap_bpftrace *pb = p->priv;
+	char why[PCAP_ERRBUF_SIZE];
 	int i, status = 0;
 
 	if ((int)grant->tap_count != pb->tap_count) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %u probes granted"
 		    " for %d taps", p->opt.device, grant->tap_count,
 		    pb->tap_count);
+		capture_grant_close(grant);
+		return PCAP_ERROR;
+	}
+	if (capture_grant_verify(grant, why, sizeof(why)) != 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+		    why);
 		capture_grant_close(grant);
 		return PCAP_ERROR;
 	}

@@ -111,6 +111,19 @@ check_accepted(struct capture_grant *g, size_t fd_count)
 	}
 }
 
+/* Whether a grant names no descriptor anywhere. */
+static int
+description_fds_none(struct capture_grant *g)
+{
+	int32_t *fields[BROKER_FDS_MAX];
+	size_t count = fd_fields(g, fields), i;
+
+	for (i = 0; i < count; i++)
+		if (*fields[i] != -1)
+			return 0;
+	return 1;
+}
+
 static void
 check_refused(struct capture_grant *g, const char *err)
 {
@@ -127,7 +140,7 @@ check_refused(struct capture_grant *g, const char *err)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct capture_grant *grant;
+	struct capture_grant *grant, description;
 	size_t fd_count, i;
 	int *fds;
 	char err[ERR_LEN];
@@ -145,6 +158,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(grant, data, size < sizeof(*grant) ? size : sizeof(*grant));
 	for (i = 0; i < fd_count; i++)
 		fds[i] = FIRST_FD + (int)i;
+
+	/*
+	 * The same bytes as the first reply, the capture's description,
+	 * which names no descriptor at all; and as an attach message.
+	 */
+	description = *grant;
+	memset(err, 'x', sizeof(err));
+	if (broker_description_check(&description, err, sizeof(err)) == 0) {
+		if (!description_fds_none(&description))
+			promise_broken("accepted description: a descriptor");
+		if (description.tap_count < 1 ||
+		    description.tap_count > TAPS_MAX)
+			promise_broken("accepted description: tap count");
+	} else {
+		check_refused(&description, err);
+	}
+	if (broker_attach_parse(data, size) == 0 &&
+	    size != sizeof(struct broker_attach_wire))
+		promise_broken("attach message of the wrong size accepted");
 
 	memset(err, 'x', sizeof(err));
 	if (broker_grant_from_indexes(grant, fds, fd_count, err,
