@@ -47,6 +47,7 @@
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 #include "bpftrace-tap-name.h"
+#include "bpftrace-tracepoint-notes.h"
 #include "bpftrace-user-program.h"
 #include "bpftrace-user-record.h"
 
@@ -1089,15 +1090,24 @@ start_user_source(pcap_t *p)
 	return 0;
 }
 
-/* How NFLOG prefixes name a tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0. */
+/*
+ * How NFLOG prefixes name a tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0.
+ * A tracepoint named without its category gets the one the notes know,
+ * else "tracepoint".
+ */
 static void
 set_tap_label(struct handle_tap *tap)
 {
 	const struct tap_spec *t = &tap->spec;
+	const struct tracepoint_note *note;
 
-	if (t->family == TAP_FAMILY_TRACEPOINT)
+	if (t->family == TAP_FAMILY_TRACEPOINT && t->category[0] != '\0')
 		snprintf(tap->label, sizeof(tap->label), "%s:%s", t->category,
 		    t->name);
+	else if (t->family == TAP_FAMILY_TRACEPOINT)
+		snprintf(tap->label, sizeof(tap->label), "%s:%s",
+		    (note = tracepoint_note_find(t->name)) != NULL ?
+		    note->category : "tracepoint", t->name);
 	else
 		snprintf(tap->label, sizeof(tap->label), "%s:%s",
 		    tap_family_name(t->family), t->name);
