@@ -32,15 +32,19 @@ mkdir -p "$TMP/shared"
 cp -L "$LIBDIR/libpcap.so.0.8" "$TESTPROGS/tap_activate" "$TESTPROGS/tap_counts" "$TMP/shared/"
 chmod -R a+rX "$TMP/shared"
 
-# Starts the broker in $NS_B (extra environment as arguments).
+# Starts the broker in $NS_B (extra environment as arguments), its log in
+# a file of its own: $BROKER_LOG.
+starts=0
 start_broker() {
+	starts=$((starts + 1))
+	BROKER_LOG=$TMP/broker-$starts.log
 	rm -f "$SOCK"
 	ip netns exec "$NS_B" env "$@" "$TOP/build/bin/pcap-bpftrace-broker" \
 	    --foreground --socket "$SOCK" --config "$TMP/broker.conf" \
-	    >> "$TMP/broker.log" 2>&1 &
+	    > "$BROKER_LOG" 2>&1 &
 	BROKER=$!
 	on_exit "kill $BROKER 2>/dev/null"
-	wait_for_text "$TMP/broker.log" "serving $SOCK"
+	wait_for_text "$BROKER_LOG" "serving $SOCK"
 }
 stop_broker() {
 	kill "$1" 2>/dev/null
@@ -118,14 +122,14 @@ tshark_pid=$!
 on_exit "kill $tshark_pid 2>/dev/null"
 wait_for_text "$TMP/tshark.out" "Capturing on"
 # Attached when dumpcap first uses the capture (sets its filter).
-wait_for_text "$TMP/broker.log" "(dumpcap): capturing at bpf:tc:veth_b:ingress"
+wait_for_text "$BROKER_LOG" "(dumpcap): capturing at bpf:tc:veth_b:ingress"
 pings 2
 wait $tshark_pid || fail "root's tshark: $(cat "$TMP/tshark.out")"
 n=$(tshark -r "$TMP/root.pcapng" -Y "icmp.type == 8 and ip.src == 198.19.201.1" 2>/dev/null | wc -l)
 echo "root's tshark through the broker: $n echo requests"
 [ "$n" -eq 2 ] || fail "root's tshark captured $n of 2 echo requests"
-grep -q "uid 0 pid [0-9]* (dumpcap): capturing at bpf:tc:veth_b:ingress with tcx" "$TMP/broker.log" ||
-    fail "the broker did not log root's capture: $(tail -3 "$TMP/broker.log")"
+grep -q "uid 0 pid [0-9]* (dumpcap): capturing at bpf:tc:veth_b:ingress with tcx" "$BROKER_LOG" ||
+    fail "the broker did not log root's capture: $(tail -3 "$BROKER_LOG")"
 clean_kernel "root's tshark"
 
 # Outside the group: refused, with the rule that refused.

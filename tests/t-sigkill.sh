@@ -32,11 +32,15 @@ done
 # tc (tcx links) and XDP (an XDP link), on a veth in a namespace.
 make_veth_pair
 for dev in bpf:tc:veth_b bpf:xdp:veth_b; do
+	# A file per capture: the previous one's 'listening on' must not
+	# count for this one (the shell truncates a reused file only once
+	# the background process has started).
+	err=$TMP/$(echo "$dev" | tr ':' '_').err
 	ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" tcpdump -ni "$dev" \
-	    -w /dev/null 2> "$TMP/net.err" &
+	    -w /dev/null 2> "$err" &
 	pid=$!
 	on_exit "kill $pid 2>/dev/null"
-	wait_for_text "$TMP/net.err" "listening on"
+	wait_for_text "$err" "listening on"
 	ids=$(bpftool prog show | sed -n 's/^\([0-9]*\): .*name capture_.*/\1/p')
 	links=$(bpftool link show)
 	for id in $ids; do
