@@ -462,3 +462,15 @@ btf_nearest_skb_targets(const struct btf *btf, enum btf_target_kind kind,
 	btf_each_skb_target(btf, kind, consider_name, &nn);
 	return nn.count;
 }
+
+/* The kernel's BTF, or a message that starts with the device name. */
+int
+tap_btf_load(const char *device, struct btf **btf, char *err, size_t errlen)
+{
+	char reason[256];
+	int status = kernel_btf_load(btf, reason, sizeof(reason));
+
+	if (status != TAP_OK)
+		snprintf(err, errlen, "%s: %s", device, reason);
+	return status;
+}

@@ -26,6 +26,8 @@ struct target_args {
 };
 
 int	kernel_btf_load(struct btf **btf, char *err, size_t errlen);
+int	tap_btf_load(const char *device, struct btf **btf, char *err,
+	    size_t errlen);
 int	btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	    const char *name, struct target_args *args);
 int	btf_targets_args(const struct btf *btf, enum btf_target_kind kind,

@@ -14,7 +14,7 @@
 #include "bpftrace-function.h"
 #include "bpftrace-skb-arg.h"
 #include "bpftrace-status.h"
-#include "bpftrace-tracepoint.h"
+#include "bpftrace-tracepoint-notes.h"
 
 /* kprobes reach the arguments passed in registers only. */
 #define KPROBE_MAX_ARGS		6

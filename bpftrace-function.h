@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "bpftrace-tap.h"
+#include "bpftrace-resolved-tap.h"
 #include "bpftrace-tracepoint.h"
 
 int	function_resolve(const char *device, const struct tap_spec *spec,

@@ -11,7 +11,6 @@
 
 #include "bpftrace-btf.h"
 #include "bpftrace-interface.h"
-#include "bpftrace-skb-arg.h"
 #include "bpftrace-status.h"
 
 #define ARPHRD_ETHER	1

@@ -30,6 +30,7 @@
 #include "bpftrace-privilege.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-status.h"
+#include "bpftrace-tap.h"
 #include "bpftrace-tc-guardian.h"
 #include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"

@@ -13,7 +13,7 @@
 
 #include "bpf/filter_program.h"
 #include "bpf/ring_record.h"
-#include "bpftrace-tap.h"
+#include "bpftrace-resolved-tap.h"
 
 struct capture_probe;
 

@@ -78,18 +78,6 @@ skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
 	return TAP_OK;
 }
 
-/* The kernel's BTF, or a message that starts with the device name. */
-int
-tap_btf_load(const char *device, struct btf **btf, char *err, size_t errlen)
-{
-	char reason[256];
-	int status = kernel_btf_load(btf, reason, sizeof(reason));
-
-	if (status != TAP_OK)
-		snprintf(err, errlen, "%s: %s", device, reason);
-	return status;
-}
-
 /*
  * The tap's skb argument (see skb_arg_choose) and whether it works on
  * 802.11 frames, for a target found in owner's BTF (vmlinux's or a

@@ -10,13 +10,11 @@
 #include <stddef.h>
 
 #include "bpftrace-btf.h"
-#include "bpftrace-tap.h"
+#include "bpftrace-resolved-tap.h"
 
 int	skb_arg_choose(const struct btf *btf, const char *device,
 	    const char *noun, const char *name, int requested,
 	    const struct target_args *args, int *index, char *err,
-	    size_t errlen);
-int	tap_btf_load(const char *device, struct btf **btf, char *err,
 	    size_t errlen);
 int	tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
 	    const char *device, const char *noun, const struct tap_spec *spec,

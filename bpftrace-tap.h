@@ -1,51 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A tap resolved against the running kernel: what the probe attaches to,
- * where the packet is, and the mechanisms to try, cheapest first.
+ * From a parsed tap name to a resolved tap (bpftrace-resolved-tap.h): the
+ * dispatch to each family's resolver, and the device list of every family.
  */
 #ifndef BPFTRACE_TAP_H
 #define BPFTRACE_TAP_H
 
 #include <stddef.h>
 
-#include "bpftrace-tap-name.h"
-
-enum probe_mechanism {
-	PROBE_TP_BTF,
-	PROBE_RAW_TP,
-	PROBE_FENTRY,
-	PROBE_FEXIT,
-	PROBE_KPROBE,
-	PROBE_TCX,
-	PROBE_CLSACT,
-	PROBE_XDP
-};
-
-#define TAP_MAX_MECHANISMS	2
-
-struct resolved_tap {
-	enum tap_family family;
-	char target[TAP_NAME_MAX];	/* tracepoint, function or interface */
-	int skb_arg_index;		/* tracing taps */
-	int path;			/* enum tap_path */
-	enum tap_hooks hooks;		/* tc */
-	int ifindex;			/* tc, XDP */
-	unsigned short arphrd;		/* tc, XDP: the device's type */
-	int has_ethernet;		/* tc, XDP: frames start with one */
-	unsigned char mac[6];		/* XDP: the device's address */
-	int ieee80211;			/* tracing taps on 802.11 frames */
-	int reason_arg_index;		/* tracing taps: why dropped; -1 none */
-	char reason_enum[32];		/* its enum: skb_drop_reason... */
-	enum probe_mechanism mechanisms[TAP_MAX_MECHANISMS];
-	int mechanism_count;
-};
+#include "bpftrace-resolved-tap.h"
 
 int	tap_resolve(const char *device, const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
-
-struct btf;
-typedef int (*tap_list_fn)(void *ctx, const char *device,
-	    const char *description);
 int	tap_list_all(tap_list_fn fn, void *ctx);
 const char *probe_mechanism_name(enum probe_mechanism m);
 

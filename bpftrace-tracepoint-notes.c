@@ -154,3 +154,19 @@ tracefs_category(const char *name, char *category, size_t len)
 	closedir(d);
 	return TRACEFS_NOT_THERE;
 }
+
+/*
+ * The device name under which a tracepoint is offered, the same for every
+ * user: with its category where the notes table knows it, else without
+ * one (bpf:tracepoint:NAME).  Not from tracefs, which only root can read.
+ */
+void
+tracepoint_device_name(const char *name, char *buf, size_t len)
+{
+	const struct tracepoint_note *note = tracepoint_note_find(name);
+
+	if (note != NULL)
+		snprintf(buf, len, "bpf:tracepoint:%s:%s", note->category, name);
+	else
+		snprintf(buf, len, "bpf:tracepoint:%s", name);
+}

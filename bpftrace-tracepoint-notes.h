@@ -24,6 +24,7 @@ struct tracepoint_note {
 };
 
 const struct tracepoint_note *tracepoint_note_find(const char *name);
+void	tracepoint_device_name(const char *name, char *buf, size_t len);
 
 /* Category of a tracepoint from tracefs, when tracefs can be read. */
 enum tracefs_answer {

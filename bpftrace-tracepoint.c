@@ -14,22 +14,6 @@
 #include "bpftrace-tracepoint.h"
 #include "bpftrace-tracepoint-notes.h"
 
-/*
- * The device name under which a tracepoint is offered, the same for every
- * user: with its category where the notes table knows it, else without
- * one (bpf:tracepoint:NAME).  Not from tracefs, which only root can read.
- */
-void
-tracepoint_device_name(const char *name, char *buf, size_t len)
-{
-	const struct tracepoint_note *note = tracepoint_note_find(name);
-
-	if (note != NULL)
-		snprintf(buf, len, "bpf:tracepoint:%s:%s", note->category, name);
-	else
-		snprintf(buf, len, "bpf:tracepoint:%s", name);
-}
-
 static int
 report_missing(const struct btf *btf, const char *device, const char *name,
     char *err, size_t errlen)

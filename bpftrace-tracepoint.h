@@ -9,12 +9,11 @@
 
 #include <stddef.h>
 
-#include "bpftrace-tap.h"
+#include "bpftrace-resolved-tap.h"
 
 int	tracepoint_resolve(const char *device, const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
 
-void	tracepoint_device_name(const char *name, char *buf, size_t len);
 
 int	tracepoint_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx);
 

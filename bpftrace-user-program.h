@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bpftrace-tap.h"
+#include "bpftrace-resolved-tap.h"
 
 enum user_output_kind {
 	USER_OUTPUT_RINGBUF,

@@ -38,8 +38,13 @@ for mechanisms in default clsact; do
 		expect "$mechanisms: tc filters while the daemon runs (ingress, egress)" 2 \
 		    "$(tc_filters | grep -c 'capture_tc')"
 	else
+		# Distinct links (tcx ingress and egress), however many
+		# descriptors of each the capture keeps.
 		expect "$mechanisms: bpf links the daemon holds" 2 \
-		    "$(ls -l "/proc/$daemon/fd" | grep -c 'anon_inode:bpf_link')"
+		    "$(for fd in /proc/$daemon/fd/*; do
+			[ "$(readlink "$fd")" = "anon_inode:bpf_link" ] &&
+			    sed -n 's/^link_id:[[:space:]]*//p' "/proc/$daemon/fdinfo/${fd##*/}"
+		    done | sort -u | wc -l)"
 	fi
 	traffic "$NS_A" tcp 198.18.0.2 8080 3 p0f-marker || fail "the TCP client failed"
 	poll 10 eval '[ "$(grep -c "] mod=syn+ack|" "$log" 2>/dev/null)" -ge 3 ]'
