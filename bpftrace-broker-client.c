@@ -2,7 +2,7 @@
 /*
  * The library's side of the capture broker; see the header.
  */
-#define _GNU_SOURCE		/* secure_getenv, MSG_CMSG_CLOEXEC */
+#define _GNU_SOURCE		/* secure_getenv */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 
 #include "bpftrace-broker-client.h"
 #include "bpftrace-broker-protocol.h"
+#include "bpftrace-broker-socket.h"
 #include "bpftrace-status.h"
 
 /*
@@ -63,38 +64,20 @@ send_request(int fd, const char *device, uint32_t snaplen,
 {
 	struct broker_request req;
 	char buf[sizeof(struct broker_request_wire) + BROKER_DEVICE_MAX];
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov;
-	struct msghdr msg;
-	struct cmsghdr *c;
+	size_t len;
 	int netns, rc;
 
 	snprintf(req.device, sizeof(req.device), "%s", device);
 	req.snaplen = snaplen;
 	req.ring_bytes = ring_bytes;
-	iov.iov_base = buf;
-	iov.iov_len = broker_request_encode(&req, buf, sizeof(buf));
-	if (iov.iov_len == 0) {
+	len = broker_request_encode(&req, buf, sizeof(buf));
+	if (len == 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	memset(&msg, 0, sizeof(msg));
-	memset(&control, 0, sizeof(control));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.space;
-	msg.msg_controllen = sizeof(control.space);
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &netns, sizeof(int));
-	rc = sendmsg(fd, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	rc = broker_send(fd, buf, len, &netns, 1);
 	close(netns);
 	return rc;
 }
@@ -104,34 +87,13 @@ static int
 receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
     size_t *fd_count)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(BROKER_FDS_MAX * sizeof(int))];
-	} control;
-	struct iovec iov = { reply, sizeof(*reply) };
-	struct msghdr msg;
-	struct cmsghdr *c;
 	ssize_t n;
 	size_t i;
+	int truncated;
 
-	*fd_count = 0;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.space;
-	msg.msg_controllen = sizeof(control.space);
-	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-		size_t k;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < k && *fd_count < BROKER_FDS_MAX; i++)
-			memcpy(&fds[(*fd_count)++], CMSG_DATA(c) + i * sizeof(int),
-			    sizeof(int));
-	}
-	if (n != (ssize_t)sizeof(*reply) || (msg.msg_flags & MSG_CTRUNC) ||
+	n = broker_receive(fd, reply, sizeof(*reply), fds, BROKER_FDS_MAX,
+	    fd_count, &truncated);
+	if (n != (ssize_t)sizeof(*reply) || truncated ||
 	    reply->magic != BROKER_MAGIC || reply->version != BROKER_VERSION ||
 	    reply->fd_count != *fd_count) {
 		for (i = 0; i < *fd_count; i++)

@@ -5,24 +5,8 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "bpftrace-broker-protocol.h"
-
-/* The socket address of path; -1 if it does not fit. */
-int
-broker_socket_address(const char *path, struct sockaddr_un *addr)
-{
-	size_t len = strlen(path);
-
-	memset(addr, 0, sizeof(*addr));
-	if (len == 0 || len >= sizeof(addr->sun_path))
-		return -1;
-	addr->sun_family = AF_UNIX;
-	memcpy(addr->sun_path, path, len);
-	return 0;
-}
 
 size_t
 broker_request_encode(const struct broker_request *req, void *buf, size_t len)

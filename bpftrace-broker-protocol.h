@@ -78,8 +78,6 @@ struct broker_reply_wire {
 	struct capture_grant grant;
 };
 
-struct sockaddr_un;
-int	broker_socket_address(const char *path, struct sockaddr_un *addr);
 size_t	broker_request_encode(const struct broker_request *req, void *buf,
 	    size_t len);
 int	broker_request_parse(const void *buf, size_t len,

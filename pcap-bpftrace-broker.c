@@ -39,6 +39,7 @@
 #include "bpftrace-activation.h"
 #include "bpftrace-broker-policy.h"
 #include "bpftrace-broker-protocol.h"
+#include "bpftrace-broker-socket.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 
@@ -239,42 +240,19 @@ reply_status(int conn, int status, const char *message)
 static int
 reply_grant(int conn, struct capture_grant *grant)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(BROKER_FDS_MAX * sizeof(int))];
-	} control;
 	struct broker_reply_wire reply;
 	int fds[BROKER_FDS_MAX];
-	struct iovec iov = { &reply, sizeof(reply) };
-	struct msghdr msg;
-	struct cmsghdr *c;
-	size_t n, i;
+	size_t n;
 	int rc;
 
 	memset(&reply, 0, sizeof(reply));
-	memset(&control, 0, sizeof(control));
 	reply.magic = BROKER_MAGIC;
 	reply.version = BROKER_VERSION;
 	reply.status = TAP_OK;
 	reply.grant = *grant;
 	n = broker_grant_to_indexes(&reply.grant, fds, BROKER_FDS_MAX);
 	reply.fd_count = (uint16_t)n;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (n > 0) {
-		msg.msg_control = control.space;
-		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(n * sizeof(int));
-		for (i = 0; i < n; i++)
-			memcpy(CMSG_DATA(c) + i * sizeof(int), &fds[i],
-			    sizeof(int));
-	}
-	rc = sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(reply) ?
-	    0 : -1;
+	rc = broker_send(conn, &reply, sizeof(reply), fds, n);
 	/* The client has its own now; the broker keeps none. */
 	capture_grant_close(grant);
 	return rc;
@@ -289,37 +267,22 @@ read_request(int conn, struct broker_request *req, uint32_t *netns, char *err,
     size_t errlen)
 {
 	char buf[sizeof(struct broker_request_wire) + BROKER_DEVICE_MAX + 1];
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr msg;
-	struct cmsghdr *c;
 	struct stat st;
+	size_t count;
 	ssize_t n;
-	int fd = -1, rc;
+	int fd = -1, truncated, rc;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.space;
-	msg.msg_controllen = sizeof(control.space);
-	n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	n = broker_receive(conn, buf, sizeof(buf), &fd, 1, &count, &truncated);
 	if (n < 0) {
 		snprintf(err, errlen, "no request within %d s", REQUEST_SECONDS);
 		rc = -1;
-	} else if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+	} else if (truncated) {
 		snprintf(err, errlen, "oversized request");
 		rc = -1;
 	} else {
 		rc = broker_request_parse(buf, (size_t)n, req, err, errlen);
 	}
-	if (rc == 0 && (fd < 0 || fstat(fd, &st) != 0 ||
+	if (rc == 0 && (count != 1 || fstat(fd, &st) != 0 ||
 	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)) {
 		snprintf(err, errlen, "the request lacks the client's network"
 		    " namespace");
@@ -327,7 +290,7 @@ read_request(int conn, struct broker_request *req, uint32_t *netns, char *err,
 	}
 	if (rc == 0)
 		*netns = (uint32_t)st.st_ino;
-	if (fd >= 0)
+	if (count == 1)
 		close(fd);
 	return rc;
 }
