@@ -88,6 +88,9 @@ wait_for_text() {
 start_tcpdump() {
 	local name=$1
 	shift
+	# A name used again must not find the last run's 'listening on': the
+	# shell truncates the file only once the new process has started.
+	rm -f "$TMP/$name.out" "$TMP/$name.err"
 	# Not through with_lib: $! must be timeout(1) itself, tcpdump its
 	# child (ip netns exec and env exec what they run).
 	${IN_NS:+ip netns exec "$IN_NS"} env LD_LIBRARY_PATH="$LIBDIR" \

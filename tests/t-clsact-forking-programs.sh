@@ -50,10 +50,18 @@ cat > "$TMP/daemon.py" <<'PY'
 import ctypes, os, sys, time
 pcap = ctypes.CDLL("libpcap.so.0.8")
 err = ctypes.create_string_buffer(256)
+class Program(ctypes.Structure):
+    _fields_ = [("bf_len", ctypes.c_uint), ("bf_insns", ctypes.c_void_p)]
 pcap.pcap_open_live.restype = ctypes.c_void_p
 p = pcap.pcap_open_live(b"bpf:tc:veth_b:ingress", 262144, 0, 100, err)
 if not p:
     sys.exit("open: " + err.value.decode())
+# Echo requests only: not the neighbour discovery that may come with them.
+prog = Program()
+if pcap.pcap_compile(ctypes.c_void_p(p), ctypes.byref(prog), b"icmp", 1,
+                     0xffffffff) != 0 or \
+        pcap.pcap_setfilter(ctypes.c_void_p(p), ctypes.byref(prog)) != 0:
+    sys.exit("filter failed")
 if os.fork() == 0:
     os.setsid()
     seen = [0]
