@@ -10,6 +10,7 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	bison flex libdbus-1-dev libbluetooth-dev
 	libpcap0.8 tcpdump tshark
 	wireshark-qt xvfb xdotool x11-apps imagemagick openssh-server libcap2-bin
+	systemd
 	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
 	busybox-static kmod cpio xz-utils zstd iw
 	libclang-rt-dev"
@@ -24,6 +25,8 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 # and convert for its screenshot; setcap for a copy of dumpcap as Debian's
 # wireshark group has it) and sshdump to an sshd in a namespace
 # (tests/t-wireshark-gui-broker.sh, tests/t-sshdump-remote-bpf.sh).
+# systemd: systemd-socket-activate and systemd-analyze for the broker's
+# socket activation and units (tests/t-broker-socket-activation.sh).
 
 # deb-src entries: the libpcap source tree is a build input fetched with
 # 'apt-get source'.
