@@ -44,8 +44,6 @@ enum { HOOK_INGRESS, HOOK_EGRESS, HOOKS };
 
 struct capture_probe {
 	struct capture_bpf *skel;
-	struct resolved_tap tap;	/* what it attaches to, later */
-	int attached;
 	enum probe_mechanism mechanism;
 	size_t ring_bytes;
 	struct bpf_link *link;		/* tracing taps, XDP */
@@ -301,7 +299,6 @@ detach(struct capture_probe *probe)
 {
 	int hook, created = 0;
 
-	probe->attached = 0;
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
 	if (probe->guardian.watch_fd >= 0) {
@@ -456,7 +453,6 @@ capture_probe_open(const struct capture_probe_request *req,
 		return TAP_NO_MEMORY;
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
-	probe->tap = *tap;
 	tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = has_tap_capabilities(tap->family);
@@ -529,20 +525,20 @@ capture_probe_close(struct capture_probe *probe)
  * (a clsact hook that exists already, say) are answers expected here.
  */
 static int
-attach_probe(struct capture_probe *probe, const char *device, char *err,
-    size_t errlen)
+attach_probe(struct capture_probe *probe, const struct resolved_tap *tap,
+    const char *device, char *err, size_t errlen)
 {
 	char why[256];
 	int error;
 
 	why[0] = '\0';
-	error = attach(probe, &probe->tap, probe->mechanism, why, sizeof(why));
+	error = attach(probe, tap, probe->mechanism, why, sizeof(why));
 	if (error != 0 && probe->mechanism == PROBE_TCX &&
 	    mechanism_allowed(PROBE_CLSACT)) {
 		detach(probe);
 		probe->mechanism = PROBE_CLSACT;
 		why[0] = '\0';
-		error = attach(probe, &probe->tap, PROBE_CLSACT, why,
+		error = attach(probe, tap, PROBE_CLSACT, why,
 		    sizeof(why));
 	}
 	if (error != 0) {
@@ -557,21 +553,18 @@ attach_probe(struct capture_probe *probe, const char *device, char *err,
 			return TAP_PERMISSION;
 		return error == EBUSY ? TAP_NOT_CAPTURABLE : TAP_KERNEL_REFUSED;
 	}
-	probe->attached = 1;
 	return TAP_OK;
 }
 
 int
-capture_probe_attach(struct capture_probe *probe, const char *device,
-    char *err, size_t errlen)
+capture_probe_attach(struct capture_probe *probe,
+    const struct resolved_tap *tap, const char *device, char *err,
+    size_t errlen)
 {
-	libbpf_print_fn_t previous;
+	libbpf_print_fn_t previous = libbpf_log_quiet();
 	int status;
 
-	if (probe->attached)
-		return TAP_OK;
-	previous = libbpf_log_quiet();
-	status = attach_probe(probe, device, err, errlen);
+	status = attach_probe(probe, tap, device, err, errlen);
 	libbpf_log_restore(previous);
 	return status;
 }
@@ -608,15 +601,19 @@ dup_for_grant(int fd, int *failed)
 }
 
 /*
- * The descriptors the reading side needs (duplicates: the probe keeps its
- * own until capture_probe_close()), and where its knobs lie in them.
- * Returns 0 or an errno; what was duplicated is in the grant either way.
+ * The descriptors the reading side needs once the probe is attached:
+ * duplicates of its maps and links (the probe keeps its own until
+ * capture_probe_close()), and where its knobs lie in the maps.  The clsact
+ * guardian's pipes are handed over, not duplicated: from now on the
+ * filters go when the reading side (and whoever it shares the capture
+ * with) is done, not when this probe is closed.  Returns 0 or an errno;
+ * what was duplicated is in the grant either way.
  */
 int
 capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 {
 	struct capture_bpf *skel = probe->skel;
-	int failed = 0;
+	int failed = 0, hook, n = 0;
 
 	g->data_fd = dup_for_grant(bpf_map__fd(skel->maps.data), &failed);
 	g->bss_fd = dup_for_grant(bpf_map__fd(skel->maps.bss), &failed);
@@ -627,21 +624,6 @@ capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 	g->counters_offset = (uint32_t)offsetof(struct capture_bpf__bss,
 	    counters);
 	g->filter_offset = (uint32_t)offsetof(struct capture_bpf__bss, filter);
-	g->mechanism = (uint32_t)probe->mechanism;
-	return failed;
-}
-
-/*
- * Once attached: the attachments (duplicated links).  The clsact
- * guardian's pipes are handed over, not duplicated: from now on the
- * filters go when the reading side (and whoever it shares the capture
- * with) is done, not when this probe is closed.
- */
-int
-capture_probe_export_links(struct capture_probe *probe, struct tap_grant *g)
-{
-	int failed = 0, hook, n = 0;
-
 	g->mechanism = (uint32_t)probe->mechanism;
 	if (probe->link != NULL)
 		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),

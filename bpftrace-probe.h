@@ -39,11 +39,10 @@ void	capture_probe_close(struct capture_probe *probe);
 struct tap_grant;
 int	capture_probe_preflight(const struct resolved_tap *tap,
 	    const char *device, char *err, size_t errlen);
-int	capture_probe_attach(struct capture_probe *probe, const char *device,
-	    char *err, size_t errlen);
+int	capture_probe_attach(struct capture_probe *probe,
+	    const struct resolved_tap *tap, const char *device, char *err,
+	    size_t errlen);
 int	capture_probe_export(struct capture_probe *probe,
-	    struct tap_grant *grant);
-int	capture_probe_export_links(struct capture_probe *probe,
 	    struct tap_grant *grant);
 
 #endif /* BPFTRACE_PROBE_H */

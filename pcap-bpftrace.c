@@ -87,7 +87,6 @@ struct pcap_bpftrace {
 	int probes_open;		/* the taps' views are open */
 	int broker_fd;			/* the capture broker's connection,
 					   held while the capture lasts */
-	int attached;			/* the probes run (see ensure_attached) */
 
 	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
 	int user_source;
@@ -882,7 +881,6 @@ open_views(pcap_t *p, struct capture_grant *grant)
 		return PCAP_ERROR;
 	}
 	p->selectable_fd = p->fd;
-	pb->attached = 1;
 	return 0;
 }
 
@@ -904,7 +902,8 @@ ensure_attached(pcap_t *p)
 	struct capture_grant grant;
 	int status;
 
-	if (pb->attached || pb->broker_fd < 0)
+	/* Views open only on a started capture (see open_views()). */
+	if (pb->probes_open || pb->broker_fd < 0)
 		return 0;
 	status = broker_attach(pb->broker_fd, p->opt.device, &grant,
 	    p->errbuf, PCAP_ERRBUF_SIZE);
