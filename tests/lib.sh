@@ -47,27 +47,53 @@ ensure_kernel_fs() {
 	    mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 }
 
+# A network namespace of the test's, with lo up; removed at exit.
+add_namespace() {
+	ip netns add "$1" || fail "ip netns add $1"
+	on_exit "ip netns del $1 2>/dev/null"
+	ip -n "$1" link set lo up
+}
+
+# link_namespaces NS_X IF_X ADDR_X NS_Y IF_Y ADDR_Y: a veth pair between
+# two namespaces, addressed (ADDR with its prefix length) and up.
+link_namespaces() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" ||
+	    fail "creating the veth pair $2 - $5"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+# mac_of NS IF: the interface's Ethernet address.
+mac_of() {
+	ip -n "$1" -o link show "$2" | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/'
+}
+
 # Two hosts joined by a veth pair: $NS_A (198.18.0.1, veth_a) and
 # $NS_B (198.18.0.2, veth_b).  Removed at exit.
 make_veth_pair() {
 	NS_A=${NS_PREFIX}a
 	NS_B=${NS_PREFIX}b
-	ip netns add "$NS_A" || fail "ip netns add $NS_A"
-	on_exit "ip netns del $NS_A 2>/dev/null"
-	ip netns add "$NS_B" || fail "ip netns add $NS_B"
-	on_exit "ip netns del $NS_B 2>/dev/null"
-	ip link add veth_a netns "$NS_A" type veth peer name veth_b netns "$NS_B" ||
-	    fail "creating the veth pair"
-	ip -n "$NS_A" addr add 198.18.0.1/24 dev veth_a
-	ip -n "$NS_B" addr add 198.18.0.2/24 dev veth_b
-	ip -n "$NS_A" link set veth_a up
-	ip -n "$NS_B" link set veth_b up
-	ip -n "$NS_A" link set lo up
-	ip -n "$NS_B" link set lo up
+	add_namespace "$NS_A"
+	add_namespace "$NS_B"
+	link_namespaces "$NS_A" veth_a 198.18.0.1/24 "$NS_B" veth_b 198.18.0.2/24
 	IFINDEX_B=$(ip -n "$NS_B" -o link show veth_b | sed 's/:.*//')
-	MAC_A=$(ip -n "$NS_A" -o link show veth_a | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')
+	MAC_A=$(mac_of "$NS_A" veth_a)
 	# Neighbour discovery is not what the tests look at.
 	ip netns exec "$NS_A" ping -c 1 -W 2 198.18.0.2 >/dev/null 2>&1
+}
+
+# wait_until PID COMMAND...: until COMMAND succeeds, at most 10 s, or
+# until PID has ended; the status is COMMAND's.
+wait_until() {
+	local pid=$1 i=0
+	shift
+	while ! "$@" && [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	"$@"
 }
 
 # Waits until FILE contains TEXT (tcpdump's "listening on"), at most 10 s.

@@ -6,9 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 NS=${NS_PREFIX}lo
-ip netns add "$NS" || fail "ip netns add $NS"
-on_exit "ip netns del $NS 2>/dev/null"
-ip -n "$NS" link set lo up || fail "lo up in $NS"
+add_namespace "$NS"
 pings=4
 filter='icmp and host 127.0.0.1'
 

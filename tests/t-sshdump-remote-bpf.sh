@@ -46,17 +46,11 @@ SYSTEM_LIBPCAP=$(readlink -f "$(ldd /usr/bin/tcpdump | awk '/libpcap\.so/ { prin
 
 make_veth_pair
 NS_C=${NS_PREFIX}c
-ip netns add "$NS_C" || fail "ip netns add $NS_C"
-on_exit "ip netns del $NS_C 2>/dev/null"
-ip link add lan0 netns "$NS_B" type veth peer name lan_c netns "$NS_C" ||
-    fail "creating the remote host's LAN"
-ip -n "$NS_B" addr add 198.19.0.1/24 dev lan0
-ip -n "$NS_C" addr add 198.19.0.2/24 dev lan_c
-ip -n "$NS_B" link set lan0 up
-ip -n "$NS_C" link set lan_c up
-ip -n "$NS_C" link set lo up
-MAC_LAN0=$(ip -n "$NS_B" -o link show lan0 | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')
-MAC_LAN_C=$(ip -n "$NS_C" -o link show lan_c | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')
+add_namespace "$NS_C"
+# The remote host's LAN.
+link_namespaces "$NS_B" lan0 198.19.0.1/24 "$NS_C" lan_c 198.19.0.2/24
+MAC_LAN0=$(mac_of "$NS_B" lan0)
+MAC_LAN_C=$(mac_of "$NS_C" lan_c)
 # Anything left running on the remote host or its neighbour (a session's
 # tcpdump when the test fails) goes before the namespaces.
 on_exit "kill \$(ip netns pids $NS_B; ip netns pids $NS_C) 2>/dev/null"
@@ -163,6 +157,17 @@ ping_neighbour() {
 
 fields="-T fields -E separator=| -e icmp.type -e icmp.seq -e ip.src -e ip.dst -e eth.src -e eth.dst"
 
+# same_packets NAME WHAT: NAME's local file holds exactly NAME.want.
+same_packets() {
+	tshark -r "$TMP/$1.pcap" $fields > "$TMP/$1.txt" 2>/dev/null
+	cat "$TMP/$1.txt"
+	cmp -s "$TMP/$1.txt" "$TMP/$1.want" || {
+		diff "$TMP/$1.want" "$TMP/$1.txt"
+		fail "$1: expected exactly $2"
+	}
+	echo "$1: $(wc -l < "$TMP/$1.txt") packets, as expected"
+}
+
 # 1. sshdump's own tcpdump command line.
 capture options --remote-interface bpf:tc:lan0 \
     --remote-capture-command-select tcpdump --remote-filter icmp --remote-count 8
@@ -170,35 +175,23 @@ ping_neighbour
 wait_sshdump options
 [ "$(capinfos -E "$TMP/options.pcap" | sed -n 's/^File encapsulation: *//p')" = "Ethernet" ] ||
     fail "options: the file is not Ethernet: $(capinfos -E "$TMP/options.pcap" 2>&1)"
-tshark -r "$TMP/options.pcap" $fields > "$TMP/options.txt" 2>/dev/null
-cat "$TMP/options.txt"
 : > "$TMP/options.want"
 for seq in 1 2 3 4; do
 	echo "8|$seq|198.19.0.1|198.19.0.2|$MAC_LAN0|$MAC_LAN_C" >> "$TMP/options.want"
 	echo "0|$seq|198.19.0.2|198.19.0.1|$MAC_LAN_C|$MAC_LAN0" >> "$TMP/options.want"
 done
-cmp -s "$TMP/options.txt" "$TMP/options.want" || {
-	diff "$TMP/options.want" "$TMP/options.txt"
-	fail "options: expected exactly the 4 echo requests and their replies, in order"
-}
-echo "options: $(wc -l < "$TMP/options.txt") packets, as expected"
+same_packets options "the 4 echo requests and their replies, in order"
 
 # 2. A command of one's own: the ingress hook only.
 capture command \
     --remote-capture-command "tcpdump -i bpf:tc:lan0:ingress -U -w - -c 4 icmp"
 ping_neighbour
 wait_sshdump command
-tshark -r "$TMP/command.pcap" $fields > "$TMP/command.txt" 2>/dev/null
-cat "$TMP/command.txt"
 : > "$TMP/command.want"
 for seq in 1 2 3 4; do
 	echo "0|$seq|198.19.0.2|198.19.0.1|$MAC_LAN_C|$MAC_LAN0" >> "$TMP/command.want"
 done
-cmp -s "$TMP/command.txt" "$TMP/command.want" || {
-	diff "$TMP/command.want" "$TMP/command.txt"
-	fail "command: expected exactly the 4 echo replies"
-}
-echo "command: $(wc -l < "$TMP/command.txt") packets, as expected"
+same_packets command "the 4 echo replies"
 
 grep -c "Accepted publickey for root" "$TMP/sshd.log" | sed 's/^/remote host: logins: /'
 exit 0

@@ -91,12 +91,8 @@ unshare --mount --propagation private sh -c \
     --config "$TMP/broker.conf" > "$TMP/broker.log" 2>&1 &
 BROKER_PID=$!
 on_exit "kill $BROKER_PID 2>/dev/null"
-i=0
-while [ ! -S "$SOCK" ] && [ $i -lt 100 ] && kill -0 $BROKER_PID 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -S "$SOCK" ] || fail "the broker did not start: $(cat "$TMP/broker.log")"
+wait_until $BROKER_PID test -S "$SOCK" ||
+    fail "the broker did not start: $(cat "$TMP/broker.log")"
 
 # Debian's dumpcap as the wireshark group has it (case a).
 cp /usr/bin/dumpcap "$TMP/dumpcap"
@@ -110,12 +106,8 @@ Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3> "$TMP/display" \
     > "$TMP/xvfb.log" 2>&1 &
 XVFB_PID=$!
 on_exit "kill $XVFB_PID 2>/dev/null"
-i=0
-while [ ! -s "$TMP/display" ] && [ $i -lt 100 ] && kill -0 $XVFB_PID 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$TMP/display" ] || fail "Xvfb did not start: $(cat "$TMP/xvfb.log")"
+wait_until $XVFB_PID test -s "$TMP/display" ||
+    fail "Xvfb did not start: $(cat "$TMP/xvfb.log")"
 export DISPLAY=:$(cat "$TMP/display")
 echo "Xvfb on $DISPLAY"
 
