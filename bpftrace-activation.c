@@ -31,12 +31,12 @@ release_probes(struct capture_holding *h)
 	int i;
 
 	for (i = 0; i < h->count; i++)
-		capture_probe_close(h->probes[i]);
+		bpftrace_capture_probe_close(h->probes[i]);
 	h->count = 0;
 }
 
 void
-capture_holding_release(struct capture_holding *h)
+bpftrace_capture_holding_release(struct capture_holding *h)
 {
 	if (h == NULL)
 		return;
@@ -95,7 +95,7 @@ family_refused(const struct capture_request *req, enum tap_family family,
 		return 0;
 	snprintf(err, errlen, "%s: the capture broker's policy does not let"
 	    " you capture at bpf:%s: taps (families in its broker.conf)",
-	    req->device, tap_family_name(family));
+	    req->device, bpftrace_tap_family_name(family));
 	return 1;
 }
 
@@ -105,7 +105,7 @@ family_refused(const struct capture_request *req, enum tap_family family,
  * grant holds what the reading side needs to know, and no descriptor.
  */
 int
-capture_prepare(const struct capture_request *req,
+bpftrace_capture_prepare(const struct capture_request *req,
     struct capture_grant *grant, struct capture_holding **holdingp,
     char *err, size_t errlen)
 {
@@ -113,7 +113,7 @@ capture_prepare(const struct capture_request *req,
 	struct capture_holding *h;
 	int i, status;
 
-	capture_grant_init(grant);
+	bpftrace_capture_grant_init(grant);
 	*holdingp = NULL;
 	if (strlen(req->device) > CAPTURE_DEVICE_MAX) {
 		snprintf(err, errlen, "device name longer than %d bytes",
@@ -127,7 +127,8 @@ capture_prepare(const struct capture_request *req,
 	snprintf(h->device, sizeof(h->device), "%s", req->device);
 	h->req = *req;
 	h->req.device = h->device;
-	status = tap_specs_parse(req->device, specs, h->devices, &h->tap_count,
+	status = bpftrace_tap_specs_parse(req->device, specs, h->devices,
+	    &h->tap_count,
 	    err, errlen);
 	for (i = 0; status == TAP_OK && i < h->tap_count; i++) {
 		if (specs[i].family == TAP_FAMILY_PROG ||
@@ -135,20 +136,20 @@ capture_prepare(const struct capture_request *req,
 			snprintf(err, errlen, "%s: bpf:%s: captures read the"
 			    " program's own map and are opened by the"
 			    " capturing process itself", req->device,
-			    tap_family_name(specs[i].family));
+			    bpftrace_tap_family_name(specs[i].family));
 			status = TAP_NOT_CAPTURABLE;
 		} else if (family_refused(req, specs[i].family, err, errlen)) {
 			status = TAP_PERMISSION;
 		} else {
-			status = tap_resolve(h->devices[i], &specs[i],
+			status = bpftrace_tap_resolve(h->devices[i], &specs[i],
 			    &h->taps[i], err, errlen);
 			if (status == TAP_OK)
-				status = capture_probe_preflight(&h->taps[i],
+				status = bpftrace_capture_probe_preflight(&h->taps[i],
 				    h->devices[i], err, errlen);
 		}
 	}
 	if (status != TAP_OK) {
-		capture_holding_release(h);
+		bpftrace_capture_holding_release(h);
 		return status;
 	}
 	h->link_type = default_link_type(h->taps, h->tap_count);
@@ -173,17 +174,18 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 	    CAPTURE_DEFAULT_RING_BYTES;
 	pr.link_type = h->link_type;
 	pr.tap_index = (uint16_t)i;
-	pr.shared_ring_fd = i == 0 ? -1 : capture_probe_ring_fd(h->probes[0]);
+	pr.shared_ring_fd = i == 0 ? -1 : bpftrace_capture_probe_ring_fd(h->probes[0]);
 	pr.netns_inode = h->req.netns_inode;
-	status = capture_probe_open(&pr, &h->probes[i], err, errlen);
+	status = bpftrace_capture_probe_open(&pr, &h->probes[i], err, errlen);
 	if (status != TAP_OK)
 		return status;
 	h->count = i + 1;
-	status = capture_probe_attach(h->probes[i], &h->taps[i], h->devices[i],
+	status = bpftrace_capture_probe_attach(h->probes[i], &h->taps[i],
+	    h->devices[i],
 	    err, errlen);
 	if (status != TAP_OK)
 		return status;
-	if (capture_probe_export(h->probes[i], g) != 0) {
+	if (bpftrace_capture_probe_export(h->probes[i], g) != 0) {
 		snprintf(err, errlen, "%s: out of descriptors handing over the"
 		    " probe", h->devices[i]);
 		return TAP_NO_MEMORY;
@@ -194,25 +196,25 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 /*
  * Loads and attaches every tap's probe of a prepared capture, and grants
  * all of it: the ring, each probe's mapped knobs, the attachments (links,
- * clsact guardians).  In process this follows capture_prepare() at once;
+ * clsact guardians).  In process this follows bpftrace_capture_prepare() at once;
  * the broker waits until the client first uses the capture, so that
  * merely opening a device (to list its link types, or read its
  * statistics, as Wireshark's interface list does for every device)
  * loads, attaches and copies nothing.
  */
 int
-capture_start(struct capture_holding *h, struct capture_grant *grant,
+bpftrace_capture_start(struct capture_holding *h, struct capture_grant *grant,
     char *err, size_t errlen)
 {
 	int i, status = TAP_OK;
 
-	capture_grant_init(grant);
+	bpftrace_capture_grant_init(grant);
 	describe(h, grant);
 	for (i = 0; i < h->tap_count && status == TAP_OK; i++)
 		status = start_probe(h, i, &grant->taps[i], err, errlen);
 	if (status == TAP_OK) {
-		grant->ring_bytes = capture_probe_ring_bytes(h->probes[0]);
-		grant->ring_fd = fcntl(capture_probe_ring_fd(h->probes[0]),
+		grant->ring_bytes = bpftrace_capture_probe_ring_bytes(h->probes[0]);
+		grant->ring_fd = fcntl(bpftrace_capture_probe_ring_fd(h->probes[0]),
 		    F_DUPFD_CLOEXEC, 0);
 		if (grant->ring_fd < 0) {
 			snprintf(err, errlen, "%s: out of descriptors handing"
@@ -221,7 +223,7 @@ capture_start(struct capture_holding *h, struct capture_grant *grant,
 		}
 	}
 	if (status != TAP_OK) {
-		capture_grant_close(grant);
+		bpftrace_capture_grant_close(grant);
 		release_probes(h);
 	}
 	return status;

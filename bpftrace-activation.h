@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The privileged half of the bpf: capture source: a device name and the
- * capture's parameters in, the taps resolved (capture_prepare()); then
+ * capture's parameters in, the taps resolved (bpftrace_capture_prepare()); then
  * the probes loaded and attached, out as a grant of descriptors
- * (bpftrace-grant.h: capture_start()).  Runs in the capturing process when it
+ * (bpftrace-grant.h: bpftrace_capture_start()).  Runs in the capturing process when it
  * holds the capabilities, and in the capture broker for it otherwise.
  * Everything in the request is treated as untrusted.
  */
@@ -28,12 +28,12 @@ struct capture_request {
 /* The resolved taps, then their probes, kept by whoever activated. */
 struct capture_holding;
 
-int	capture_prepare(const struct capture_request *req,
+int	bpftrace_capture_prepare(const struct capture_request *req,
 	    struct capture_grant *grant, struct capture_holding **holding,
 	    char *err, size_t errlen);
-int	capture_start(struct capture_holding *holding,
+int	bpftrace_capture_start(struct capture_holding *holding,
 	    struct capture_grant *grant, char *err, size_t errlen);
-void	capture_holding_release(struct capture_holding *holding);
+void	bpftrace_capture_holding_release(struct capture_holding *holding);
 
 #define CAPTURE_DEFAULT_RING_BYTES	(2 * 1024 * 1024)
 

@@ -25,7 +25,7 @@
 #define BROKER_REPLY_SECONDS	60
 
 const char *
-broker_socket_path(void)
+bpftrace_broker_socket_path(void)
 {
 	const char *path = secure_getenv("PCAP_BPF_BROKER");
 
@@ -36,18 +36,19 @@ static int
 connect_broker(char *err, size_t errlen)
 {
 	struct sockaddr_un addr;
-	const char *path = broker_socket_path();
+	const char *path = bpftrace_broker_socket_path();
 	struct timeval tv = { BROKER_REPLY_SECONDS, 0 };
 	int fd;
 
-	if (broker_socket_address(path, &addr) != 0)
+	if (bpftrace_broker_socket_address(path, &addr) != 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
 		if (errno == EACCES)
-			snprintf(err, errlen, "the capture broker's socket %s is"
+			snprintf(err, errlen,
+			    "the capture broker's socket %s is"
 			    " not open to this user", path);
 		close(fd);
 		return errno == EACCES ? -2 : -1;
@@ -70,14 +71,14 @@ send_request(int fd, const char *device, uint32_t snaplen,
 	snprintf(req.device, sizeof(req.device), "%s", device);
 	req.snaplen = snaplen;
 	req.ring_bytes = ring_bytes;
-	len = broker_request_encode(&req, buf, sizeof(buf));
+	len = bpftrace_broker_request_encode(&req, buf, sizeof(buf));
 	if (len == 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	rc = broker_send(fd, buf, len, &netns, 1);
+	rc = bpftrace_broker_send(fd, buf, len, &netns, 1);
 	close(netns);
 	return rc;
 }
@@ -91,7 +92,8 @@ receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
 	size_t i;
 	int truncated;
 
-	n = broker_receive(fd, reply, sizeof(*reply), fds, BROKER_FDS_MAX,
+	n = bpftrace_broker_receive(fd, reply, sizeof(*reply), fds,
+	    BROKER_FDS_MAX,
 	    fd_count, &truncated);
 	if (n != (ssize_t)sizeof(*reply) || truncated ||
 	    reply->magic != BROKER_MAGIC || reply->version != BROKER_VERSION ||
@@ -140,12 +142,12 @@ receive_grant(int fd, const char *device, int description,
 	size_t fd_count = 0, i;
 	int rc;
 
-	capture_grant_init(grant);
+	bpftrace_capture_grant_init(grant);
 	rc = receive_reply(fd, &reply, fds, &fd_count);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: %s from the capture broker (%s)",
 		    device, rc == -1 ? "no reply" : "a malformed reply",
-		    rc == -1 ? strerror(errno) : broker_socket_path());
+		    rc == -1 ? strerror(errno) : bpftrace_broker_socket_path());
 		return TAP_KERNEL_REFUSED;
 	}
 	if (reply.status != TAP_OK) {
@@ -157,15 +159,18 @@ receive_grant(int fd, const char *device, int description,
 	}
 	*grant = reply.grant;
 	if (description && fd_count != 0) {
-		snprintf(err, errlen, "malformed reply from the capture broker");
+		snprintf(err, errlen,
+		    "malformed reply from the capture broker");
 		rc = -1;
 	} else
-		rc = description ? broker_description_check(grant, err, errlen) :
-		    broker_grant_from_indexes(grant, fds, fd_count, err, errlen);
+		rc = description ? bpftrace_broker_description_check(grant, err,
+		    errlen) :
+		    bpftrace_broker_grant_from_indexes(grant, fds, fd_count,
+		        err, errlen);
 	if (rc != 0) {
 		for (i = 0; i < fd_count; i++)
 			close(fds[i]);
-		capture_grant_init(grant);
+		bpftrace_capture_grant_init(grant);
 		return TAP_KERNEL_REFUSED;
 	}
 	/* Received descriptors the grant does not name are not kept. */
@@ -181,12 +186,13 @@ receive_grant(int fd, const char *device, int description,
  * broker's (or the exchange's) failure with its one-line message in err.
  */
 int
-broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
+bpftrace_broker_activate(const char *device, uint32_t snaplen,
+    uint64_t ring_bytes,
     struct capture_grant *grant, int *connection, char *err, size_t errlen)
 {
 	int fd, status;
 
-	capture_grant_init(grant);
+	bpftrace_capture_grant_init(grant);
 	*connection = -1;
 	if ((fd = connect_broker(err, errlen)) == -1)
 		return BROKER_UNAVAILABLE;
@@ -198,12 +204,13 @@ broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
 		/* A refusal at the door arrives before the request is read. */
 		status = receive_grant(fd, device, 1, grant, err, errlen);
 		if (status == TAP_OK) {
-			capture_grant_close(grant);
+			bpftrace_capture_grant_close(grant);
 			status = TAP_KERNEL_REFUSED;
 		}
 		if (status == TAP_KERNEL_REFUSED)
 			snprintf(err, errlen, "%s: sending the request to the"
-			    " capture broker: %s", device, strerror(sent_errno));
+			    " capture broker: %s", device,
+			        strerror(sent_errno));
 		close(fd);
 		return status;
 	}
@@ -221,16 +228,18 @@ broker_activate(const char *device, uint32_t snaplen, uint64_t ring_bytes,
  * used: the whole grant.
  */
 int
-broker_attach(int connection, const char *device, struct capture_grant *grant,
+bpftrace_broker_attach(int connection, const char *device,
+    struct capture_grant *grant,
     char *err, size_t errlen)
 {
 	struct broker_attach_wire w;
 
-	capture_grant_init(grant);
+	bpftrace_capture_grant_init(grant);
 	memset(&w, 0, sizeof(w));
 	w.magic = BROKER_ATTACH_MAGIC;
 	w.version = BROKER_VERSION;
-	if (send(connection, &w, sizeof(w), MSG_NOSIGNAL) != (ssize_t)sizeof(w)) {
+	if (send(connection, &w, sizeof(w),
+	    MSG_NOSIGNAL) != (ssize_t)sizeof(w)) {
 		snprintf(err, errlen, "%s: the capture broker's connection: %s",
 		    device, strerror(errno));
 		return TAP_KERNEL_REFUSED;

@@ -15,11 +15,11 @@
 
 #define BROKER_UNAVAILABLE	1	/* no broker listening: not an error */
 
-int	broker_activate(const char *device, uint32_t snaplen,
+int	bpftrace_broker_activate(const char *device, uint32_t snaplen,
 	    uint64_t ring_bytes, struct capture_grant *grant, int *connection,
 	    char *err, size_t errlen);
-int	broker_attach(int connection, const char *device,
+int	bpftrace_broker_attach(int connection, const char *device,
 	    struct capture_grant *grant, char *err, size_t errlen);
-const char *broker_socket_path(void);
+const char *bpftrace_broker_socket_path(void);
 
 #endif /* BPFTRACE_BROKER_CLIENT_H */

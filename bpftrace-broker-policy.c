@@ -52,7 +52,8 @@ parse_families(char *value, uint32_t *families)
 	for (word = strtok_r(value, " \t,", &save); word != NULL;
 	    word = strtok_r(NULL, " \t,", &save)) {
 		for (f = 0; f < FAMILY_COUNT; f++)
-			if (strcmp(word, tap_family_name((enum tap_family)f)) == 0)
+			if (strcmp(word,
+			    bpftrace_tap_family_name((enum tap_family)f)) == 0)
 				break;
 		if (f == FAMILY_COUNT)
 			return -1;
@@ -172,5 +173,6 @@ broker_policy_describe_families(uint32_t families, char *buf, size_t len)
 	for (f = 0; f < FAMILY_COUNT && used < len; f++)
 		if (families & (1u << f))
 			used += (size_t)snprintf(buf + used, len - used, "%s%s",
-			    used ? " " : "", tap_family_name((enum tap_family)f));
+			    used ? " " : "",
+			        bpftrace_tap_family_name((enum tap_family)f));
 }

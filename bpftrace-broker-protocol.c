@@ -9,7 +9,8 @@
 #include "bpftrace-broker-protocol.h"
 
 size_t
-broker_request_encode(const struct broker_request *req, void *buf, size_t len)
+bpftrace_broker_request_encode(const struct broker_request *req, void *buf,
+    size_t len)
 {
 	struct broker_request_wire w;
 	size_t device_len = strlen(req->device);
@@ -28,7 +29,8 @@ broker_request_encode(const struct broker_request *req, void *buf, size_t len)
 }
 
 int
-broker_request_parse(const void *buf, size_t len, struct broker_request *req,
+bpftrace_broker_request_parse(const void *buf, size_t len,
+    struct broker_request *req,
     char *err, size_t errlen)
 {
 	struct broker_request_wire w;
@@ -54,13 +56,15 @@ broker_request_parse(const void *buf, size_t len, struct broker_request *req,
 	for (i = 0; i < w.device_len; i++)
 		if ((unsigned char)device[i] < 0x20 || device[i] == 0x7f) {
 			/* Names end up in the broker's log: no fake lines. */
-			snprintf(err, errlen, "a control character in the device"
+			snprintf(err, errlen,
+			    "a control character in the device"
 			    " name");
 			return -1;
 		}
 	if (w.snaplen == 0 || w.snaplen > BROKER_SNAPLEN_MAX ||
 	    w.ring_bytes > BROKER_RING_BYTES_MAX) {
-		snprintf(err, errlen, "snap length or buffer size out of range");
+		snprintf(err, errlen,
+		    "snap length or buffer size out of range");
 		return -1;
 	}
 	memcpy(req->device, device, w.device_len);
@@ -98,7 +102,8 @@ grant_fd_fields(struct capture_grant *g, int32_t **fields)
  * their indexes in the grant.  Returns how many there are.
  */
 size_t
-broker_grant_to_indexes(struct capture_grant *grant, int *fds, size_t max)
+bpftrace_broker_grant_to_indexes(struct capture_grant *grant, int *fds,
+    size_t max)
 {
 	int32_t *fields[GRANT_FD_FIELDS];
 	size_t count = grant_fd_fields(grant, fields), i, n = 0;
@@ -175,21 +180,21 @@ bad:
 }
 
 int
-broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
+bpftrace_broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
     size_t fd_count, char *err, size_t errlen)
 {
 	return from_indexes(grant, fds, fd_count, 0, err, errlen);
 }
 
 int
-broker_description_check(struct capture_grant *description, char *err,
+bpftrace_broker_description_check(struct capture_grant *description, char *err,
     size_t errlen)
 {
 	return from_indexes(description, NULL, 0, 1, err, errlen);
 }
 
 int
-broker_attach_parse(const void *buf, size_t len)
+bpftrace_broker_attach_parse(const void *buf, size_t len)
 {
 	struct broker_attach_wire w;
 

@@ -78,17 +78,19 @@ struct broker_reply_wire {
 	struct capture_grant grant;
 };
 
-size_t	broker_request_encode(const struct broker_request *req, void *buf,
+size_t	bpftrace_broker_request_encode(const struct broker_request *req,
+    void *buf,
 	    size_t len);
-int	broker_request_parse(const void *buf, size_t len,
+int	bpftrace_broker_request_parse(const void *buf, size_t len,
 	    struct broker_request *req, char *err, size_t errlen);
 
-size_t	broker_grant_to_indexes(struct capture_grant *grant, int *fds,
+size_t	bpftrace_broker_grant_to_indexes(struct capture_grant *grant, int *fds,
 	    size_t max);
-int	broker_grant_from_indexes(struct capture_grant *grant, const int *fds,
+int	bpftrace_broker_grant_from_indexes(struct capture_grant *grant,
+    const int *fds,
 	    size_t fd_count, char *err, size_t errlen);
-int	broker_description_check(struct capture_grant *description,
+int	bpftrace_broker_description_check(struct capture_grant *description,
 	    char *err, size_t errlen);
-int	broker_attach_parse(const void *buf, size_t len);
+int	bpftrace_broker_attach_parse(const void *buf, size_t len);
 
 #endif /* BPFTRACE_BROKER_PROTOCOL_H */

@@ -13,7 +13,7 @@
 
 /* The socket address of path; -1 if it does not fit. */
 int
-broker_socket_address(const char *path, struct sockaddr_un *addr)
+bpftrace_broker_socket_address(const char *path, struct sockaddr_un *addr)
 {
 	size_t len = strlen(path);
 
@@ -27,7 +27,7 @@ broker_socket_address(const char *path, struct sockaddr_un *addr)
 
 /* One message, with fd_count descriptors (at most BROKER_FDS_MAX). */
 int
-broker_send(int sock, const void *buf, size_t len, const int *fds,
+bpftrace_broker_send(int sock, const void *buf, size_t len, const int *fds,
     size_t fd_count)
 {
 	union {
@@ -63,7 +63,7 @@ broker_send(int sock, const void *buf, size_t len, const int *fds,
  * len.  Returns the message's length, or -1.
  */
 ssize_t
-broker_receive(int sock, void *buf, size_t len, int *fds, size_t max,
+bpftrace_broker_receive(int sock, void *buf, size_t len, int *fds, size_t max,
     size_t *fd_count, int *truncated)
 {
 	union {
@@ -94,7 +94,8 @@ broker_receive(int sock, void *buf, size_t len, int *fds, size_t max,
 		for (i = 0; i < k; i++) {
 			int fd;
 
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+			    sizeof(int));
 			if (*fd_count < max)
 				fds[(*fd_count)++] = fd;
 			else

@@ -49,7 +49,8 @@ mapped_vmlinux_btf(void)
 	if ((fd = open(VMLINUX_BTF_PATH, O_RDONLY | O_CLOEXEC)) < 0)
 		return NULL;
 	if (fstat(fd, &st) == 0 && st.st_size > 0) {
-		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		    fd,
 		    0);
 		if (data != MAP_FAILED) {
 			btf = btf__new(data, (uint32_t)st.st_size);
@@ -63,14 +64,14 @@ mapped_vmlinux_btf(void)
 }
 
 int
-kernel_btf_load(struct btf **btf, char *err, size_t errlen)
+bpftrace_kernel_btf_load(struct btf **btf, char *err, size_t errlen)
 {
-	libbpf_print_fn_t previous = libbpf_log_quiet();
+	libbpf_print_fn_t previous = bpftrace_libbpf_log_quiet();
 
 	*btf = mapped_vmlinux_btf();
 	if (*btf == NULL)
 		*btf = btf__load_vmlinux_btf();
-	libbpf_log_restore(previous);
+	bpftrace_libbpf_log_restore(previous);
 	if (*btf == NULL) {
 		snprintf(err, errlen, "the kernel has no BTF"
 		    " (/sys/kernel/btf/vmlinux missing or unreadable): bpf: taps"
@@ -148,9 +149,11 @@ target_of_type(const struct btf *btf, const struct btf_type *t,
 
 	*name = btf__name_by_offset(btf, t->name_off);
 	if (kind == BTF_TARGET_FUNCTION)
-		return btf_is_func(t) ? args_from_proto(btf, t->type, 0, args) : -1;
+		return btf_is_func(t) ? args_from_proto(btf, t->type, 0,
+		    args) : -1;
 	/* btf_trace_NAME: a typedef of a pointer to the prototype. */
-	if (!btf_is_typedef(t) || strncmp(*name, TRACE_TYPEDEF_PREFIX, plen) != 0)
+	if (!btf_is_typedef(t) || strncmp(*name, TRACE_TYPEDEF_PREFIX,
+	    plen) != 0)
 		return -1;
 	*name += plen;
 	ptr = skip_mods_and_typedefs(btf, t->type, NULL);
@@ -160,7 +163,7 @@ target_of_type(const struct btf *btf, const struct btf_type *t,
 }
 
 int
-btf_target_args(const struct btf *btf, enum btf_target_kind kind,
+bpftrace_btf_target_args(const struct btf *btf, enum btf_target_kind kind,
     const char *name, struct target_args *args)
 {
 	char type_name[256];
@@ -176,7 +179,8 @@ btf_target_args(const struct btf *btf, enum btf_target_kind kind,
 	}
 	if (id < 0)
 		return -1;
-	return target_of_type(btf, btf__type_by_id(btf, id), kind, &found, args);
+	return target_of_type(btf, btf__type_by_id(btf, id), kind, &found,
+	    args);
 }
 
 /*
@@ -186,7 +190,7 @@ btf_target_args(const struct btf *btf, enum btf_target_kind kind,
  * found[i] says whether names[i] was found; returns how many were.
  */
 int
-btf_targets_args(const struct btf *btf, enum btf_target_kind kind,
+bpftrace_btf_targets_args(const struct btf *btf, enum btf_target_kind kind,
     const char *const names[], size_t count, struct target_args args[],
     int found[])
 {
@@ -212,7 +216,8 @@ btf_targets_args(const struct btf *btf, enum btf_target_kind kind,
 		for (i = 0; i < count; i++) {
 			if (found[i] || strcmp(name, names[i]) != 0)
 				continue;
-			if (target_of_type(btf, t, kind, &name, &args[i]) == 0) {
+			if (target_of_type(btf, t, kind, &name,
+			    &args[i]) == 0) {
 				found[i] = 1;
 				found_count++;
 			}
@@ -228,7 +233,7 @@ btf_targets_args(const struct btf *btf, enum btf_target_kind kind,
  * BTF that has it; when it is not vmlinux the caller frees it.
  */
 int
-btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
+bpftrace_btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
     const char *name, struct target_args *args, struct btf **owner)
 {
 	libbpf_print_fn_t previous;
@@ -237,28 +242,29 @@ btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
 	int found = -1;
 
 	*owner = vmlinux;
-	if (btf_target_args(vmlinux, kind, name, args) == 0)
+	if (bpftrace_btf_target_args(vmlinux, kind, name, args) == 0)
 		return 0;
 	if ((dir = opendir(MODULE_BTF_DIR)) == NULL)
 		return -1;
-	previous = libbpf_log_quiet();
+	previous = bpftrace_libbpf_log_quiet();
 	while (found != 0 && (de = readdir(dir)) != NULL) {
 		char path[512];
 		struct btf *module;
 
 		if (de->d_name[0] == '.' || strcmp(de->d_name, "vmlinux") == 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", MODULE_BTF_DIR, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", MODULE_BTF_DIR,
+		    de->d_name);
 		module = btf__parse_split(path, vmlinux);
 		if (module == NULL)
 			continue;
-		found = btf_target_args(module, kind, name, args);
+		found = bpftrace_btf_target_args(module, kind, name, args);
 		if (found == 0)
 			*owner = module;
 		else
 			btf__free(module);
 	}
-	libbpf_log_restore(previous);
+	bpftrace_libbpf_log_restore(previous);
 	closedir(dir);
 	return found;
 }
@@ -269,7 +275,8 @@ btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
  * Such a tap is offered the IEEE802_11 link type.
  */
 int
-btf_args_are_ieee80211(const struct btf *btf, const struct target_args *args)
+bpftrace_btf_args_are_ieee80211(const struct btf *btf,
+    const struct target_args *args)
 {
 	int i;
 
@@ -286,7 +293,8 @@ btf_args_are_ieee80211(const struct btf *btf, const struct target_args *args)
 		name = btf__name_by_offset(btf, t->name_off);
 		if (strncmp(name, "ieee80211_", 10) == 0 ||
 		    strncmp(name, "cfg80211_", 9) == 0 ||
-		    strcmp(name, "wiphy") == 0 || strcmp(name, "wireless_dev") == 0)
+		    strcmp(name, "wiphy") == 0 || strcmp(name,
+		        "wireless_dev") == 0)
 			return 1;
 	}
 	return 0;
@@ -298,7 +306,7 @@ btf_args_are_ieee80211(const struct btf *btf, const struct target_args *args)
  * the enum's name.
  */
 int
-btf_reason_arg(const struct btf *btf, const struct target_args *args,
+bpftrace_btf_reason_arg(const struct btf *btf, const struct target_args *args,
     char *enum_name, size_t len)
 {
 	int i;
@@ -321,7 +329,7 @@ btf_reason_arg(const struct btf *btf, const struct target_args *args,
 }
 
 int
-btf_first_skb_arg(const struct target_args *args)
+bpftrace_btf_first_skb_arg(const struct target_args *args)
 {
 	int i;
 
@@ -332,14 +340,15 @@ btf_first_skb_arg(const struct target_args *args)
 }
 
 int
-btf_skb_arg_count(const struct target_args *args)
+bpftrace_btf_skb_arg_count(const struct target_args *args)
 {
 	return __builtin_popcount(args->skb_mask);
 }
 
 /* A short C spelling of a type, for error messages: "struct sock *". */
 void
-btf_type_describe(const struct btf *btf, unsigned int type_id, char *buf,
+bpftrace_btf_type_describe(const struct btf *btf, unsigned int type_id,
+    char *buf,
     size_t len)
 {
 	const struct btf_type *t = btf__type_by_id(btf, type_id);
@@ -368,7 +377,7 @@ btf_type_describe(const struct btf *btf, unsigned int type_id, char *buf,
 }
 
 void
-btf_each_skb_target(const struct btf *btf, enum btf_target_kind kind,
+bpftrace_btf_each_skb_target(const struct btf *btf, enum btf_target_kind kind,
     void (*fn)(void *ctx, const char *name, const struct target_args *args),
     void *ctx)
 {
@@ -453,22 +462,24 @@ consider_name(void *ctx, const char *name, const struct target_args *args)
  * first.  The strings belong to btf.
  */
 int
-btf_nearest_skb_targets(const struct btf *btf, enum btf_target_kind kind,
+bpftrace_btf_nearest_skb_targets(const struct btf *btf,
+    enum btf_target_kind kind,
     const char *name, const char **out, int max_out)
 {
 	int scores[8];
 	struct nearest nn = { name, out, scores, 0, max_out > 8 ? 8 : max_out };
 
-	btf_each_skb_target(btf, kind, consider_name, &nn);
+	bpftrace_btf_each_skb_target(btf, kind, consider_name, &nn);
 	return nn.count;
 }
 
 /* The kernel's BTF, or a message that starts with the device name. */
 int
-tap_btf_load(const char *device, struct btf **btf, char *err, size_t errlen)
+bpftrace_tap_btf_load(const char *device, struct btf **btf, char *err,
+    size_t errlen)
 {
 	char reason[256];
-	int status = kernel_btf_load(btf, reason, sizeof(reason));
+	int status = bpftrace_kernel_btf_load(btf, reason, sizeof(reason));
 
 	if (status != TAP_OK)
 		snprintf(err, errlen, "%s: %s", device, reason);

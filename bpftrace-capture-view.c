@@ -47,7 +47,8 @@ map_shape(int fd, unsigned int *type, unsigned long *value_size,
  * that got them wrong (a broker of another build) must not be believed.
  */
 int
-capture_grant_verify(const struct capture_grant *g, char *err, size_t errlen)
+bpftrace_capture_grant_verify(const struct capture_grant *g, char *err,
+    size_t errlen)
 {
 	unsigned int type;
 	unsigned long value_size, entries;
@@ -76,7 +77,7 @@ capture_grant_verify(const struct capture_grant *g, char *err, size_t errlen)
 }
 
 void
-tap_view_init(struct tap_view *v)
+bpftrace_tap_view_init(struct tap_view *v)
 {
 	int l;
 
@@ -84,7 +85,7 @@ tap_view_init(struct tap_view *v)
 	v->data_fd = v->bss_fd = -1;
 	for (l = 0; l < GRANT_LINKS_MAX; l++)
 		v->link_fds[l] = -1;
-	tc_guardian_init(&v->guardian);
+	bpftrace_tc_guardian_init(&v->guardian);
 }
 
 /* Whether [offset, offset + size) lies inside a map of map_size bytes. */
@@ -121,8 +122,8 @@ adopt_links(struct tap_view *v, struct tap_grant *g)
 		g->link_fds[l] = -1;
 	}
 	if (g->guardian_watch_fd >= 0 || g->guardian_done_fd >= 0) {
-		tc_guardian_stop(&v->guardian);
-		tc_guardian_adopt(&v->guardian, g->guardian_watch_fd,
+		bpftrace_tc_guardian_stop(&v->guardian);
+		bpftrace_tc_guardian_adopt(&v->guardian, g->guardian_watch_fd,
 		    g->guardian_done_fd);
 	}
 	g->guardian_watch_fd = g->guardian_done_fd = -1;
@@ -136,10 +137,10 @@ adopt_links(struct tap_view *v, struct tap_grant *g)
  * side write outside its maps.
  */
 int
-tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
+bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
     size_t errlen)
 {
-	tap_view_init(v);
+	bpftrace_tap_view_init(v);
 	v->data_fd = g->data_fd;
 	v->bss_fd = g->bss_fd;
 	g->data_fd = g->bss_fd = -1;
@@ -150,7 +151,8 @@ tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 	    g->data_size) ||
 	    !fits(g->counters_offset, CAPTURE_COUNTER_SLOTS *
 	    sizeof(struct capture_counters), g->bss_size) ||
-	    !fits(g->filter_offset, sizeof(struct capture_filter), g->bss_size) ||
+	    !fits(g->filter_offset, sizeof(struct capture_filter),
+	        g->bss_size) ||
 	    g->settings_offset % 8 || g->counters_offset % 8 ||
 	    g->filter_offset % 8) {
 		snprintf(err, errlen, "the probe's settings are not laid out as"
@@ -175,7 +177,7 @@ tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 }
 
 void
-tap_view_counters(const struct tap_view *v, struct capture_totals *t)
+bpftrace_tap_view_counters(const struct tap_view *v, struct capture_totals *t)
 {
 	int i;
 
@@ -198,7 +200,7 @@ tap_view_counters(const struct tap_view *v, struct capture_totals *t)
  * holder.
  */
 void
-tap_view_close(struct tap_view *v)
+bpftrace_tap_view_close(struct tap_view *v)
 {
 	int l;
 
@@ -213,6 +215,6 @@ tap_view_close(struct tap_view *v)
 		close(v->data_fd);
 	if (v->bss_fd >= 0)
 		close(v->bss_fd);
-	tc_guardian_stop(&v->guardian);
-	tap_view_init(v);
+	bpftrace_tc_guardian_stop(&v->guardian);
+	bpftrace_tap_view_init(v);
 }

@@ -39,12 +39,14 @@ struct tap_view {
 	uint32_t mechanism;		/* enum probe_mechanism */
 };
 
-int	capture_grant_verify(const struct capture_grant *g, char *err,
+int	bpftrace_capture_grant_verify(const struct capture_grant *g, char *err,
 	    size_t errlen);
-void	tap_view_init(struct tap_view *v);
-int	tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
+void	bpftrace_tap_view_init(struct tap_view *v);
+int	bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g,
+    char *err,
 	    size_t errlen);
-void	tap_view_counters(const struct tap_view *v, struct capture_totals *t);
-void	tap_view_close(struct tap_view *v);
+void	bpftrace_tap_view_counters(const struct tap_view *v,
+    struct capture_totals *t);
+void	bpftrace_tap_view_close(struct tap_view *v);
 
 #endif /* BPFTRACE_CAPTURE_VIEW_H */

@@ -42,13 +42,15 @@ interpreted(uint16_t code)
  * the caller then filters in user space instead.
  */
 int
-kernel_filter_supports(const struct bpf_insn *insns, u_int len, char *why,
+bpftrace_kernel_filter_supports(const struct bpf_insn *insns, u_int len,
+    char *why,
     size_t whylen)
 {
 	u_int i;
 
 	if (len == 0 || len > FILTER_MAX_INSNS) {
-		snprintf(why, whylen, "%u instructions (the probe runs 1 to %u)",
+		snprintf(why, whylen,
+		    "%u instructions (the probe runs 1 to %u)",
 		    len, FILTER_MAX_INSNS);
 		return 0;
 	}
@@ -70,7 +72,7 @@ kernel_filter_supports(const struct bpf_insn *insns, u_int len, char *why,
  * records that passed this program in the kernel (0 for no program).
  */
 uint32_t
-kernel_filter_install(struct capture_filter *area,
+bpftrace_kernel_filter_install(struct capture_filter *area,
     const struct bpf_insn *insns, u_int len)
 {
 	uint32_t active = __atomic_load_n(&area->active, __ATOMIC_RELAXED) & 1;

@@ -14,9 +14,9 @@
 
 #include "bpf/filter_program.h"
 
-int	kernel_filter_supports(const struct bpf_insn *insns, u_int len,
+int	bpftrace_kernel_filter_supports(const struct bpf_insn *insns, u_int len,
 	    char *why, size_t whylen);
-uint32_t kernel_filter_install(struct capture_filter *area,
+uint32_t bpftrace_kernel_filter_install(struct capture_filter *area,
 	    const struct bpf_insn *insns, u_int len);
 
 #endif /* BPFTRACE_FILTER_H */

@@ -51,11 +51,13 @@ append_function(const struct btf *btf, const char *family, const char *name,
 	struct target_args args;
 	size_t used = strlen(buf);
 
-	if (used >= len || btf_target_args(btf, BTF_TARGET_FUNCTION, name,
+	if (used >= len || bpftrace_btf_target_args(btf, BTF_TARGET_FUNCTION,
+	    name,
 	    &args) != 0 || args.skb_mask == 0 || strstr(buf, name) != NULL)
 		return;
 	snprintf(buf + used, len - used, "%sbpf:%s:%s:arg%d",
-	    used ? ", " : "", family, name, btf_first_skb_arg(&args) + 1);
+	    used ? ", " : "", family, name,
+	        bpftrace_btf_first_skb_arg(&args) + 1);
 }
 
 static int
@@ -69,9 +71,11 @@ report_missing(const struct btf *btf, const char *device, const char *family,
 	int n, j;
 
 	/* A tracepoint of that name is usually what was meant. */
-	if (btf_target_args(btf, BTF_TARGET_TRACEPOINT, name, &args) == 0 &&
+	if (bpftrace_btf_target_args(btf, BTF_TARGET_TRACEPOINT, name,
+	    &args) == 0 &&
 	    args.skb_mask != 0) {
-		tracepoint_device_name(name, tracepoint, sizeof(tracepoint));
+		bpftrace_tracepoint_device_name(name, tracepoint,
+		    sizeof(tracepoint));
 		snprintf(suggestions, sizeof(suggestions), "%s", tracepoint);
 	}
 	for (i = 0; i < sizeof(inline_wrappers) / sizeof(inline_wrappers[0]); i++) {
@@ -82,7 +86,8 @@ report_missing(const struct btf *btf, const char *device, const char *family,
 			    inline_wrappers[i].functions[j], suggestions,
 			    sizeof(suggestions));
 	}
-	n = btf_nearest_skb_targets(btf, BTF_TARGET_FUNCTION, name, near, 2);
+	n = bpftrace_btf_nearest_skb_targets(btf, BTF_TARGET_FUNCTION, name,
+	    near, 2);
 	for (j = 0; j < n; j++)
 		if (!is_bpf_internal(near[j]))
 			append_function(btf, family, near[j], suggestions,
@@ -94,24 +99,27 @@ report_missing(const struct btf *btf, const char *device, const char *family,
 }
 
 int
-function_resolve(const char *device, const struct tap_spec *spec,
+bpftrace_function_resolve(const char *device, const struct tap_spec *spec,
     struct resolved_tap *tap, char *err, size_t errlen)
 {
-	const char *family = tap_family_name(spec->family);
+	const char *family = bpftrace_tap_family_name(spec->family);
 	struct target_args args;
 	struct btf *btf, *owner;
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
-	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
+	if ((status = bpftrace_tap_btf_load(device, &btf, err,
+	    errlen)) != TAP_OK)
 		return status;
-	if (btf_find_target(btf, BTF_TARGET_FUNCTION, spec->name, &args,
+	if (bpftrace_btf_find_target(btf, BTF_TARGET_FUNCTION, spec->name,
+	    &args,
 	    &owner) != 0) {
 		status = report_missing(btf, device, family, spec->name, err,
 		    errlen);
 		goto out;
 	}
-	status = tap_skb_arg_resolve(btf, owner, device, "function", spec,
+	status = bpftrace_tap_skb_arg_resolve(btf, owner, device, "function",
+	    spec,
 	    &args, tap, err, errlen);
 	if (status != TAP_OK)
 		goto out;
@@ -151,8 +159,10 @@ static const struct {
 	{ "tcp_v4_rcv", "TCP segments received over IPv4" },
 	{ "udp_rcv", "UDP datagrams received over IPv4" },
 	{ "icmp_rcv", "ICMP messages received" },
-	{ "sk_skb_reason_drop", "packets dropped, as the function that frees them sees them" },
-	{ "kfree_skb_reason", "packets dropped, as the function that frees them sees them" },
+	{ "sk_skb_reason_drop",
+	    "packets dropped, as the function that frees them sees them" },
+	{ "kfree_skb_reason",
+	    "packets dropped, as the function that frees them sees them" },
 };
 
 #define LISTED_FUNCTIONS \
@@ -183,7 +193,7 @@ kernel_has_kprobes(void)
  * Only functions whose skb a kprobe reaches (arg1 .. arg6) qualify.
  */
 int
-function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
+bpftrace_function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
 {
 	char device[2 * TAP_NAME_MAX], description[256];
 	const char *names[LISTED_FUNCTIONS];
@@ -196,12 +206,13 @@ function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
 		return 0;
 	for (i = 0; i < LISTED_FUNCTIONS; i++)
 		names[i] = listed_functions[i].name;
-	btf_targets_args(btf, BTF_TARGET_FUNCTION, names, LISTED_FUNCTIONS,
+	bpftrace_btf_targets_args(btf, BTF_TARGET_FUNCTION, names,
+	    LISTED_FUNCTIONS,
 	    args, found);
 	for (i = 0; i < LISTED_FUNCTIONS && status == 0; i++) {
 		if (!found[i] || args[i].skb_mask == 0)
 			continue;
-		skb_arg = btf_first_skb_arg(&args[i]);
+		skb_arg = bpftrace_btf_first_skb_arg(&args[i]);
 		if (skb_arg >= KPROBE_MAX_ARGS)
 			continue;
 		snprintf(device, sizeof(device), "bpf:kprobe:%s", names[i]);

@@ -11,8 +11,10 @@
 #include "bpftrace-resolved-tap.h"
 #include "bpftrace-tracepoint.h"
 
-int	function_resolve(const char *device, const struct tap_spec *spec,
+int	bpftrace_function_resolve(const char *device,
+    const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
-int	function_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx);
+int	bpftrace_function_list_taps(const struct btf *btf, tap_list_fn fn,
+    void *ctx);
 
 #endif /* BPFTRACE_FUNCTION_H */

@@ -17,7 +17,7 @@ close_fd(int32_t *fd)
 
 /* Every descriptor -1, so that a partly filled grant closes cleanly. */
 void
-capture_grant_init(struct capture_grant *g)
+bpftrace_capture_grant_init(struct capture_grant *g)
 {
 	int i, l;
 
@@ -35,7 +35,7 @@ capture_grant_init(struct capture_grant *g)
 }
 
 void
-capture_grant_close(struct capture_grant *g)
+bpftrace_capture_grant_close(struct capture_grant *g)
 {
 	int i, l;
 

@@ -54,7 +54,7 @@ struct capture_grant {
 	struct tap_grant taps[TAPS_MAX];
 };
 
-void	capture_grant_init(struct capture_grant *g);
-void	capture_grant_close(struct capture_grant *g);
+void	bpftrace_capture_grant_init(struct capture_grant *g);
+void	bpftrace_capture_grant_close(struct capture_grant *g);
 
 #endif /* BPFTRACE_GRANT_H */

@@ -51,7 +51,7 @@ interface_names(char *buf, size_t len)
 }
 
 int
-interface_resolve(const char *device, const struct tap_spec *spec,
+bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
     struct resolved_tap *tap, char *err, size_t errlen)
 {
 	char value[64], names[256];
@@ -62,7 +62,8 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 	memset(tap, 0, sizeof(*tap));
 	tap->reason_arg_index = -1;
 	/* The probe's tracing half is CO-RE, so loading it needs BTF too. */
-	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
+	if ((status = bpftrace_tap_btf_load(device, &btf, err,
+	    errlen)) != TAP_OK)
 		return status;
 	/*
 	 * tcx (Linux 6.6) is known from the kernel's types, without
@@ -86,7 +87,8 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 		sscanf(value, "%hu", &tap->arphrd);
 	tap->has_ethernet = tap->arphrd == ARPHRD_ETHER ||
 	    tap->arphrd == ARPHRD_LOOPBACK;
-	if (read_sysfs_attribute(spec->name, "address", value, sizeof(value)) == 0 &&
+	if (read_sysfs_attribute(spec->name, "address", value,
+	    sizeof(value)) == 0 &&
 	    sscanf(value, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
 	    &m[4], &m[5]) == 6) {
 		int i;
@@ -112,7 +114,7 @@ interface_resolve(const char *device, const struct tap_spec *spec,
 
 /* bpf:tc:IFACE and bpf:xdp:IFACE for every interface of this namespace. */
 int
-interface_list_taps(tap_list_fn fn, void *ctx)
+bpftrace_interface_list_taps(tap_list_fn fn, void *ctx)
 {
 	struct if_nameindex *all, *i;
 	char device[64], description[128];
@@ -128,7 +130,8 @@ interface_list_taps(tap_list_fn fn, void *ctx)
 		if (status != 0)
 			break;
 		snprintf(device, sizeof(device), "bpf:xdp:%s", i->if_name);
-		snprintf(description, sizeof(description), "packets %s receives,"
+		snprintf(description, sizeof(description),
+		    "packets %s receives,"
 		    " at XDP, before the stack sees them", i->if_name);
 		status = fn(ctx, device, description);
 	}

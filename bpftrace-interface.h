@@ -11,8 +11,9 @@
 #include "bpftrace-resolved-tap.h"
 #include "bpftrace-tracepoint.h"
 
-int	interface_resolve(const char *device, const struct tap_spec *spec,
+int	bpftrace_interface_resolve(const char *device,
+    const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
-int	interface_list_taps(tap_list_fn fn, void *ctx);
+int	bpftrace_interface_list_taps(tap_list_fn fn, void *ctx);
 
 #endif /* BPFTRACE_INTERFACE_H */

@@ -18,13 +18,13 @@ libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
 }
 
 libbpf_print_fn_t
-libbpf_log_quiet(void)
+bpftrace_libbpf_log_quiet(void)
 {
 	return libbpf_set_print(libbpf_message);
 }
 
 void
-libbpf_log_restore(libbpf_print_fn_t previous)
+bpftrace_libbpf_log_restore(libbpf_print_fn_t previous)
 {
 	libbpf_set_print(previous);
 }

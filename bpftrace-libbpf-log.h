@@ -10,7 +10,7 @@
 
 #include <bpf/libbpf.h>
 
-libbpf_print_fn_t libbpf_log_quiet(void);
-void	libbpf_log_restore(libbpf_print_fn_t previous);
+libbpf_print_fn_t bpftrace_libbpf_log_quiet(void);
+void	bpftrace_libbpf_log_restore(libbpf_print_fn_t previous);
 
 #endif /* BPFTRACE_LIBBPF_LOG_H */

@@ -60,7 +60,7 @@ put_be32(struct tlv_writer *w, uint16_t type, uint32_t value)
  * *wire_len gets the length it would have with the whole payload.
  */
 uint32_t
-nflog_render(const struct ring_packet_meta *meta, const char *prefix,
+bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
     const unsigned char *payload, uint32_t payload_caplen,
     uint32_t payload_len, uint32_t snaplen, unsigned char *out,
     uint32_t *wire_len)
@@ -85,7 +85,8 @@ nflog_render(const struct ring_packet_meta *meta, const char *prefix,
 	text[prefix_len] = '\0';
 	put_tlv(&w, NFULA_PREFIX, text, (uint32_t)prefix_len + 1);
 	if (meta->ifindex != 0)
-		put_be32(&w, outgoing ? NFULA_IFINDEX_OUTDEV : NFULA_IFINDEX_INDEV,
+		put_be32(&w,
+		    outgoing ? NFULA_IFINDEX_OUTDEV : NFULA_IFINDEX_INDEV,
 		    meta->ifindex);
 	if (meta->mark != 0)
 		put_be32(&w, NFULA_MARK, meta->mark);

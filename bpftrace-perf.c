@@ -53,7 +53,7 @@ open_cpu_event(int cpu)
 }
 
 int
-perf_reader_open(struct perf_reader *r, int map_fd, size_t data_size,
+bpftrace_perf_reader_open(struct perf_reader *r, int map_fd, size_t data_size,
     char *err, size_t errlen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -85,7 +85,8 @@ perf_reader_open(struct perf_reader *r, int map_fd, size_t data_size,
 		base = mmap(NULL, page + data_size, PROT_READ | PROT_WRITE,
 		    MAP_SHARED, ring->fd, 0);
 		if (base == MAP_FAILED) {
-			snprintf(err, errlen, "mapping the perf ring of CPU %d: %s",
+			snprintf(err, errlen,
+			    "mapping the perf ring of CPU %d: %s",
 			    cpu, strerror(errno));
 			close(ring->fd);
 			goto fail;
@@ -100,15 +101,17 @@ perf_reader_open(struct perf_reader *r, int map_fd, size_t data_size,
 		ev.data.u32 = (uint32_t)cpu;
 		if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, ring->fd, &ev) != 0 ||
 		    ioctl(ring->fd, PERF_EVENT_IOC_ENABLE, 0) != 0 ||
-		    bpf_map_update_elem(map_fd, &cpu, &ring->fd, BPF_ANY) != 0) {
-			snprintf(err, errlen, "connecting the perf ring of CPU %d: %s",
+		    bpf_map_update_elem(map_fd, &cpu, &ring->fd,
+		        BPF_ANY) != 0) {
+			snprintf(err, errlen,
+			    "connecting the perf ring of CPU %d: %s",
 			    cpu, strerror(errno));
 			goto fail;
 		}
 	}
 	return 0;
 fail:
-	perf_reader_close(r);
+	bpftrace_perf_reader_close(r);
 	return -1;
 }
 
@@ -137,10 +140,10 @@ advance(struct perf_cpu_ring *ring, uint64_t size)
 /*
  * Returns the next sample's raw bytes from any ring, or NULL when all are
  * empty.  Lost-sample records are counted and skipped.  The bytes stay
- * valid until perf_reader_release().
+ * valid until bpftrace_perf_reader_release().
  */
 const void *
-perf_reader_peek(struct perf_reader *r, uint32_t *len)
+bpftrace_perf_reader_peek(struct perf_reader *r, uint32_t *len)
 {
 	int tried;
 
@@ -196,7 +199,7 @@ perf_reader_peek(struct perf_reader *r, uint32_t *len)
 }
 
 void
-perf_reader_release(struct perf_reader *r)
+bpftrace_perf_reader_release(struct perf_reader *r)
 {
 	struct perf_cpu_ring *ring = &r->rings[r->current];
 
@@ -205,7 +208,7 @@ perf_reader_release(struct perf_reader *r)
 }
 
 void
-perf_reader_close(struct perf_reader *r)
+bpftrace_perf_reader_close(struct perf_reader *r)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	int i;

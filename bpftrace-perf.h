@@ -23,10 +23,11 @@ struct perf_reader {
 	uint64_t lost;			/* samples the kernel had no room for */
 };
 
-int	perf_reader_open(struct perf_reader *r, int map_fd, size_t data_size,
+int	bpftrace_perf_reader_open(struct perf_reader *r, int map_fd,
+    size_t data_size,
 	    char *err, size_t errlen);
-const void *perf_reader_peek(struct perf_reader *r, uint32_t *len);
-void	perf_reader_release(struct perf_reader *r);
-void	perf_reader_close(struct perf_reader *r);
+const void *bpftrace_perf_reader_peek(struct perf_reader *r, uint32_t *len);
+void	bpftrace_perf_reader_release(struct perf_reader *r);
+void	bpftrace_perf_reader_close(struct perf_reader *r);
 
 #endif /* BPFTRACE_PERF_H */

@@ -29,7 +29,7 @@ is_network_family(enum tap_family family)
 }
 
 int
-has_tap_capabilities(enum tap_family family)
+bpftrace_has_tap_capabilities(enum tap_family family)
 {
 	struct __user_cap_header_struct header = {
 		_LINUX_CAPABILITY_VERSION_3, 0
@@ -47,7 +47,7 @@ has_tap_capabilities(enum tap_family family)
 }
 
 const char *
-tap_capabilities_needed(enum tap_family family)
+bpftrace_tap_capabilities_needed(enum tap_family family)
 {
 	return is_network_family(family) ?
 	    "CAP_BPF and CAP_NET_ADMIN, or the capture broker, which is not"

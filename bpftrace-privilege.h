@@ -10,7 +10,7 @@
 
 #include "bpftrace-tap-name.h"
 
-int	has_tap_capabilities(enum tap_family family);
-const char *tap_capabilities_needed(enum tap_family family);
+int	bpftrace_has_tap_capabilities(enum tap_family family);
+const char *bpftrace_tap_capabilities_needed(enum tap_family family);
 
 #endif /* BPFTRACE_PRIVILEGE_H */

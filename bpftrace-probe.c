@@ -154,7 +154,8 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	    RING_LINK_HEADER_MAX +
 	    ((req->snaplen + 7) & ~7u);
 	skel->rodata->tap_index = req->tap_index;
-	if ((error = bpf_map__set_value_size(skel->maps.scratch, scratch_size)) ||
+	if ((error = bpf_map__set_value_size(skel->maps.scratch,
+	    scratch_size)) ||
 	    (error = bpf_map__set_max_entries(skel->maps.scratch,
 	    (uint32_t)libbpf_num_possible_cpus())) ||
 	    (error = req->shared_ring_fd >= 0 ?
@@ -220,7 +221,7 @@ start_guardian(struct capture_probe *probe, const struct resolved_tap *tap)
 		refs[n].priority = probe->tc_filter[hook].priority;
 		n++;
 	}
-	if (tc_guardian_start(&probe->guardian, refs, n,
+	if (bpftrace_tc_guardian_start(&probe->guardian, refs, n,
 	    probe->tc_hook_created[HOOK_INGRESS] ||
 	    probe->tc_hook_created[HOOK_EGRESS], why, sizeof(why)) != 0)
 		return errno ? errno : EAGAIN;
@@ -303,7 +304,7 @@ detach(struct capture_probe *probe)
 	probe->link = NULL;
 	if (probe->guardian.watch_fd >= 0) {
 		/* It removes the clsact filters (and qdisc), privileged. */
-		tc_guardian_stop(&probe->guardian);
+		bpftrace_tc_guardian_stop(&probe->guardian);
 		for (hook = 0; hook < HOOKS; hook++)
 			probe->tc_attached[hook] = probe->tc_hook_created[hook] = 0;
 	}
@@ -384,7 +385,8 @@ attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
 
 /*
  * Tries one mechanism: loads the probe for it, attaching nothing yet
- * (capture_probe_attach() does, when the capture is used).  Returns 0, or
+ * (bpftrace_capture_probe_attach() does, when the capture is used).  Returns 0,
+     or
  * an errno with what failed in why.
  */
 static int
@@ -398,7 +400,8 @@ try_mechanism(const struct capture_probe_request *req,
 	if ((error = attachable(req->tap, m, why, len)) != 0)
 		goto fail;
 	stage = "preparing";
-	if ((error = prepare_object(req, probe->ring_bytes, m, &probe->skel)) != 0)
+	if ((error = prepare_object(req, probe->ring_bytes, m,
+	    &probe->skel)) != 0)
 		goto fail;
 	stage = "loading";
 	if ((error = capture_bpf__load(probe->skel)) != 0) {
@@ -411,7 +414,8 @@ try_mechanism(const struct capture_probe_request *req,
 	return 0;
 fail:
 	if (why[0] == '\0')
-		snprintf(why, len, "%s %s: %s%s", probe_mechanism_name(m), stage,
+		snprintf(why, len, "%s %s: %s%s",
+		    bpftrace_probe_mechanism_name(m), stage,
 		    strerror(error), refusal_hint(m, error));
 	release(probe);
 	return error;
@@ -425,7 +429,7 @@ static int
 mechanism_allowed(enum probe_mechanism m)
 {
 	const char *allowed = secure_getenv("PCAP_BPF_MECHANISMS");
-	const char *name = probe_mechanism_name(m), *p;
+	const char *name = bpftrace_probe_mechanism_name(m), *p;
 	size_t len = strlen(name);
 
 	if (allowed == NULL || *allowed == '\0')
@@ -438,10 +442,10 @@ mechanism_allowed(enum probe_mechanism m)
 }
 
 int
-capture_probe_open(const struct capture_probe_request *req,
+bpftrace_capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
 {
-	libbpf_print_fn_t previous = libbpf_log_quiet();
+	libbpf_print_fn_t previous = bpftrace_libbpf_log_quiet();
 	const struct resolved_tap *tap = req->tap;
 	struct capture_probe *probe = calloc(1, sizeof(*probe));
 	char why[TAP_MAX_MECHANISMS][256];
@@ -449,19 +453,19 @@ capture_probe_open(const struct capture_probe_request *req,
 
 	if (probe == NULL) {
 		snprintf(err, errlen, "%s: out of memory", req->device);
-		libbpf_log_restore(previous);
+		bpftrace_libbpf_log_restore(previous);
 		return TAP_NO_MEMORY;
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
-	tc_guardian_init(&probe->guardian);
+	bpftrace_tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
-	privileged = has_tap_capabilities(tap->family);
+	privileged = bpftrace_has_tap_capabilities(tap->family);
 	for (tried = 0; tried < tap->mechanism_count; tried++) {
 		if (!mechanism_allowed(tap->mechanisms[tried])) {
 			error = EPROTONOSUPPORT;
 			snprintf(why[tried], sizeof(why[tried]), "%s: not in"
 			    " PCAP_BPF_MECHANISMS",
-			    probe_mechanism_name(tap->mechanisms[tried]));
+			    bpftrace_probe_mechanism_name(tap->mechanisms[tried]));
 			continue;
 		}
 		error = try_mechanism(req, probe, tap->mechanisms[tried],
@@ -472,7 +476,7 @@ capture_probe_open(const struct capture_probe_request *req,
 			break;
 		}
 	}
-	libbpf_log_restore(previous);
+	bpftrace_libbpf_log_restore(previous);
 	if (error == 0) {
 		*probep = probe;
 		return TAP_OK;
@@ -482,7 +486,7 @@ capture_probe_open(const struct capture_probe_request *req,
 	if (error == EPERM && !privileged) {
 		snprintf(err, errlen, "%s: permission denied: capturing from a"
 		    " bpf: tap needs %s", req->device,
-		    tap_capabilities_needed(tap->family));
+		    bpftrace_tap_capabilities_needed(tap->family));
 		return TAP_PERMISSION;
 	}
 	if (tried == 1)
@@ -498,19 +502,19 @@ capture_probe_open(const struct capture_probe_request *req,
 }
 
 int
-capture_probe_ring_fd(const struct capture_probe *probe)
+bpftrace_capture_probe_ring_fd(const struct capture_probe *probe)
 {
 	return bpf_map__fd(probe->skel->maps.ring);
 }
 
 size_t
-capture_probe_ring_bytes(const struct capture_probe *probe)
+bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe)
 {
 	return probe->ring_bytes;
 }
 
 void
-capture_probe_close(struct capture_probe *probe)
+bpftrace_capture_probe_close(struct capture_probe *probe)
 {
 	if (probe == NULL)
 		return;
@@ -545,7 +549,7 @@ attach_probe(struct capture_probe *probe, const struct resolved_tap *tap,
 		detach(probe);
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "%s attaching: %s%s",
-			    probe_mechanism_name(probe->mechanism),
+			    bpftrace_probe_mechanism_name(probe->mechanism),
 			    strerror(error), refusal_hint(probe->mechanism,
 			    error));
 		snprintf(err, errlen, "%s: %s", device, why);
@@ -557,15 +561,15 @@ attach_probe(struct capture_probe *probe, const struct resolved_tap *tap,
 }
 
 int
-capture_probe_attach(struct capture_probe *probe,
+bpftrace_capture_probe_attach(struct capture_probe *probe,
     const struct resolved_tap *tap, const char *device, char *err,
     size_t errlen)
 {
-	libbpf_print_fn_t previous = libbpf_log_quiet();
+	libbpf_print_fn_t previous = bpftrace_libbpf_log_quiet();
 	int status;
 
 	status = attach_probe(probe, tap, device, err, errlen);
-	libbpf_log_restore(previous);
+	bpftrace_libbpf_log_restore(previous);
 	return status;
 }
 
@@ -574,7 +578,8 @@ capture_probe_attach(struct capture_probe *probe,
  * taken.  TAP_OK, or the status with the one-line reason.
  */
 int
-capture_probe_preflight(const struct resolved_tap *tap, const char *device,
+bpftrace_capture_probe_preflight(const struct resolved_tap *tap,
+    const char *device,
     char *err, size_t errlen)
 {
 	char why[256];
@@ -603,14 +608,15 @@ dup_for_grant(int fd, int *failed)
 /*
  * The descriptors the reading side needs once the probe is attached:
  * duplicates of its maps and links (the probe keeps its own until
- * capture_probe_close()), and where its knobs lie in the maps.  The clsact
+ * bpftrace_capture_probe_close()),
+     and where its knobs lie in the maps.  The clsact
  * guardian's pipes are handed over, not duplicated: from now on the
  * filters go when the reading side (and whoever it shares the capture
  * with) is done, not when this probe is closed.  Returns 0 or an errno;
  * what was duplicated is in the grant either way.
  */
 int
-capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
+bpftrace_capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 {
 	struct capture_bpf *skel = probe->skel;
 	int failed = 0, hook, n = 0;
@@ -635,7 +641,7 @@ capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 	if (probe->guardian.watch_fd >= 0) {
 		g->guardian_watch_fd = probe->guardian.watch_fd;
 		g->guardian_done_fd = probe->guardian.done_fd;
-		tc_guardian_init(&probe->guardian);
+		bpftrace_tc_guardian_init(&probe->guardian);
 		for (hook = 0; hook < HOOKS; hook++)
 			probe->tc_attached[hook] = probe->tc_hook_created[hook] = 0;
 	}

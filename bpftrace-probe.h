@@ -30,19 +30,19 @@ struct capture_probe_request {
 					   (interface indexes); 0: unknown */
 };
 
-int	capture_probe_open(const struct capture_probe_request *req,
+int	bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	    struct capture_probe **probe, char *err, size_t errlen);
-int	capture_probe_ring_fd(const struct capture_probe *probe);
-size_t	capture_probe_ring_bytes(const struct capture_probe *probe);
-void	capture_probe_close(struct capture_probe *probe);
+int	bpftrace_capture_probe_ring_fd(const struct capture_probe *probe);
+size_t	bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe);
+void	bpftrace_capture_probe_close(struct capture_probe *probe);
 
 struct tap_grant;
-int	capture_probe_preflight(const struct resolved_tap *tap,
+int	bpftrace_capture_probe_preflight(const struct resolved_tap *tap,
 	    const char *device, char *err, size_t errlen);
-int	capture_probe_attach(struct capture_probe *probe,
+int	bpftrace_capture_probe_attach(struct capture_probe *probe,
 	    const struct resolved_tap *tap, const char *device, char *err,
 	    size_t errlen);
-int	capture_probe_export(struct capture_probe *probe,
+int	bpftrace_capture_probe_export(struct capture_probe *probe,
 	    struct tap_grant *grant);
 
 #endif /* BPFTRACE_PROBE_H */

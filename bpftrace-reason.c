@@ -39,7 +39,7 @@ without_prefix(const char *name)
 
 /* The values and names of enum enum_name of the kernel; NULL if none. */
 struct reason_names *
-reason_names_load(const char *enum_name)
+bpftrace_reason_names_load(const char *enum_name)
 {
 	struct reason_names *names = NULL;
 	struct btf *btf;
@@ -47,7 +47,7 @@ reason_names_load(const char *enum_name)
 	int id, i, n;
 	const struct btf_type *t;
 
-	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
+	if (bpftrace_kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
 		return NULL;
 	id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM);
 	if (id < 0)
@@ -85,7 +85,7 @@ out:
 }
 
 const char *
-reason_name(const struct reason_names *names, uint32_t value)
+bpftrace_reason_name(const struct reason_names *names, uint32_t value)
 {
 	int i;
 
@@ -98,7 +98,7 @@ reason_name(const struct reason_names *names, uint32_t value)
 }
 
 void
-reason_names_free(struct reason_names *names)
+bpftrace_reason_names_free(struct reason_names *names)
 {
 	free(names);
 }

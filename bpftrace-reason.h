@@ -10,8 +10,9 @@
 
 struct reason_names;
 
-struct reason_names *reason_names_load(const char *enum_name);
-const char *reason_name(const struct reason_names *names, uint32_t value);
-void	reason_names_free(struct reason_names *names);
+struct reason_names *bpftrace_reason_names_load(const char *enum_name);
+const char *bpftrace_reason_name(const struct reason_names *names,
+    uint32_t value);
+void	bpftrace_reason_names_free(struct reason_names *names);
 
 #endif /* BPFTRACE_REASON_H */

@@ -25,7 +25,8 @@ record_span(uint32_t len)
 }
 
 int
-ring_reader_open(struct ring_reader *ring, int map_fd, size_t data_size,
+bpftrace_ring_reader_open(struct ring_reader *ring, int map_fd,
+    size_t data_size,
     char *err, size_t errlen)
 {
 	void *p;
@@ -62,10 +63,10 @@ ring_reader_open(struct ring_reader *ring, int map_fd, size_t data_size,
 /*
  * Returns the next committed record, or NULL when there is none yet.
  * Discarded records are skipped here.  The record stays valid until
- * ring_reader_release().
+ * bpftrace_ring_reader_release().
  */
 const void *
-ring_reader_peek(struct ring_reader *ring, uint32_t *len)
+bpftrace_ring_reader_peek(struct ring_reader *ring, uint32_t *len)
 {
 	for (;;) {
 		unsigned long producer = __atomic_load_n(ring->producer_pos,
@@ -92,13 +93,13 @@ ring_reader_peek(struct ring_reader *ring, uint32_t *len)
 }
 
 /*
- * Moves past the record last returned by ring_reader_peek().  Its room
- * goes back to the kernel at the next ring_reader_commit(): the consumer
+ * Moves past the record last returned by bpftrace_ring_reader_peek().  Its room
+ * goes back to the kernel at the next bpftrace_ring_reader_commit(): the consumer
  * position shares a cache line with what every producer reads, so it is
  * written once per batch, not once per record.
  */
 void
-ring_reader_release(struct ring_reader *ring)
+bpftrace_ring_reader_release(struct ring_reader *ring)
 {
 	const uint32_t *header = (const uint32_t *)(ring->data +
 	    (ring->next_pos & (ring->data_size - 1)));
@@ -109,16 +110,17 @@ ring_reader_release(struct ring_reader *ring)
 
 /* Gives the room of every released record back to the kernel. */
 void
-ring_reader_commit(struct ring_reader *ring)
+bpftrace_ring_reader_commit(struct ring_reader *ring)
 {
 	__atomic_store_n(ring->consumer_pos, ring->next_pos, __ATOMIC_RELEASE);
 }
 
 void
-ring_reader_close(struct ring_reader *ring)
+bpftrace_ring_reader_close(struct ring_reader *ring)
 {
 	if (ring->producer_pos != NULL)
-		munmap(ring->producer_pos, ring->page_size + 2 * ring->data_size);
+		munmap(ring->producer_pos,
+		    ring->page_size + 2 * ring->data_size);
 	if (ring->consumer_pos != NULL)
 		munmap(ring->consumer_pos, ring->page_size);
 	memset(ring, 0, sizeof(*ring));

@@ -22,11 +22,12 @@ struct ring_reader {
 	unsigned long next_pos;		/* consumer position being read */
 };
 
-int	ring_reader_open(struct ring_reader *ring, int map_fd, size_t data_size,
+int	bpftrace_ring_reader_open(struct ring_reader *ring, int map_fd,
+    size_t data_size,
 	    char *err, size_t errlen);
-const void *ring_reader_peek(struct ring_reader *ring, uint32_t *len);
-void	ring_reader_release(struct ring_reader *ring);
-void	ring_reader_commit(struct ring_reader *ring);
-void	ring_reader_close(struct ring_reader *ring);
+const void *bpftrace_ring_reader_peek(struct ring_reader *ring, uint32_t *len);
+void	bpftrace_ring_reader_release(struct ring_reader *ring);
+void	bpftrace_ring_reader_commit(struct ring_reader *ring);
+void	bpftrace_ring_reader_close(struct ring_reader *ring);
 
 #endif /* BPFTRACE_RING_H */

@@ -26,7 +26,8 @@ skb_arg_list(const struct target_args *args, char *buf, size_t len)
 }
 
 int
-skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
+bpftrace_skb_arg_choose(const struct btf *btf, const char *device,
+    const char *noun,
     const char *name, int requested, const struct target_args *args,
     int *index, char *err, size_t errlen)
 {
@@ -35,21 +36,21 @@ skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
 
 	skb_arg_list(args, skb_args, sizeof(skb_args));
 	if (i == TAP_ARG_FROM_BTF) {
-		if (btf_skb_arg_count(args) == 0) {
+		if (bpftrace_btf_skb_arg_count(args) == 0) {
 			snprintf(err, errlen, "%s: %s '%s' carries no packet:"
 			    " none of its arguments is a struct sk_buff *"
 			    " (tcpdump -D lists packet taps)", device, noun,
 			    name);
 			return TAP_NOT_CAPTURABLE;
 		}
-		if (btf_skb_arg_count(args) > 1) {
+		if (bpftrace_btf_skb_arg_count(args) > 1) {
 			snprintf(err, errlen, "%s: %s '%s' has several struct"
 			    " sk_buff * arguments (%s): name one, e.g. %s:arg%d",
 			    device, noun, name, skb_args, device,
-			    btf_first_skb_arg(args) + 1);
+			    bpftrace_btf_first_skb_arg(args) + 1);
 			return TAP_NOT_CAPTURABLE;
 		}
-		*index = btf_first_skb_arg(args);
+		*index = bpftrace_btf_first_skb_arg(args);
 		return TAP_OK;
 	}
 	if (i >= args->count) {
@@ -63,14 +64,18 @@ skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
 		return TAP_NO_SUCH_TAP;
 	}
 	if (!(args->skb_mask & (1u << i))) {
-		btf_type_describe(btf, args->type_ids[i], type, sizeof(type));
+		bpftrace_btf_type_describe(btf, args->type_ids[i], type,
+		    sizeof(type));
 		if (args->skb_mask == 0)
-			snprintf(err, errlen, "%s: arg%d of %s '%s' is '%s', not"
+			snprintf(err, errlen,
+			    "%s: arg%d of %s '%s' is '%s', not"
 			    " struct sk_buff *, and the %s carries no packet",
 			    device, i + 1, noun, name, type, noun);
 		else
-			snprintf(err, errlen, "%s: arg%d of %s '%s' is '%s', not"
-			    " struct sk_buff *: the packet is %s", device, i + 1,
+			snprintf(err, errlen,
+			    "%s: arg%d of %s '%s' is '%s', not"
+			    " struct sk_buff *: the packet is %s", device,
+			        i + 1,
 			    noun, name, type, skb_args);
 		return TAP_NOT_CAPTURABLE;
 	}
@@ -79,21 +84,22 @@ skb_arg_choose(const struct btf *btf, const char *device, const char *noun,
 }
 
 /*
- * The tap's skb argument (see skb_arg_choose) and whether it works on
+ * The tap's skb argument (see bpftrace_skb_arg_choose) and whether it works on
  * 802.11 frames, for a target found in owner's BTF (vmlinux's or a
  * module's, which this frees).
  */
 int
-tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
+bpftrace_tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
     const char *device, const char *noun, const struct tap_spec *spec,
     const struct target_args *args, struct resolved_tap *tap, char *err,
     size_t errlen)
 {
-	int status = skb_arg_choose(owner, device, noun, spec->name,
+	int status = bpftrace_skb_arg_choose(owner, device, noun, spec->name,
 	    spec->skb_arg_index, args, &tap->skb_arg_index, err, errlen);
 
-	tap->ieee80211 = btf_args_are_ieee80211(owner, args);
-	tap->reason_arg_index = btf_reason_arg(owner, args, tap->reason_enum,
+	tap->ieee80211 = bpftrace_btf_args_are_ieee80211(owner, args);
+	tap->reason_arg_index = bpftrace_btf_reason_arg(owner, args,
+	    tap->reason_enum,
 	    sizeof(tap->reason_enum));
 	if (owner != vmlinux)
 		btf__free(owner);

@@ -12,11 +12,11 @@
 #include "bpftrace-btf.h"
 #include "bpftrace-resolved-tap.h"
 
-int	skb_arg_choose(const struct btf *btf, const char *device,
+int	bpftrace_skb_arg_choose(const struct btf *btf, const char *device,
 	    const char *noun, const char *name, int requested,
 	    const struct target_args *args, int *index, char *err,
 	    size_t errlen);
-int	tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
+int	bpftrace_tap_skb_arg_resolve(struct btf *vmlinux, struct btf *owner,
 	    const char *device, const char *noun, const struct tap_spec *spec,
 	    const struct target_args *args, struct resolved_tap *tap, char *err,
 	    size_t errlen);

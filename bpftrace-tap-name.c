@@ -15,14 +15,14 @@ static const char known_families[] =
     "tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp, prog, pinned";
 
 int
-tap_name_is_ours(const char *device)
+bpftrace_tap_name_is_ours(const char *device)
 {
 	return device != NULL &&
 	    strncmp(device, TAP_PREFIX, sizeof(TAP_PREFIX) - 1) == 0;
 }
 
 const char *
-tap_family_name(enum tap_family family)
+bpftrace_tap_family_name(enum tap_family family)
 {
 	switch (family) {
 	case TAP_FAMILY_TRACEPOINT:
@@ -231,15 +231,18 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 {
 	const char *c;
 
-	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name,
+	    "..") == 0 ||
 	    strlen(name) >= TAP_IFNAME_MAX) {
-		snprintf(err, errlen, "%s: '%s' is not an interface name", device,
+		snprintf(err, errlen, "%s: '%s' is not an interface name",
+		    device,
 		    name);
 		return TAP_NO_SUCH_TAP;
 	}
 	for (c = name; *c != '\0'; c++) {
 		if (*c == '/' || *c == ' ' || *c == '\t' || *c == '\n') {
-			snprintf(err, errlen, "%s: '%s' is not an interface name",
+			snprintf(err, errlen,
+			    "%s: '%s' is not an interface name",
 			    device, name);
 			return TAP_NO_SUCH_TAP;
 		}
@@ -261,7 +264,8 @@ parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
 		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
-	if ((status = fill_interface(spec, parts[0], device, err, errlen)) != TAP_OK)
+	if ((status = fill_interface(spec, parts[0], device, err,
+	    errlen)) != TAP_OK)
 		return status;
 	spec->hooks = TAP_HOOKS_BOTH;
 	if (n == 2) {
@@ -316,7 +320,8 @@ parse_prog_id(const char *rest, struct tap_spec *spec, const char *usage,
 	for (c = rest; *c >= '0' && *c <= '9' && id <= 0xffffffffUL; c++)
 		id = id * 10 + (unsigned long)(*c - '0');
 	if (c == rest || *c != '\0' || id == 0 || id > 0xffffffffUL) {
-		snprintf(err, errlen, "%s: '%s' is not a program id: %s", device,
+		snprintf(err, errlen, "%s: '%s' is not a program id: %s",
+		    device,
 		    rest, usage);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -345,7 +350,7 @@ parse_pinned_path(const char *rest, struct tap_spec *spec, const char *usage,
 }
 
 int
-tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
+bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
     size_t errlen)
 {
 	char buf[3 * TAP_NAME_MAX];
@@ -355,7 +360,7 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 
 	memset(spec, 0, sizeof(*spec));
 	spec->skb_arg_index = TAP_ARG_FROM_BTF;
-	if (!tap_name_is_ours(device)) {
+	if (!bpftrace_tap_name_is_ours(device)) {
 		snprintf(err, errlen, "%s: not a bpf: device name", device);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -416,15 +421,15 @@ tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
  * parsed on its own; devices[i] gets tap i's own name ("bpf:...").
  */
 int
-tap_specs_parse(const char *device, struct tap_spec *specs,
+bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
     char devices[][TAP_DEVICE_MAX], int *count, char *err, size_t errlen)
 {
 	const char *part = device + sizeof(TAP_PREFIX) - 1;
 	int n = 0, status;
 
 	*count = 0;
-	if (!tap_name_is_ours(device))
-		return tap_spec_parse(device, &specs[0], err, errlen);
+	if (!bpftrace_tap_name_is_ours(device))
+		return bpftrace_tap_spec_parse(device, &specs[0], err, errlen);
 	for (;;) {
 		const char *end = strchr(part, '+');
 		size_t len = end ? (size_t)(end - part) : strlen(part);
@@ -448,7 +453,8 @@ tap_specs_parse(const char *device, struct tap_spec *specs,
 		}
 		snprintf(devices[n], TAP_DEVICE_MAX, "%s%.*s", TAP_PREFIX,
 		    (int)len, part);
-		status = tap_spec_parse(devices[n], &specs[n], err, errlen);
+		status = bpftrace_tap_spec_parse(devices[n], &specs[n], err,
+		    errlen);
 		if (status != TAP_OK)
 			return status;
 		n++;

@@ -59,17 +59,18 @@ struct tap_spec {
 	enum tap_hooks hooks;		/* tc only */
 };
 
-#define TAP_IFNAME_MAX		16	/* IFNAMSIZ, the terminating NUL included */
+#define TAP_IFNAME_MAX		16	/* IFNAMSIZ,
+    the terminating NUL included */
 
 #define TAPS_MAX		8	/* taps joined in one capture */
 #define TAP_DEVICE_MAX		(3 * TAP_NAME_MAX)
 
-int	tap_name_is_ours(const char *device);
-int	tap_specs_parse(const char *device, struct tap_spec *specs,
+int	bpftrace_tap_name_is_ours(const char *device);
+int	bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 	    char devices[][TAP_DEVICE_MAX], int *count, char *err,
 	    size_t errlen);
-int	tap_spec_parse(const char *device, struct tap_spec *spec,
+int	bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec,
 	    char *err, size_t errlen);
-const char *tap_family_name(enum tap_family family);
+const char *bpftrace_tap_family_name(enum tap_family family);
 
 #endif /* BPFTRACE_TAP_NAME_H */

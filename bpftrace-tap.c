@@ -13,20 +13,23 @@
 #include "bpftrace-user-program.h"
 
 int
-tap_resolve(const char *device, const struct tap_spec *spec,
+bpftrace_tap_resolve(const char *device, const struct tap_spec *spec,
     struct resolved_tap *tap, char *err, size_t errlen)
 {
 	switch (spec->family) {
 	case TAP_FAMILY_TRACEPOINT:
 	case TAP_FAMILY_RAW_TRACEPOINT:
-		return tracepoint_resolve(device, spec, tap, err, errlen);
+		return bpftrace_tracepoint_resolve(device, spec, tap, err,
+		    errlen);
 	case TAP_FAMILY_KPROBE:
 	case TAP_FAMILY_FENTRY:
 	case TAP_FAMILY_FEXIT:
-		return function_resolve(device, spec, tap, err, errlen);
+		return bpftrace_function_resolve(device, spec, tap, err,
+		    errlen);
 	case TAP_FAMILY_TC:
 	case TAP_FAMILY_XDP:
-		return interface_resolve(device, spec, tap, err, errlen);
+		return bpftrace_interface_resolve(device, spec, tap, err,
+		    errlen);
 	case TAP_FAMILY_PROG:
 	case TAP_FAMILY_PINNED:
 		break;		/* no probe of ours: bpftrace-user-program.c */
@@ -42,27 +45,27 @@ tap_resolve(const char *device, const struct tap_spec *spec,
  * an error: the rest of the device list must still appear.
  */
 int
-tap_list_all(tap_list_fn fn, void *ctx)
+bpftrace_tap_list_all(tap_list_fn fn, void *ctx)
 {
 	char err[256];
 	struct btf *btf;
 	int status;
 
-	if (kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
+	if (bpftrace_kernel_btf_load(&btf, err, sizeof(err)) != TAP_OK)
 		return 0;
-	status = tracepoint_list_taps(btf, fn, ctx);
+	status = bpftrace_tracepoint_list_taps(btf, fn, ctx);
 	if (status == 0)
-		status = function_list_taps(btf, fn, ctx);
+		status = bpftrace_function_list_taps(btf, fn, ctx);
 	if (status == 0)
-		status = interface_list_taps(fn, ctx);
+		status = bpftrace_interface_list_taps(fn, ctx);
 	if (status == 0)
-		status = user_program_list_taps(fn, ctx);
+		status = bpftrace_user_program_list_taps(fn, ctx);
 	btf__free(btf);
 	return status;
 }
 
 const char *
-probe_mechanism_name(enum probe_mechanism m)
+bpftrace_probe_mechanism_name(enum probe_mechanism m)
 {
 	static const char *const names[] = {
 		"tp_btf", "raw_tp", "fentry", "fexit", "kprobe", "tcx",

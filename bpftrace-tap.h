@@ -10,9 +10,9 @@
 
 #include "bpftrace-resolved-tap.h"
 
-int	tap_resolve(const char *device, const struct tap_spec *spec,
+int	bpftrace_tap_resolve(const char *device, const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
-int	tap_list_all(tap_list_fn fn, void *ctx);
-const char *probe_mechanism_name(enum probe_mechanism m);
+int	bpftrace_tap_list_all(tap_list_fn fn, void *ctx);
+const char *bpftrace_probe_mechanism_name(enum probe_mechanism m);
 
 #endif /* BPFTRACE_TAP_H */

@@ -186,8 +186,10 @@ guard(int watch_fd, int done_fd, const struct tc_filter_ref *refs, int count,
 		for (i = 0; i < count; i++)
 			delete_filter(sock, &refs[i], (uint32_t)i + 1);
 		if (delete_qdisc && count > 0 &&
-		    !clsact_has_filters(sock, refs[0].ifindex, (uint32_t)count + 1))
-			delete_clsact(sock, refs[0].ifindex, (uint32_t)count + 3);
+		    !clsact_has_filters(sock, refs[0].ifindex,
+		        (uint32_t)count + 1))
+			delete_clsact(sock, refs[0].ifindex,
+			    (uint32_t)count + 3);
 		close(sock);
 	}
 	_exit(0);			/* closes the done pipe */
@@ -215,9 +217,9 @@ register_fork_counter(void)
  * holds the capture, and its close waits only where it is the last holder.
  */
 void
-tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd)
+bpftrace_tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd)
 {
-	tc_guardian_init(g);
+	bpftrace_tc_guardian_init(g);
 	if (watch_fd < 0 || done_fd < 0) {
 		if (watch_fd >= 0)
 			close(watch_fd);
@@ -233,7 +235,7 @@ tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd)
 }
 
 void
-tc_guardian_init(struct tc_guardian *g)
+bpftrace_tc_guardian_init(struct tc_guardian *g)
 {
 	g->watch_fd = g->done_fd = -1;
 	g->owner = 0;
@@ -241,7 +243,8 @@ tc_guardian_init(struct tc_guardian *g)
 }
 
 int
-tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
+bpftrace_tc_guardian_start(struct tc_guardian *g,
+    const struct tc_filter_ref *refs,
     int count, int delete_clsact, char *err, size_t errlen)
 {
 	struct tc_filter_ref copy[GUARDED_MAX];
@@ -249,7 +252,7 @@ tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
 	pid_t pid, guardian;
 	int status = 0;
 
-	tc_guardian_init(g);
+	bpftrace_tc_guardian_init(g);
 	pthread_once(&fork_counter_once, register_fork_counter);
 	if (count > GUARDED_MAX)
 		count = GUARDED_MAX;
@@ -306,7 +309,7 @@ tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
 #define GUARDIAN_WAIT_MS	10000
 
 void
-tc_guardian_stop(struct tc_guardian *g)
+bpftrace_tc_guardian_stop(struct tc_guardian *g)
 {
 	struct pollfd done;
 	char byte;
@@ -325,5 +328,5 @@ tc_guardian_stop(struct tc_guardian *g)
 			break;
 	}
 	close(g->done_fd);
-	tc_guardian_init(g);
+	bpftrace_tc_guardian_init(g);
 }

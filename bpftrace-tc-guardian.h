@@ -40,10 +40,12 @@ struct tc_guardian {
 	unsigned long forks;		/* the owner's forks until then */
 };
 
-int	tc_guardian_start(struct tc_guardian *g, const struct tc_filter_ref *refs,
+int	bpftrace_tc_guardian_start(struct tc_guardian *g,
+    const struct tc_filter_ref *refs,
 	    int count, int delete_clsact, char *err, size_t errlen);
-void	tc_guardian_init(struct tc_guardian *g);
-void	tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd);
-void	tc_guardian_stop(struct tc_guardian *g);
+void	bpftrace_tc_guardian_init(struct tc_guardian *g);
+void	bpftrace_tc_guardian_adopt(struct tc_guardian *g, int watch_fd,
+    int done_fd);
+void	bpftrace_tc_guardian_stop(struct tc_guardian *g);
 
 #endif /* BPFTRACE_TC_GUARDIAN_H */

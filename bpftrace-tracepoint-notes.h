@@ -23,8 +23,9 @@ struct tracepoint_note {
 	int path;			/* TAP_PATH_* */
 };
 
-const struct tracepoint_note *tracepoint_note_find(const char *name);
-void	tracepoint_device_name(const char *name, char *buf, size_t len);
+const struct tracepoint_note *bpftrace_tracepoint_note_find(const char *name);
+void	bpftrace_tracepoint_device_name(const char *name, char *buf,
+    size_t len);
 
 /* Category of a tracepoint from tracefs, when tracefs can be read. */
 enum tracefs_answer {
@@ -33,7 +34,7 @@ enum tracefs_answer {
 	TRACEFS_UNREADABLE
 };
 
-enum tracefs_answer tracefs_category(const char *name, char *category,
+enum tracefs_answer bpftrace_tracefs_category(const char *name, char *category,
 	    size_t len);
 
 #endif /* BPFTRACE_TRACEPOINT_NOTES_H */

@@ -20,11 +20,12 @@ report_missing(const struct btf *btf, const char *device, const char *name,
 {
 	const char *near[3];
 	char suggestion[3][2 * TAP_NAME_MAX];
-	int n = btf_nearest_skb_targets(btf,
+	int n = bpftrace_btf_nearest_skb_targets(btf,
 	    BTF_TARGET_TRACEPOINT, name, near, 3), i;
 
 	for (i = 0; i < n; i++)
-		tracepoint_device_name(near[i], suggestion[i], sizeof(suggestion[i]));
+		bpftrace_tracepoint_device_name(near[i], suggestion[i],
+		    sizeof(suggestion[i]));
 	if (n == 0)
 		snprintf(err, errlen, "%s: this kernel has no tracepoint '%s'"
 		    " (tcpdump -D lists the packet tracepoints)", device, name);
@@ -45,13 +46,14 @@ check_category(const char *device, const struct tap_spec *spec, char *err,
 
 	if (spec->category[0] == '\0')
 		return TAP_OK;		/* left out: found by name alone */
-	switch (tracefs_category(spec->name, category, sizeof(category))) {
+	switch (bpftrace_tracefs_category(spec->name, category,
+	    sizeof(category))) {
 	case TRACEFS_FOUND:
 		break;
 	case TRACEFS_NOT_THERE:
 		return TAP_OK;		/* BTF knows it; tracefs may lag */
 	case TRACEFS_UNREADABLE:
-		note = tracepoint_note_find(spec->name);
+		note = bpftrace_tracepoint_note_find(spec->name);
 		if (note == NULL)
 			return TAP_OK;	/* nothing to check against */
 		snprintf(category, sizeof(category), "%s", note->category);
@@ -66,7 +68,7 @@ check_category(const char *device, const struct tap_spec *spec, char *err,
 }
 
 int
-tracepoint_resolve(const char *device, const struct tap_spec *spec,
+bpftrace_tracepoint_resolve(const char *device, const struct tap_spec *spec,
     struct resolved_tap *tap, char *err, size_t errlen)
 {
 	const struct tracepoint_note *note;
@@ -75,14 +77,17 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
-	if ((status = tap_btf_load(device, &btf, err, errlen)) != TAP_OK)
+	if ((status = bpftrace_tap_btf_load(device, &btf, err,
+	    errlen)) != TAP_OK)
 		return status;
-	if (btf_find_target(btf, BTF_TARGET_TRACEPOINT, spec->name, &args,
+	if (bpftrace_btf_find_target(btf, BTF_TARGET_TRACEPOINT, spec->name,
+	    &args,
 	    &owner) != 0) {
 		status = report_missing(btf, device, spec->name, err, errlen);
 		goto out;
 	}
-	status = tap_skb_arg_resolve(btf, owner, device, "tracepoint", spec,
+	status = bpftrace_tap_skb_arg_resolve(btf, owner, device, "tracepoint",
+	    spec,
 	    &args, tap, err, errlen);
 	if (status != TAP_OK)
 		goto out;
@@ -90,7 +95,7 @@ tracepoint_resolve(const char *device, const struct tap_spec *spec,
 	    (status = check_category(device, spec, err, errlen)) != TAP_OK)
 		goto out;
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
-	note = tracepoint_note_find(spec->name);
+	note = bpftrace_tracepoint_note_find(spec->name);
 	tap->path = note != NULL ? note->path : TAP_PATH_ANY;
 	tap->family = spec->family;
 	if (spec->family == TAP_FAMILY_TRACEPOINT)
@@ -116,7 +121,7 @@ static void
 collect_tap(void *ctx, const char *name, const struct target_args *args)
 {
 	struct tap_listing *l = ctx;
-	const struct tracepoint_note *note = tracepoint_note_find(name);
+	const struct tracepoint_note *note = bpftrace_tracepoint_note_find(name);
 	struct listed_tap *t;
 
 	if (l->count == l->capacity) {
@@ -131,14 +136,14 @@ collect_tap(void *ctx, const char *name, const struct target_args *args)
 		l->capacity = cap;
 	}
 	t = &l->taps[l->count++];
-	tracepoint_device_name(name, t->device, sizeof(t->device));
+	bpftrace_tracepoint_device_name(name, t->device, sizeof(t->device));
 	if (note != NULL)
 		snprintf(t->description, sizeof(t->description), "%s",
 		    note->description);
 	else
 		snprintf(t->description, sizeof(t->description),
 		    "packets at tracepoint %s (skb is arg%d)", name,
-		    btf_first_skb_arg(args) + 1);
+		    bpftrace_btf_first_skb_arg(args) + 1);
 }
 
 static int
@@ -153,13 +158,14 @@ by_device_name(const void *a, const void *b)
  * sorted by device name.
  */
 int
-tracepoint_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
+bpftrace_tracepoint_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx)
 {
 	struct tap_listing l = { NULL, 0, 0, 0 };
 	size_t i;
 	int status = 0;
 
-	btf_each_skb_target(btf, BTF_TARGET_TRACEPOINT, collect_tap, &l);
+	bpftrace_btf_each_skb_target(btf, BTF_TARGET_TRACEPOINT, collect_tap,
+	    &l);
 	if (l.failed) {
 		free(l.taps);
 		return TAP_NO_MEMORY;

@@ -11,10 +11,12 @@
 
 #include "bpftrace-resolved-tap.h"
 
-int	tracepoint_resolve(const char *device, const struct tap_spec *spec,
+int	bpftrace_tracepoint_resolve(const char *device,
+    const struct tap_spec *spec,
 	    struct resolved_tap *tap, char *err, size_t errlen);
 
 
-int	tracepoint_list_taps(const struct btf *btf, tap_list_fn fn, void *ctx);
+int	bpftrace_tracepoint_list_taps(const struct btf *btf, tap_list_fn fn,
+    void *ctx);
 
 #endif /* BPFTRACE_TRACEPOINT_H */

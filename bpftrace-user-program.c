@@ -31,7 +31,7 @@ reset(struct user_program *up)
 }
 
 void
-user_program_close(struct user_program *up)
+bpftrace_user_program_close(struct user_program *up)
 {
 	if (up->output_fd >= 0)
 		close(up->output_fd);
@@ -143,7 +143,8 @@ open_by_program_fd(const char *device, int prog_fd, struct user_program *up,
 		}
 	}
 	if (outputs == 0) {
-		snprintf(err, errlen, "%s: program %u (%s) has no perf event array"
+		snprintf(err, errlen,
+		    "%s: program %u (%s) has no perf event array"
 		    " or ring buffer map (its maps: %s)", device, info.id,
 		    info.name, names[0] ? names : "none");
 		return TAP_NOT_CAPTURABLE;
@@ -198,7 +199,7 @@ pinned_kind(int fd, char *kind, size_t len)
 }
 
 int
-user_program_open(const char *device, const struct tap_spec *spec,
+bpftrace_user_program_open(const char *device, const struct tap_spec *spec,
     struct user_program *up, char *err, size_t errlen)
 {
 	char kind[64];
@@ -211,21 +212,24 @@ user_program_open(const char *device, const struct tap_spec *spec,
 			int error = errno;
 
 			if (error == ENOENT)
-				snprintf(err, errlen, "%s: no BPF program with id"
+				snprintf(err, errlen,
+				    "%s: no BPF program with id"
 				    " %u ('bpftool prog' lists them)", device,
 				    spec->prog_id);
 			else if (error == EPERM)
 				snprintf(err, errlen, "%s: opening program %u"
-				    " needs CAP_SYS_ADMIN", device, spec->prog_id);
+				    " needs CAP_SYS_ADMIN", device,
+				        spec->prog_id);
 			else
-				snprintf(err, errlen, "%s: opening program %u: %s",
+				snprintf(err, errlen,
+				    "%s: opening program %u: %s",
 				    device, spec->prog_id, strerror(error));
 			return status_for_errno(error);
 		}
 		status = open_by_program_fd(device, fd, up, err, errlen);
 		close(fd);
 		if (status != TAP_OK)
-			user_program_close(up);
+			bpftrace_user_program_close(up);
 		return status;
 	}
 
@@ -247,21 +251,24 @@ user_program_open(const char *device, const struct tap_spec *spec,
 		status = open_by_program_fd(device, fd, up, err, errlen);
 		close(fd);
 	} else if (strcmp(kind, "anon_inode:bpf-map") == 0) {
-		status = open_pinned_map(device, spec->name, fd, up, err, errlen);
+		status = open_pinned_map(device, spec->name, fd, up, err,
+		    errlen);
 	} else {
-		snprintf(err, errlen, "%s: %s is neither a BPF program nor a map",
+		snprintf(err, errlen,
+		    "%s: %s is neither a BPF program nor a map",
 		    device, spec->name);
 		close(fd);
 		status = TAP_NOT_CAPTURABLE;
 	}
 	if (status != TAP_OK)
-		user_program_close(up);
+		bpftrace_user_program_close(up);
 	return status;
 }
 
 /* Tells the program what the capture wants: link type and snap length. */
 int
-user_program_configure(const struct user_program *up, uint32_t link_type,
+bpftrace_user_program_configure(const struct user_program *up,
+    uint32_t link_type,
     uint32_t snaplen)
 {
 	struct bpf_pcap_conf conf;
@@ -299,7 +306,7 @@ has_conf_map(const uint32_t *ids, uint32_t count)
  * the programs needs CAP_SYS_ADMIN; without it the list is simply empty.
  */
 int
-user_program_list_taps(tap_list_fn fn, void *ctx)
+bpftrace_user_program_list_taps(tap_list_fn fn, void *ctx)
 {
 	uint32_t id = 0;
 

@@ -25,11 +25,12 @@ struct user_program {
 	char output_name[16];
 };
 
-int	user_program_open(const char *device, const struct tap_spec *spec,
+int	bpftrace_user_program_open(const char *device,
+    const struct tap_spec *spec,
 	    struct user_program *up, char *err, size_t errlen);
-int	user_program_configure(const struct user_program *up,
+int	bpftrace_user_program_configure(const struct user_program *up,
 	    uint32_t link_type, uint32_t snaplen);
-void	user_program_close(struct user_program *up);
-int	user_program_list_taps(tap_list_fn fn, void *ctx);
+void	bpftrace_user_program_close(struct user_program *up);
+int	bpftrace_user_program_list_taps(tap_list_fn fn, void *ctx);
 
 #endif /* BPFTRACE_USER_PROGRAM_H */

@@ -170,7 +170,7 @@ as_nflog(const struct bpf_pcap_hdr *h, const unsigned char *bytes,
  * must hold snaplen + USER_RECORD_HEADER_ROOM bytes.
  */
 int
-user_record_render(const void *rec, size_t rec_len, int link_type,
+bpftrace_user_record_render(const void *rec, size_t rec_len, int link_type,
     uint32_t snaplen, unsigned char *scratch, struct user_packet *out)
 {
 	struct bpf_pcap_hdr h;
@@ -216,7 +216,8 @@ user_record_render(const void *rec, size_t rec_len, int link_type,
 		if (!is_cooked(link_type))
 			return USER_RECORD_UNCONVERTIBLE;
 		pkttype = packet_type_of(bytes);
-		render_cooked(link_type, &h, type, ARPHRD_ETHER, pkttype, bytes + 6,
+		render_cooked(link_type, &h, type, ARPHRD_ETHER, pkttype,
+		    bytes + 6,
 		    bytes + ETHER_HEADER_LEN, h.cap_len - ETHER_HEADER_LEN,
 		    h.tot_len - ETHER_HEADER_LEN, snaplen, scratch, out);
 		return USER_RECORD_OK;

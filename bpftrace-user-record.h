@@ -37,7 +37,8 @@ struct user_packet {
 /* Room the caller gives for a converted packet: snaplen + this. */
 #define USER_RECORD_HEADER_ROOM	32
 
-int	user_record_render(const void *rec, size_t rec_len, int link_type,
+int	bpftrace_user_record_render(const void *rec, size_t rec_len,
+    int link_type,
 	    uint32_t snaplen, unsigned char *scratch, struct user_packet *out);
 
 #endif /* BPFTRACE_USER_RECORD_H */

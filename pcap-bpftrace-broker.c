@@ -109,7 +109,8 @@ load_policy(const char *path)
 		n = read(fd, text, sizeof(text));
 		close(fd);
 		if (n < 0 || n == (ssize_t)sizeof(text)) {
-			syslog(LOG_ERR, "%s: unreadable or over %zu bytes", path,
+			syslog(LOG_ERR, "%s: unreadable or over %zu bytes",
+			    path,
 			    sizeof(text) - 1);
 			return -1;
 		}
@@ -148,7 +149,7 @@ listening_socket(const char *path)
 		socket_activated = 1;
 		return 3;
 	}
-	if (broker_socket_address(path, &addr) != 0) {
+	if (bpftrace_broker_socket_address(path, &addr) != 0) {
 		fprintf(stderr, "pcap-bpftrace-broker: socket path too long\n");
 		return -1;
 	}
@@ -233,7 +234,7 @@ reply_status(int conn, int status, const char *message)
 	reply.version = BROKER_VERSION;
 	reply.status = status;
 	snprintf(reply.message, sizeof(reply.message), "%s", message);
-	capture_grant_init(&reply.grant);
+	bpftrace_capture_grant_init(&reply.grant);
 	(void)send(conn, &reply, sizeof(reply), MSG_NOSIGNAL);
 }
 
@@ -250,11 +251,11 @@ reply_grant(int conn, struct capture_grant *grant)
 	reply.version = BROKER_VERSION;
 	reply.status = TAP_OK;
 	reply.grant = *grant;
-	n = broker_grant_to_indexes(&reply.grant, fds, BROKER_FDS_MAX);
+	n = bpftrace_broker_grant_to_indexes(&reply.grant, fds, BROKER_FDS_MAX);
 	reply.fd_count = (uint16_t)n;
-	rc = broker_send(conn, &reply, sizeof(reply), fds, n);
+	rc = bpftrace_broker_send(conn, &reply, sizeof(reply), fds, n);
 	/* The client has its own now; the broker keeps none. */
-	capture_grant_close(grant);
+	bpftrace_capture_grant_close(grant);
 	return rc;
 }
 
@@ -272,15 +273,18 @@ read_request(int conn, struct broker_request *req, uint32_t *netns, char *err,
 	ssize_t n;
 	int fd = -1, truncated, rc;
 
-	n = broker_receive(conn, buf, sizeof(buf), &fd, 1, &count, &truncated);
+	n = bpftrace_broker_receive(conn, buf, sizeof(buf), &fd, 1, &count,
+	    &truncated);
 	if (n < 0) {
-		snprintf(err, errlen, "no request within %d s", REQUEST_SECONDS);
+		snprintf(err, errlen, "no request within %d s",
+		    REQUEST_SECONDS);
 		rc = -1;
 	} else if (truncated) {
 		snprintf(err, errlen, "oversized request");
 		rc = -1;
 	} else {
-		rc = broker_request_parse(buf, (size_t)n, req, err, errlen);
+		rc = bpftrace_broker_request_parse(buf, (size_t)n, req, err,
+		    errlen);
 	}
 	if (rc == 0 && (count != 1 || fstat(fd, &st) != 0 ||
 	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)) {
@@ -388,7 +392,7 @@ mechanisms_of(const struct capture_grant *g, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < g->tap_count && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used ? "+" : "", probe_mechanism_name(
+		    used ? "+" : "", bpftrace_probe_mechanism_name(
 		    (enum probe_mechanism)g->taps[i].mechanism));
 }
 
@@ -437,7 +441,8 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	creq.ring_bytes = req.ring_bytes;
 	creq.netns_inode = netns;
 	creq.families_allowed = peer->cred.uid == 0 ? ~0u : policy.families;
-	status = capture_prepare(&creq, &grant, &holding, err, sizeof(err));
+	status = bpftrace_capture_prepare(&creq, &grant, &holding, err,
+	    sizeof(err));
 	if (status != TAP_OK) {
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): %s", peer->cred.uid,
 		    (int)peer->cred.pid, peer->comm, err);
@@ -445,7 +450,7 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 		_exit(1);
 	}
 	if (reply_grant(conn, &grant) != 0) {
-		capture_holding_release(holding);
+		bpftrace_capture_holding_release(holding);
 		_exit(1);
 	}
 	/*
@@ -463,7 +468,8 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 			continue;
 		if (n <= 0)
 			break;
-		if (attached || broker_attach_parse(buf, (size_t)n) != 0) {
+		if (attached || bpftrace_broker_attach_parse(buf,
+		    (size_t)n) != 0) {
 			syslog(LOG_WARNING, "uid %u pid %d (%s): a malformed"
 			    " message: connection closed", peer->cred.uid,
 			    (int)peer->cred.pid, peer->comm);
@@ -477,7 +483,8 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 			continue;
 		}
 		__atomic_store_n(&slot->attached, 1, __ATOMIC_RELAXED);
-		status = capture_start(holding, &started, err, sizeof(err));
+		status = bpftrace_capture_start(holding, &started, err,
+		    sizeof(err));
 		if (status != TAP_OK) {
 			__atomic_store_n(&slot->attached, 0, __ATOMIC_RELAXED);
 			syslog(LOG_NOTICE, "uid %u pid %d (%s): %s",
@@ -496,7 +503,7 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 		    peer->cred.uid, (int)peer->cred.pid, peer->comm, req.device,
 		    how);
 	}
-	capture_holding_release(holding);
+	bpftrace_capture_holding_release(holding);
 	_exit(0);
 }
 

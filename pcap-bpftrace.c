@@ -65,7 +65,8 @@
 struct handle_tap {
 	struct tap_spec spec;
 	char device[TAP_DEVICE_MAX];	/* "bpf:..." of this tap alone */
-	char label[TAP_DEVICE_MAX];	/* NFLOG prefix: skb:kfree_skb, tc:eth0 */
+	char label[TAP_DEVICE_MAX];	/* NFLOG prefix: skb:kfree_skb,
+	    tc:eth0 */
 	struct reason_names *reasons;	/* its reason argument's names */
 	struct tap_view view;		/* its probe's mapped knobs */
 };
@@ -194,7 +195,8 @@ nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
 	    tap->label);
 
 	if ((m->flags & RING_META_HAS_REASON) && used < NFLOG_PREFIX_MAX) {
-		const char *name = reason_name(tap->reasons, m->reason);
+		const char *name = bpftrace_reason_name(tap->reasons,
+		    m->reason);
 
 		if (name != NULL)
 			used += (size_t)snprintf(prefix + used,
@@ -254,8 +256,10 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 			return 0;
 		memcpy(&meta, bytes, sizeof(meta));
 		nflog_prefix(&pb->taps[r->tap_index], &meta, prefix);
-		h.caplen = nflog_render(&meta, prefix, bytes + sizeof(meta),
-		    r->captured_len - sizeof(meta), r->packet_len - sizeof(meta),
+		h.caplen = bpftrace_nflog_render(&meta, prefix,
+		    bytes + sizeof(meta),
+		    r->captured_len - sizeof(meta),
+		        r->packet_len - sizeof(meta),
 		    (uint32_t)p->snapshot, pb->render_buffer, &h.len);
 		bytes = pb->render_buffer;
 	}
@@ -292,7 +296,7 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 	struct pcap_pkthdr h;
 
 	pb->user_records++;
-	if (user_record_render(rec, rec_len, p->linktype,
+	if (bpftrace_user_record_render(rec, rec_len, p->linktype,
 	    (uint32_t)p->snapshot, pb->render_buffer, &pkt) != USER_RECORD_OK) {
 		pb->user_skipped++;
 		return 0;
@@ -302,9 +306,11 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 	if (pkt.nflog) {
 		char prefix[NFLOG_PREFIX_MAX];
 
-		snprintf(prefix, sizeof(prefix), "%s id %llu", pb->taps[0].label,
+		snprintf(prefix, sizeof(prefix), "%s id %llu",
+		    pb->taps[0].label,
 		    (unsigned long long)pkt.id);
-		h.caplen = nflog_render(&pkt.meta, prefix, pkt.bytes, pkt.caplen,
+		h.caplen = bpftrace_nflog_render(&pkt.meta, prefix, pkt.bytes,
+		    pkt.caplen,
 		    pkt.len, (uint32_t)p->snapshot, pb->render_buffer, &h.len);
 		pkt.bytes = pb->render_buffer;
 	}
@@ -328,17 +334,17 @@ static const void *
 source_peek(struct pcap_bpftrace *pb, uint32_t *len)
 {
 	if (pb->perf_open)
-		return perf_reader_peek(&pb->perf, len);
-	return ring_reader_peek(&pb->ring, len);
+		return bpftrace_perf_reader_peek(&pb->perf, len);
+	return bpftrace_ring_reader_peek(&pb->ring, len);
 }
 
 static void
 source_release(struct pcap_bpftrace *pb)
 {
 	if (pb->perf_open)
-		perf_reader_release(&pb->perf);
+		bpftrace_perf_reader_release(&pb->perf);
 	else
-		ring_reader_release(&pb->ring);
+		bpftrace_ring_reader_release(&pb->ring);
 }
 
 /* Released records' room back to the kernel (a ring buffer's, per batch). */
@@ -346,7 +352,7 @@ static void
 source_commit(struct pcap_bpftrace *pb)
 {
 	if (pb->ring_open)
-		ring_reader_commit(&pb->ring);
+		bpftrace_ring_reader_commit(&pb->ring);
 }
 
 /*
@@ -421,7 +427,8 @@ wait_for_records(pcap_t *p, int timeout)
 		if (read(pb->breakloop_fd, &value, sizeof(value)) < 0 &&
 		    errno != EAGAIN) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
-			    PCAP_ERRBUF_SIZE, errno, "reading the breakloop eventfd");
+			    PCAP_ERRBUF_SIZE, errno,
+			        "reading the breakloop eventfd");
 			return PCAP_ERROR;
 		}
 	}
@@ -500,7 +507,7 @@ capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
 	for (i = 0; i < pb->tap_count; i++) {
 		struct capture_totals t;
 
-		tap_view_counters(&pb->taps[i].view, &t);
+		bpftrace_tap_view_counters(&pb->taps[i].view, &t);
 		sum->received += t.received;
 		sum->dropped += t.dropped;
 		sum->rejected += t.rejected;
@@ -561,7 +568,7 @@ install_kernel_filter(struct pcap_bpftrace *pb, const struct bpf_insn *insns,
 	int i;
 
 	for (i = 0; i < pb->tap_count; i++)
-		generation = kernel_filter_install(pb->taps[i].view.filter,
+		generation = bpftrace_kernel_filter_install(pb->taps[i].view.filter,
 		    insns, len);
 	return generation;
 }
@@ -582,7 +589,8 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 
 	if (pcapint_install_bpf_program(p, fp) < 0 || ensure_attached(p) != 0)
 		return PCAP_ERROR;
-	in_kernel = kernel_filter_supports(p->fcode.bf_insns, p->fcode.bf_len,
+	in_kernel = bpftrace_kernel_filter_supports(p->fcode.bf_insns,
+	    p->fcode.bf_len,
 	    why, sizeof(why));
 	if (in_kernel && p->linktype == DLT_NFLOG) {
 		in_kernel = 0;	/* the probe's bytes are not NFLOG's */
@@ -641,7 +649,8 @@ bpftrace_setnonblock(pcap_t *p, int nonblock)
 	} else if (!nonblock && pb->breakloop_fd < 0) {
 		pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (pb->breakloop_fd < 0) {
-			pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+			pcapint_fmt_errmsg_for_errno(p->errbuf,
+			    PCAP_ERRBUF_SIZE,
 			    errno, "eventfd");
 			return PCAP_ERROR;
 		}
@@ -671,29 +680,29 @@ free_resources(pcap_t *p)
 	int i;
 
 	if (pb->ring_open) {
-		ring_reader_close(&pb->ring);
+		bpftrace_ring_reader_close(&pb->ring);
 		pb->ring_open = 0;
 	}
 	if (pb->perf_open) {
-		perf_reader_close(&pb->perf);
+		bpftrace_perf_reader_close(&pb->perf);
 		pb->perf_open = 0;
 	}
-	user_program_close(&pb->user);
+	bpftrace_user_program_close(&pb->user);
 	free(pb->render_buffer);
 	pb->render_buffer = NULL;
 	for (i = 0; i < pb->tap_count; i++) {
 		struct handle_tap *t = &pb->taps[i];
 
-		reason_names_free(t->reasons);
+		bpftrace_reason_names_free(t->reasons);
 		t->reasons = NULL;
-		tap_view_close(&t->view);
+		bpftrace_tap_view_close(&t->view);
 	}
 	pb->probes_open = 0;
 	if (pb->ring_fd >= 0) {
 		close(pb->ring_fd);
 		pb->ring_fd = -1;
 	}
-	capture_holding_release(pb->holding);
+	bpftrace_capture_holding_release(pb->holding);
 	pb->holding = NULL;
 	if (pb->broker_fd >= 0) {
 		close(pb->broker_fd);
@@ -718,7 +727,8 @@ bpftrace_cleanup(pcap_t *p)
 		struct capture_totals t;
 
 		capture_counters_sum(pb, &t);
-		fprintf(stderr, "%s: %llu passed, %llu rejected by the in-kernel "
+		fprintf(stderr,
+		    "%s: %llu passed, %llu rejected by the in-kernel "
 		    "filter, %llu dropped\n", p->opt.device,
 		    (unsigned long long)t.received,
 		    (unsigned long long)t.rejected,
@@ -778,7 +788,7 @@ apply_description(pcap_t *p, const struct capture_grant *grant)
 		const struct tap_grant *g = &grant->taps[i];
 
 		if (g->reason_arg_index >= 0 && pb->taps[i].reasons == NULL)
-			pb->taps[i].reasons = reason_names_load(g->reason_enum);
+			pb->taps[i].reasons = bpftrace_reason_names_load(g->reason_enum);
 		if (!g->ieee80211)
 			ieee80211 = 0;
 	}
@@ -799,7 +809,7 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 	struct handle_tap *t = &pb->taps[i];
 	char why[PCAP_ERRBUF_SIZE];
 
-	if (tap_view_open(&t->view, g, why, sizeof(why)) != 0) {
+	if (bpftrace_tap_view_open(&t->view, g, why, sizeof(why)) != 0) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", t->device, why);
 		return PCAP_ERROR;
 	}
@@ -816,7 +826,7 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 	}
 	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", t->device,
-		    probe_mechanism_name(t->view.mechanism));
+		    bpftrace_probe_mechanism_name(t->view.mechanism));
 	/*
 	 * A clsact filter, unlike a bpf_link, outlives the process: have
 	 * libpcap close the handle at exit if the application does not.
@@ -846,20 +856,20 @@ open_views(pcap_t *p, struct capture_grant *grant)
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %u probes granted"
 		    " for %d taps", p->opt.device, grant->tap_count,
 		    pb->tap_count);
-		capture_grant_close(grant);
+		bpftrace_capture_grant_close(grant);
 		return PCAP_ERROR;
 	}
-	if (capture_grant_verify(grant, why, sizeof(why)) != 0) {
+	if (bpftrace_capture_grant_verify(grant, why, sizeof(why)) != 0) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
 		    why);
-		capture_grant_close(grant);
+		bpftrace_capture_grant_close(grant);
 		return PCAP_ERROR;
 	}
 	pb->ring_fd = grant->ring_fd;
 	grant->ring_fd = -1;
-	if (ring_reader_open(&pb->ring, pb->ring_fd, grant->ring_bytes,
+	if (bpftrace_ring_reader_open(&pb->ring, pb->ring_fd, grant->ring_bytes,
 	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
-		capture_grant_close(grant);
+		bpftrace_capture_grant_close(grant);
 		return PCAP_ERROR;
 	}
 	pb->ring_open = 1;
@@ -867,7 +877,7 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	pb->probes_open = 1;
 	for (i = 0; i < pb->tap_count && status == 0; i++)
 		status = open_tap_view(p, i, &grant->taps[i]);
-	capture_grant_close(grant);
+	bpftrace_capture_grant_close(grant);
 	if (status != 0)
 		return status;
 	/*
@@ -905,7 +915,7 @@ ensure_attached(pcap_t *p)
 	/* Views open only on a started capture (see open_views()). */
 	if (pb->probes_open || pb->broker_fd < 0)
 		return 0;
-	status = broker_attach(pb->broker_fd, p->opt.device, &grant,
+	status = bpftrace_broker_attach(pb->broker_fd, p->opt.device, &grant,
 	    p->errbuf, PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
@@ -927,7 +937,7 @@ holds_capabilities(const struct pcap_bpftrace *pb)
 	int i;
 
 	for (i = 0; i < pb->tap_count; i++)
-		if (!has_tap_capabilities(pb->taps[i].spec.family))
+		if (!bpftrace_has_tap_capabilities(pb->taps[i].spec.family))
 			return 0;
 	return 1;
 }
@@ -949,14 +959,15 @@ start_probes(pcap_t *p)
 	int status;
 
 	if (!holds_capabilities(pb)) {
-		status = broker_activate(p->opt.device, (uint32_t)p->snapshot,
+		status = bpftrace_broker_activate(p->opt.device,
+		    (uint32_t)p->snapshot,
 		    ring_bytes, &grant, &pb->broker_fd, p->errbuf,
 		    PCAP_ERRBUF_SIZE);
 		if (status == TAP_OK) {
 			if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 				fprintf(stderr, "%s: activated by the capture"
 				    " broker (%s)\n", p->opt.device,
-				    broker_socket_path());
+				    bpftrace_broker_socket_path());
 			return apply_description(p, &grant);
 		}
 		if (status != BROKER_UNAVAILABLE)
@@ -968,7 +979,7 @@ start_probes(pcap_t *p)
 	req.ring_bytes = ring_bytes;
 	req.netns_inode = own_netns_inode();
 	req.families_allowed = ~0u;
-	status = capture_prepare(&req, &grant, &pb->holding, p->errbuf,
+	status = bpftrace_capture_prepare(&req, &grant, &pb->holding, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
 	if (status == TAP_OK && (status = apply_description(p, &grant)) != 0)
 		return status;
@@ -977,7 +988,7 @@ start_probes(pcap_t *p)
 	 * privileges as soon as activation returns (tcpdump does).
 	 */
 	if (status == TAP_OK)
-		status = capture_start(pb->holding, &grant, p->errbuf,
+		status = bpftrace_capture_start(pb->holding, &grant, p->errbuf,
 		    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
@@ -1052,14 +1063,15 @@ start_user_source(pcap_t *p)
 	char why[PCAP_ERRBUF_SIZE];
 	int status;
 
-	status = user_program_open(p->opt.device, &pb->taps[0].spec, &pb->user,
+	status = bpftrace_user_program_open(p->opt.device, &pb->taps[0].spec,
+	    &pb->user,
 	    p->errbuf, PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
 	pb->user_source = 1;
 	if ((status = set_link_type_list(p, 1)) != 0)
 		return status;
-	if (user_program_configure(&pb->user, (uint32_t)p->linktype,
+	if (bpftrace_user_program_configure(&pb->user, (uint32_t)p->linktype,
 	    (uint32_t)p->snapshot) != 0) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
 		    errno, "%s: writing the program's bpf_pcap_conf",
@@ -1067,7 +1079,7 @@ start_user_source(pcap_t *p)
 		return PCAP_ERROR;
 	}
 	if (pb->user.kind == USER_OUTPUT_PERF) {
-		if (perf_reader_open(&pb->perf, pb->user.output_fd,
+		if (bpftrace_perf_reader_open(&pb->perf, pb->user.output_fd,
 		    perf_ring_bytes(p), why, sizeof(why)) != 0) {
 			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s",
 			    p->opt.device, why);
@@ -1077,7 +1089,7 @@ start_user_source(pcap_t *p)
 		pb->perf_open = 1;
 		pb->wait_fd = pb->perf.epoll_fd;
 	} else {
-		if (ring_reader_open(&pb->ring, pb->user.output_fd,
+		if (bpftrace_ring_reader_open(&pb->ring, pb->user.output_fd,
 		    pb->user.ring_bytes, why, sizeof(why)) != 0) {
 			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s",
 			    p->opt.device, why);
@@ -1105,11 +1117,11 @@ set_tap_label(struct handle_tap *tap)
 		    t->name);
 	else if (t->family == TAP_FAMILY_TRACEPOINT)
 		snprintf(tap->label, sizeof(tap->label), "%s:%s",
-		    (note = tracepoint_note_find(t->name)) != NULL ?
+		    (note = bpftrace_tracepoint_note_find(t->name)) != NULL ?
 		    note->category : "tracepoint", t->name);
 	else
 		snprintf(tap->label, sizeof(tap->label), "%s:%s",
-		    tap_family_name(t->family), t->name);
+		    bpftrace_tap_family_name(t->family), t->name);
 }
 
 static int
@@ -1156,7 +1168,8 @@ bpftrace_activate(pcap_t *p)
 		p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
 		if (p->fd < 0) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
-			    PCAP_ERRBUF_SIZE, errno, "dup of the ring descriptor");
+			    PCAP_ERRBUF_SIZE, errno,
+			        "dup of the ring descriptor");
 			status = PCAP_ERROR;
 			goto fail;
 		}
@@ -1204,7 +1217,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	pcap_t *p;
 	int i;
 
-	*is_ours = tap_name_is_ours(device);
+	*is_ours = bpftrace_tap_name_is_ours(device);
 	if (!*is_ours)
 		return NULL;
 
@@ -1217,7 +1230,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	pb->ring_fd = -1;
 	pb->broker_fd = -1;
 	for (i = 0; i < TAPS_MAX; i++)
-		tap_view_init(&pb->taps[i].view);
+		bpftrace_tap_view_init(&pb->taps[i].view);
 	pb->user.output_fd = -1;
 	pb->user.conf_fd = -1;
 	pb->perf.epoll_fd = -1;
@@ -1226,7 +1239,8 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	 * A bad name is reported by pcap_activate(), which has a status
 	 * code to say so; create only parses.
 	 */
-	pb->parse_status = tap_specs_parse(device, specs, devices, &pb->tap_count,
+	pb->parse_status = bpftrace_tap_specs_parse(device, specs, devices,
+	    &pb->tap_count,
 	    pb->parse_error,
 	    sizeof(pb->parse_error));
 	for (i = 0; i < pb->tap_count; i++) {
@@ -1290,5 +1304,5 @@ bpftrace_findalldevs(pcap_if_list_t *devlistp, char *errbuf)
 {
 	struct listing l = { devlistp, errbuf };
 
-	return tap_list_all(add_tap, &l) == 0 ? 0 : PCAP_ERROR;
+	return bpftrace_tap_list_all(add_tap, &l) == 0 ? 0 : PCAP_ERROR;
 }

@@ -10,7 +10,7 @@
  *
  * and the descriptors are plausible ones: distinct, from 3 up, in an array
  * of exactly their number, so that any read beyond it is caught.  Besides
- * the sanitizers' checks, what broker_grant_from_indexes promises is
+ * the sanitizers' checks, what bpftrace_broker_grant_from_indexes promises is
  * checked (fuzz_promise.h):
  *
  *   accepted   every descriptor field -1 or one of the received
@@ -165,7 +165,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	description = *grant;
 	memset(err, 'x', sizeof(err));
-	if (broker_description_check(&description, err, sizeof(err)) == 0) {
+	if (bpftrace_broker_description_check(&description, err,
+	    sizeof(err)) == 0) {
 		if (!description_fds_none(&description))
 			promise_broken("accepted description: a descriptor");
 		if (description.tap_count < 1 ||
@@ -174,12 +175,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check_refused(&description, err);
 	}
-	if (broker_attach_parse(data, size) == 0 &&
+	if (bpftrace_broker_attach_parse(data, size) == 0 &&
 	    size != sizeof(struct broker_attach_wire))
 		promise_broken("attach message of the wrong size accepted");
 
 	memset(err, 'x', sizeof(err));
-	if (broker_grant_from_indexes(grant, fds, fd_count, err,
+	if (bpftrace_broker_grant_from_indexes(grant, fds, fd_count, err,
 	    sizeof(err)) == 0)
 		check_accepted(grant, fd_count);
 	else

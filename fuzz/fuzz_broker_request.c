@@ -6,11 +6,12 @@
  * the sanitizers' checks, each parser's promises are checked
  * (fuzz_promise.h):
  *
- *   broker_request_parse  accepts only what broker_request_encode turns
+ *   bpftrace_broker_request_parse  accepts only what bpftrace_broker_request_encode turns
  *                         back into the same bytes: a device name of
  *                         1 .. BROKER_DEVICE_MAX bytes, the numbers in
  *                         range; a refusal leaves a one-line reason
- *   tap_specs_parse       1 .. TAPS_MAX taps, each of a known family, with
+ *   bpftrace_tap_specs_parse       1 .. TAPS_MAX taps, each of a known family,
+     with
  *                         terminated names and arguments in range; a
  *                         refusal leaves a reason and no taps
  */
@@ -54,7 +55,7 @@ check_request(const uint8_t *data, size_t size,
 	if (req->snaplen == 0 || req->snaplen > BROKER_SNAPLEN_MAX ||
 	    req->ring_bytes > BROKER_RING_BYTES_MAX)
 		promise_broken("accepted request: snaplen or ring size");
-	if (broker_request_encode(req, again, sizeof(again)) != size ||
+	if (bpftrace_broker_request_encode(req, again, sizeof(again)) != size ||
 	    memcmp(again, data, size) != 0)
 		promise_broken("accepted request: not what it encodes to");
 }
@@ -72,9 +73,9 @@ check_specs(const struct tap_spec *specs, char devices[][TAP_DEVICE_MAX],
 
 		check_terminated(devices[i], TAP_DEVICE_MAX,
 		    "tap's own name unterminated");
-		if (!tap_name_is_ours(devices[i]))
+		if (!bpftrace_tap_name_is_ours(devices[i]))
 			promise_broken("tap's own name lacks bpf:");
-		if (strcmp(tap_family_name(s->family), "?") == 0)
+		if (strcmp(bpftrace_tap_family_name(s->family), "?") == 0)
 			promise_broken("tap of no known family");
 		check_terminated(s->category, sizeof(s->category),
 		    "tap's category unterminated");
@@ -111,14 +112,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int count = -1, status;
 
 	memset(err, 'x', sizeof(err));
-	if (broker_request_parse(data, size, &req, err, sizeof(err)) != 0) {
+	if (bpftrace_broker_request_parse(data, size, &req, err,
+	    sizeof(err)) != 0) {
 		check_reason(err, "refused request: no reason");
 		return 0;
 	}
 	check_request(data, size, &req);
 
 	memset(err, 'x', sizeof(err));
-	status = tap_specs_parse(req.device, specs, devices, &count, err,
+	status = bpftrace_tap_specs_parse(req.device, specs, devices, &count,
+	    err,
 	    sizeof(err));
 	if (status != TAP_OK) {
 		if (status != TAP_NO_SUCH_TAP || count != 0)

@@ -3,7 +3,8 @@
  * Writes the fuzz targets' seed corpora: make_seeds DIR makes
  * DIR/fuzz_broker_request, DIR/fuzz_broker_policy and DIR/fuzz_broker_grant,
  * one file per seed.  Requests and grants are built by the code that
- * builds them for real (broker_request_encode, broker_grant_to_indexes),
+ * builds them for real (bpftrace_broker_request_encode,
+     bpftrace_broker_grant_to_indexes),
  * so that the seeds follow the wire format when it changes.
  */
 #include <errno.h>
@@ -86,7 +87,7 @@ request_seeds(void)
 		snprintf(req.device, sizeof(req.device), "%s", devices[i]);
 		req.snaplen = i % 2 ? 262144 : 96;
 		req.ring_bytes = i % 3 ? 0 : (uint64_t)4 << 20;
-		n = broker_request_encode(&req, buf, sizeof(buf));
+		n = bpftrace_broker_request_encode(&req, buf, sizeof(buf));
 		snprintf(name, sizeof(name), "request-%02zu", i);
 		write_seed("fuzz_broker_request", name, buf, n);
 	}
@@ -95,7 +96,7 @@ request_seeds(void)
 	memcpy(req.device, "bpf:pinned:/", 12);
 	memset(req.device + 12, 'p', BROKER_DEVICE_MAX - 12);
 	req.snaplen = 65535;
-	n = broker_request_encode(&req, buf, sizeof(buf));
+	n = bpftrace_broker_request_encode(&req, buf, sizeof(buf));
 	write_seed("fuzz_broker_request", "request-longest", buf, n);
 	/* A header that promises more than it brings. */
 	memset(&w, 0, sizeof(w));
@@ -148,7 +149,7 @@ grant_seed(const char *name, uint32_t tap_count, int links, int guardian)
 	uint32_t t;
 	size_t n;
 
-	capture_grant_init(&g);
+	bpftrace_capture_grant_init(&g);
 	g.ring_fd = next++;
 	g.ring_bytes = (uint64_t)1 << 22;
 	g.link_type = 1;
@@ -174,7 +175,7 @@ grant_seed(const char *name, uint32_t tap_count, int links, int guardian)
 		snprintf(tap->reason_enum, sizeof(tap->reason_enum),
 		    "skb_drop_reason");
 	}
-	n = broker_grant_to_indexes(&g, fds, BROKER_FDS_MAX);
+	n = bpftrace_broker_grant_to_indexes(&g, fds, BROKER_FDS_MAX);
 	buf[0] = (unsigned char)n;
 	memcpy(buf + 1, &g, sizeof(g));
 	write_seed("fuzz_broker_grant", name, buf, sizeof(buf));

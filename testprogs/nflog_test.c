@@ -67,7 +67,8 @@ main(void)
 	m.flags = RING_META_HAS_SOCKET_IDS;
 	out = malloc(262144 + NFLOG_OVERHEAD + NFLOG_PREFIX_MAX);
 
-	caplen = nflog_render(&m, "skb:kfree_skb NETFILTER_DROP", payload,
+	caplen = bpftrace_nflog_render(&m, "skb:kfree_skb NETFILTER_DROP",
+	    payload,
 	    sizeof(payload), 1500, 65535, out, &wire);
 	CHECK(out[0] == 2 && out[1] == 0 && out[2] == 0 && out[3] == 0,
 	    "header: AF_INET, version 0, resource 0");
@@ -76,7 +77,8 @@ main(void)
 	CHECK(t[0].type == 1 && t[0].len == 4 && t[0].value[0] == 0x08 &&
 	    t[0].value[2] == 0, "packet header: protocol, hook PRE_ROUTING");
 	CHECK(t[1].type == 10 && t[1].len == 29 &&
-	    strcmp((const char *)t[1].value, "skb:kfree_skb NETFILTER_DROP") == 0,
+	    strcmp((const char *)t[1].value,
+	        "skb:kfree_skb NETFILTER_DROP") == 0,
 	    "prefix with its NUL");
 	memcpy(&be, t[2].value, 4);
 	CHECK(t[2].type == 4 && ntohl(be) == 7, "indev");
@@ -88,14 +90,17 @@ main(void)
 	CHECK(t[5].type == 14 && ntohl(be) == 100, "gid");
 	CHECK(t[6].type == 9 && t[6].len == 100 &&
 	    memcmp(t[6].value, payload, 100) == 0, "payload");
-	CHECK(caplen == (uint32_t)(t[6].value - out) + 100, "caplen ends with the payload");
-	CHECK(wire == caplen - 100 + 1500, "wire length counts the whole payload");
+	CHECK(caplen == (uint32_t)(t[6].value - out) + 100,
+	    "caplen ends with the payload");
+	CHECK(wire == caplen - 100 + 1500,
+	    "wire length counts the whole payload");
 
 	m.packet_type = 4;	/* outgoing */
 	m.flags = 0;
 	m.mark = 0;
 	m.hw_protocol = htons(0x86dd);
-	caplen = nflog_render(&m, "x", payload, sizeof(payload), 100, 60, out,
+	caplen = bpftrace_nflog_render(&m, "x", payload, sizeof(payload), 100,
+	    60, out,
 	    &wire);
 	n = parse(out, 60, t, 16);
 	CHECK(out[0] == 10, "AF_INET6");
@@ -105,14 +110,16 @@ main(void)
 	CHECK(n == 4 && t[3].type == 9 && (uint32_t)(t[3].value - out) + t[3].len == 60,
 	    "payload TLV length says what was captured");
 
-	caplen = nflog_render(&m, "a very long prefix that keeps going and going"
+	caplen = bpftrace_nflog_render(&m,
+	    "a very long prefix that keeps going and going"
 	    " and going past the one hundred and twenty-eight bytes NFLOG prefixes"
 	    " get here, so it must be cut", payload, 0, 0, 10, out, &wire);
 	CHECK(caplen == 10, "snap length shorter than the headers");
 	{
 		unsigned char *big = calloc(1, 70000);
 
-		caplen = nflog_render(&m, "x", big, 70000, 70000, 262144, out,
+		caplen = bpftrace_nflog_render(&m, "x", big, 70000, 70000,
+		    262144, out,
 		    &wire);
 		n = parse(out, caplen, t, 16);
 		CHECK(n == 4 && t[3].type == 9 && t[3].len == 0xffff - 4,

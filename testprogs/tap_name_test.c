@@ -16,7 +16,7 @@ expect_ok(const char *device, enum tap_family family, const char *category,
 {
 	struct tap_spec spec;
 	char err[256] = "";
-	int status = tap_spec_parse(device, &spec, err, sizeof(err));
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
 
 	if (status != TAP_OK || spec.family != family ||
 	    strcmp(spec.category, category) != 0 ||
@@ -34,7 +34,7 @@ expect_hooks(const char *device, const char *name, enum tap_hooks hooks)
 {
 	struct tap_spec spec;
 	char err[256] = "";
-	int status = tap_spec_parse(device, &spec, err, sizeof(err));
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
 
 	if (status != TAP_OK || spec.family != TAP_FAMILY_TC ||
 	    strcmp(spec.name, name) != 0 || spec.hooks != hooks) {
@@ -50,7 +50,7 @@ expect_error(const char *device, const char *message_part)
 {
 	struct tap_spec spec;
 	char err[256] = "";
-	int status = tap_spec_parse(device, &spec, err, sizeof(err));
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
 
 	if (status == TAP_OK || strstr(err, message_part) == NULL ||
 	    strchr(err, '\n') != NULL) {
@@ -70,12 +70,14 @@ expect_joined(const char *device, int count, int i, const char *tap_device,
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	char err[256] = "";
 	int n = -1;
-	int status = tap_specs_parse(device, specs, devices, &n, err,
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, err,
 	    sizeof(err));
 
-	if (status != TAP_OK || n != count || strcmp(devices[i], tap_device) != 0 ||
+	if (status != TAP_OK || n != count || strcmp(devices[i],
+	    tap_device) != 0 ||
 	    specs[i].family != family) {
-		printf("FAIL %s: status %d (%s), %d taps\n", device, status, err, n);
+		printf("FAIL %s: status %d (%s), %d taps\n", device, status,
+		    err, n);
 		failures++;
 	} else
 		passes++;
@@ -88,7 +90,7 @@ expect_joined_error(const char *device, const char *message_part)
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	char err[256] = "";
 	int n;
-	int status = tap_specs_parse(device, specs, devices, &n, err,
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, err,
 	    sizeof(err));
 
 	if (status == TAP_OK || strstr(err, message_part) == NULL) {
@@ -108,7 +110,8 @@ main(void)
 	    "skb", "kfree_skb", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:tracepoint:net:netif_receive_skb:arg1",
 	    TAP_FAMILY_TRACEPOINT, "net", "netif_receive_skb", 0);
-	expect_ok("bpf:tracepoint:a:b:arg12", TAP_FAMILY_TRACEPOINT, "a", "b", 11);
+	expect_ok("bpf:tracepoint:a:b:arg12", TAP_FAMILY_TRACEPOINT, "a", "b",
+	    11);
 	/* The category may be left out; a second part argN is the argument. */
 	expect_ok("bpf:tracepoint:kfree_skb", TAP_FAMILY_TRACEPOINT, "",
 	    "kfree_skb", TAP_ARG_FROM_BTF);
@@ -129,12 +132,15 @@ main(void)
 	expect_ok("bpf:raw_tracepoint:kfree_skb:arg3",
 	    TAP_FAMILY_RAW_TRACEPOINT, "", "kfree_skb", 2);
 
-	expect_ok("bpf:kprobe:ip_rcv", TAP_FAMILY_KPROBE, "", "ip_rcv", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:kprobe:ip_rcv", TAP_FAMILY_KPROBE, "", "ip_rcv",
+	    TAP_ARG_FROM_BTF);
 	expect_ok("bpf:fentry:sk_skb_reason_drop:arg2", TAP_FAMILY_FENTRY, "",
 	    "sk_skb_reason_drop", 1);
-	expect_ok("bpf:fexit:ip_rcv", TAP_FAMILY_FEXIT, "", "ip_rcv", TAP_ARG_FROM_BTF);
+	expect_ok("bpf:fexit:ip_rcv", TAP_FAMILY_FEXIT, "", "ip_rcv",
+	    TAP_ARG_FROM_BTF);
 	expect_hooks("bpf:tc:eth0", "eth0", TAP_HOOKS_BOTH);
-	expect_hooks("bpf:tc:veth-a.10:ingress", "veth-a.10", TAP_HOOKS_INGRESS);
+	expect_hooks("bpf:tc:veth-a.10:ingress", "veth-a.10",
+	    TAP_HOOKS_INGRESS);
 	expect_hooks("bpf:tc:eth0:egress", "eth0", TAP_HOOKS_EGRESS);
 	expect_ok("bpf:xdp:eth0", TAP_FAMILY_XDP, "", "eth0", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:prog:42", TAP_FAMILY_PROG, "", "42", TAP_ARG_FROM_BTF);
@@ -145,10 +151,13 @@ main(void)
 
 	expect_error("bpf:", "unknown tap family ''");
 	expect_error("bpf:kprobe", "needs a name: bpf:kprobe:FUNCTION[:argN]");
-	expect_error("bpf:kprobe:ip_rcv:arg1:x", "expected bpf:kprobe:FUNCTION[:argN]");
-	expect_error("bpf:fentry:ip-rcv", "function name 'ip-rcv' is not a kernel name");
+	expect_error("bpf:kprobe:ip_rcv:arg1:x",
+	    "expected bpf:kprobe:FUNCTION[:argN]");
+	expect_error("bpf:fentry:ip-rcv",
+	    "function name 'ip-rcv' is not a kernel name");
 	expect_error("bpf:tc:eth0:sideways", "'sideways' is not a tc hook");
-	expect_error("bpf:tc:averyveryverylongname", "is not an interface name");
+	expect_error("bpf:tc:averyveryverylongname",
+	    "is not an interface name");
 	expect_error("bpf:tc:a/b", "'a/b' is not an interface name");
 	expect_error("bpf:xdp:eth0:ingress", "expected bpf:xdp:INTERFACE");
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
@@ -163,29 +172,46 @@ main(void)
 	    "at most 8 taps");
 	expect_joined_error("bpf:tc:a+", "an empty tap between '+'s");
 	expect_joined_error("bpf:+tc:a", "an empty tap between '+'s");
-	expect_joined_error("bpf:tc:a+tc:b:sideways", "'sideways' is not a tc hook");
-	expect_joined_error("bpf:tc:a+pinned:/x", "cannot be joined with other taps");
+	expect_joined_error("bpf:tc:a+tc:b:sideways",
+	    "'sideways' is not a tc hook");
+	expect_joined_error("bpf:tc:a+pinned:/x",
+	    "cannot be joined with other taps");
 	expect_error("bpf:prog:0", "'0' is not a program id");
 	expect_error("bpf:prog:4294967296", "'4294967296' is not a program id");
 	expect_error("bpf:prog:99999999999999999999999", "is not a program id");
 	expect_error("bpf:prog:12x", "'12x' is not a program id");
 	expect_error("bpf:prog:", "'' is not a program id");
 	expect_error("bpf:pinned:packets", "'packets' is not an absolute path");
-	expect_error("bpf:tracepoint", "needs a name: bpf:tracepoint:[CATEGORY:]NAME[:argN]");
-	expect_error("bpf:tracepoint:", "tracepoint name '' is not a kernel name");
-	expect_error("bpf:tracepoint:skb:", "tracepoint name '' is not a kernel name");
-	expect_error("bpf:tracepoint:kfree_skb:arg0", "'arg0' is not an argument: use arg1 .. arg12");
-	expect_error("bpf:tracepoint:kfree_skb:arg13", "'arg13' is not an argument");
-	expect_error("bpf:tracepoint:kfree-skb", "tracepoint name 'kfree-skb' is not a kernel name");
-	expect_error("bpf:tracepoint:s-k:kfree_skb", "category 's-k' is not a kernel name");
-	expect_error("bpf:tracepoint:a:b:c:d", "expected bpf:tracepoint:[CATEGORY:]NAME[:argN]");
-	expect_error("bpf:tracepoint:skb:kfree_skb:arg13", "'arg13' is not an argument");
-	expect_error("bpf:tracepoint:skb:kfree_skb:arg0", "'arg0' is not an argument: use arg1 .. arg12");
-	expect_error("bpf:tracepoint:skb:kfree_skb:argx", "'argx' is not an argument");
-	expect_error("bpf:tracepoint:skb:kfree_skb:arg1:x", "expected bpf:tracepoint");
-	expect_error("bpf:tracepoint:skb:kfree-skb", "'kfree-skb' is not a kernel name");
-	expect_error("bpf:tracepoint::kfree_skb", "category '' is not a kernel name");
-	expect_error("bpf:raw_tracepoint:a:b:c", "expected bpf:raw_tracepoint:NAME");
+	expect_error("bpf:tracepoint",
+	    "needs a name: bpf:tracepoint:[CATEGORY:]NAME[:argN]");
+	expect_error("bpf:tracepoint:",
+	    "tracepoint name '' is not a kernel name");
+	expect_error("bpf:tracepoint:skb:",
+	    "tracepoint name '' is not a kernel name");
+	expect_error("bpf:tracepoint:kfree_skb:arg0",
+	    "'arg0' is not an argument: use arg1 .. arg12");
+	expect_error("bpf:tracepoint:kfree_skb:arg13",
+	    "'arg13' is not an argument");
+	expect_error("bpf:tracepoint:kfree-skb",
+	    "tracepoint name 'kfree-skb' is not a kernel name");
+	expect_error("bpf:tracepoint:s-k:kfree_skb",
+	    "category 's-k' is not a kernel name");
+	expect_error("bpf:tracepoint:a:b:c:d",
+	    "expected bpf:tracepoint:[CATEGORY:]NAME[:argN]");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg13",
+	    "'arg13' is not an argument");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg0",
+	    "'arg0' is not an argument: use arg1 .. arg12");
+	expect_error("bpf:tracepoint:skb:kfree_skb:argx",
+	    "'argx' is not an argument");
+	expect_error("bpf:tracepoint:skb:kfree_skb:arg1:x",
+	    "expected bpf:tracepoint");
+	expect_error("bpf:tracepoint:skb:kfree-skb",
+	    "'kfree-skb' is not a kernel name");
+	expect_error("bpf:tracepoint::kfree_skb",
+	    "category '' is not a kernel name");
+	expect_error("bpf:raw_tracepoint:a:b:c",
+	    "expected bpf:raw_tracepoint:NAME");
 	expect_error("eth0", "not a bpf: device name");
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';

@@ -54,7 +54,7 @@ static int
 render(unsigned char *r, size_t size, int dlt, uint32_t snaplen,
     struct user_packet *out)
 {
-	return user_record_render(r, size, dlt, snaplen, scratch, out);
+	return bpftrace_user_record_render(r, size, dlt, snaplen, scratch, out);
 }
 
 static const unsigned char ipv4_frame[] = {
@@ -104,7 +104,8 @@ good_records(void)
 	    p.bytes[14] == 0x08 && p.bytes[15] == 0x00 &&	/* protocol */
 	    memcmp(p.bytes + 16, ipv4_frame + 14, sizeof(ipv4_frame) - 14) == 0,
 	    "Ethernet as LINUX_SLL");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_SLL, 20, &p) == USER_RECORD_OK &&
 	    p.caplen == 20 && p.len == 36, "SLL cut at the snap length");
 
@@ -121,14 +122,17 @@ good_records(void)
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_OK &&
 	    p.bytes[10] == 2, "multicast");
 
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_SLL2, 30, &p) == USER_RECORD_OK &&
 	    p.caplen == 30 && p.len == 40, "SLL2 cut at the snap length");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_SLL2, 10, &p) == USER_RECORD_OK &&
 	    p.caplen == 10, "snap length shorter than the SLL2 header");
 
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_RAW, 65535, &p) == USER_RECORD_OK &&
 	    p.caplen == 20 && p.len == 20 && p.bytes[0] == 0x45,
 	    "IPv4 frame as RAW");
@@ -138,26 +142,31 @@ good_records(void)
 	CHECK(render(r, n, DLT_RAW, 65535, &p) == USER_RECORD_UNCONVERTIBLE,
 	    "ARP frame as RAW");
 
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20,
+	    &n);
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_OK &&
 	    p.bytes[0] == 0x08 && p.bytes[1] == 0 && p.bytes[8] == 0xff &&
 	    p.bytes[9] == 0xfe && p.bytes[11] == 0 && p.caplen == 40 &&
 	    p.len == 40, "raw IPv4 as LINUX_SLL2");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20,
+	    &n);
 	CHECK(render(r, n, DLT_SLL, 65535, &p) == USER_RECORD_OK &&
 	    p.bytes[2] == 0xff && p.bytes[3] == 0xfe && p.bytes[5] == 0 &&
 	    p.bytes[14] == 0x08 && p.bytes[15] == 0 && p.caplen == 36 &&
 	    p.len == 36, "raw IPv4 as LINUX_SLL");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20,
+	    &n);
 	CHECK(render(r, n, DLT_RAW, 65535, &p) == USER_RECORD_OK &&
 	    p.caplen == 20, "raw IP as RAW");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame + 14, 20,
+	    &n);
 	CHECK(render(r, n, DLT_EN10MB, 65535, &p) == USER_RECORD_UNCONVERTIBLE,
 	    "raw IP as EN10MB");
 	r = record(BPF_PCAP_MAGIC, BPF_PCAP_RAW, 0, 20, 20, ipv4_frame, 20, &n);
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_UNCONVERTIBLE,
 	    "raw record that is not IP");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_IEEE802_11, 0, 20, 20, ipv4_frame, 20, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_IEEE802_11, 0, 20, 20, ipv4_frame,
+	    20, &n);
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_UNCONVERTIBLE,
 	    "802.11 as LINUX_SLL2");
 }
@@ -169,25 +178,32 @@ malformed_records(void)
 	size_t n;
 	unsigned char *r;
 
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
-	CHECK(render(r, sizeof(struct bpf_pcap_hdr) - 1, DLT_EN10MB, 65535, &p) ==
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34,
+	    &n);
+	CHECK(render(r, sizeof(struct bpf_pcap_hdr) - 1, DLT_EN10MB, 65535,
+	    &p) ==
 	    USER_RECORD_MALFORMED, "shorter than its header");
-	r = record(0xdeadbeef, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34, &n);
+	r = record(0xdeadbeef, BPF_PCAP_ETHERNET, 0, 34, 34, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_EN10MB, 65535, &p) == USER_RECORD_MALFORMED,
 	    "wrong magic");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 35, 35, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 35, 35, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_EN10MB, 65535, &p) == USER_RECORD_MALFORMED,
 	    "capture length beyond the record");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 33, 34, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 33, 34, ipv4_frame, 34,
+	    &n);
 	CHECK(render(r, n, DLT_EN10MB, 65535, &p) == USER_RECORD_MALFORMED,
 	    "packet length below the capture length");
 	r = record(BPF_PCAP_MAGIC, 9999, 0, 34, 34, ipv4_frame, 34, &n);
 	CHECK(render(r, n, DLT_EN10MB, 65535, &p) == USER_RECORD_MALFORMED,
 	    "unknown protocol");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 0xffffffff, 34, ipv4_frame, 34, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 0xffffffff, 34,
+	    ipv4_frame, 34, &n);
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_MALFORMED,
 	    "packet length that would overflow");
-	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 10, 10, ipv4_frame, 10, &n);
+	r = record(BPF_PCAP_MAGIC, BPF_PCAP_ETHERNET, 0, 10, 10, ipv4_frame, 10,
+	    &n);
 	CHECK(render(r, n, DLT_SLL2, 65535, &p) == USER_RECORD_UNCONVERTIBLE,
 	    "Ethernet record shorter than an Ethernet header");
 }
@@ -196,7 +212,8 @@ malformed_records(void)
 static void
 random_records(void)
 {
-	static const int dlts[] = { DLT_EN10MB, DLT_RAW, DLT_SLL, DLT_SLL2, 105 };
+	static const int dlts[] = { DLT_EN10MB, DLT_RAW, DLT_SLL, DLT_SLL2,
+	    105 };
 	static const uint32_t protocols[] = {
 	    1, 12, 101, 105, 228, 229, 113, 276, 7
 	};
@@ -219,8 +236,10 @@ random_records(void)
 			h->cap_len = (uint32_t)(rand_r(&seed) % (size + 2));
 			h->tot_len = h->cap_len + (uint32_t)(rand_r(&seed) % 3);
 		}
-		if (user_record_render(r, size, dlts[rand_r(&seed) % 4],
-		    (uint32_t)(rand_r(&seed) % 100), scratch, &p) == USER_RECORD_OK) {
+		if (bpftrace_user_record_render(r, size,
+		    dlts[rand_r(&seed) % 4],
+		    (uint32_t)(rand_r(&seed) % 100), scratch,
+		        &p) == USER_RECORD_OK) {
 			ok++;
 			CHECK(p.caplen <= 100 + 20, "caplen %u", p.caplen);
 		}

@@ -17,4 +17,12 @@ extra=$(comm -13 "$TMP/theirs" "$TMP/ours")
 echo "$(wc -l < "$TMP/theirs") symbols checked; extra exports: ${extra:-none}"
 [ -z "$extra" ] || fail "the module leaks symbols: $extra"
 [ -e "$LIBDIR/libpcap.a" ] || fail "no static library"
+# In the static library every global symbol is visible to the program it
+# is linked into: the module's own carry its prefix (bpftrace_, or pcap_
+# for libpcap's entry points), so none can collide with a program's.
+unprefixed=$(nm -A -g --defined-only "$LIBDIR/libpcap.a" 2>/dev/null |
+    awk '$1 ~ /bpftrace/ && $2 ~ /^[TDBRC]$/ { print $3 }' |
+    grep -v '^bpftrace_\|^pcap_' | sort -u | tr '\n' ' ')
+[ -z "$unprefixed" ] ||
+    fail "module symbols without the bpftrace_ prefix in libpcap.a: $unprefixed"
 exit 0
