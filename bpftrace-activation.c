@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "bpftrace-activation.h"
+#include "bpftrace-btf.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
@@ -47,7 +50,7 @@ bpftrace_capture_holding_release(struct capture_holding *h)
 static int
 is_ethernet_interface(const struct resolved_tap *tap)
 {
-	return (tap->family == TAP_FAMILY_TC || tap->family == TAP_FAMILY_XDP) &&
+	return bpftrace_tap_family_class(tap->family) == TAP_CLASS_INTERFACE &&
 	    tap->has_ethernet;
 }
 
@@ -111,6 +114,7 @@ bpftrace_capture_prepare(const struct capture_request *req,
 {
 	struct tap_spec specs[TAPS_MAX];
 	struct capture_holding *h;
+	struct btf *vmlinux = NULL;
 	int i, status;
 
 	bpftrace_capture_grant_init(grant);
@@ -128,11 +132,14 @@ bpftrace_capture_prepare(const struct capture_request *req,
 	h->req = *req;
 	h->req.device = h->device;
 	status = bpftrace_tap_specs_parse(req->device, specs, h->devices,
-	    &h->tap_count,
-	    err, errlen);
+	    &h->tap_count, err, errlen);
+	/* Every probe of ours is CO-RE: the kernel's BTF, parsed once. */
+	if (status == TAP_OK)
+		status = bpftrace_tap_btf_load(req->device, &vmlinux, err,
+		    errlen);
 	for (i = 0; status == TAP_OK && i < h->tap_count; i++) {
-		if (specs[i].family == TAP_FAMILY_PROG ||
-		    specs[i].family == TAP_FAMILY_PINNED) {
+		if (bpftrace_tap_family_class(specs[i].family) ==
+		    TAP_CLASS_USER_PROGRAM) {
 			snprintf(err, errlen, "%s: bpf:%s: captures read the"
 			    " program's own map and are opened by the"
 			    " capturing process itself", req->device,
@@ -142,12 +149,13 @@ bpftrace_capture_prepare(const struct capture_request *req,
 			status = TAP_PERMISSION;
 		} else {
 			status = bpftrace_tap_resolve(h->devices[i], &specs[i],
-			    &h->taps[i], err, errlen);
+			    vmlinux, &h->taps[i], err, errlen);
 			if (status == TAP_OK)
 				status = bpftrace_capture_probe_preflight(&h->taps[i],
 				    h->devices[i], err, errlen);
 		}
 	}
+	btf__free(vmlinux);
 	if (status != TAP_OK) {
 		bpftrace_capture_holding_release(h);
 		return status;

@@ -13,7 +13,8 @@
 #include "bpftrace-tap-name.h"
 
 #define LINE_MAX_BYTES	512
-#define FAMILY_COUNT	(TAP_FAMILY_PINNED + 1)
+
+_Static_assert(TAP_FAMILY_COUNT <= 32, "a policy's families are 32 bits");
 
 void
 broker_policy_defaults(struct broker_policy *p)
@@ -21,10 +22,9 @@ broker_policy_defaults(struct broker_policy *p)
 	memset(p, 0, sizeof(*p));
 	snprintf(p->groups[0], POLICY_NAME_MAX, "wireshark");
 	p->group_count = 1;
-	p->families = 1u << TAP_FAMILY_TRACEPOINT |
-	    1u << TAP_FAMILY_RAW_TRACEPOINT | 1u << TAP_FAMILY_KPROBE |
-	    1u << TAP_FAMILY_FENTRY | 1u << TAP_FAMILY_FEXIT |
-	    1u << TAP_FAMILY_TC;
+	for (int f = 0; f < TAP_FAMILY_COUNT; f++)
+		if (bpftrace_tap_family_brokered((enum tap_family)f))
+			p->families |= 1u << f;
 	p->max_captures_per_user = 16;
 	p->max_ring_bytes_per_user = (uint64_t)256 << 20;
 }
@@ -46,16 +46,12 @@ static int
 parse_families(char *value, uint32_t *families)
 {
 	char *word, *save = NULL;
-	int f;
+	enum tap_family f;
 
 	*families = 0;
 	for (word = strtok_r(value, " \t,", &save); word != NULL;
 	    word = strtok_r(NULL, " \t,", &save)) {
-		for (f = 0; f < FAMILY_COUNT; f++)
-			if (strcmp(word,
-			    bpftrace_tap_family_name((enum tap_family)f)) == 0)
-				break;
-		if (f == FAMILY_COUNT)
+		if (bpftrace_tap_family_find(word, &f) != 0)
 			return -1;
 		*families |= 1u << f;
 	}
@@ -170,9 +166,9 @@ broker_policy_describe_families(uint32_t families, char *buf, size_t len)
 	int f;
 
 	buf[0] = '\0';
-	for (f = 0; f < FAMILY_COUNT && used < len; f++)
+	for (f = 0; f < TAP_FAMILY_COUNT && used < len; f++)
 		if (families & (1u << f))
 			used += (size_t)snprintf(buf + used, len - used, "%s%s",
 			    used ? " " : "",
-			        bpftrace_tap_family_name((enum tap_family)f));
+			    bpftrace_tap_family_name((enum tap_family)f));
 }

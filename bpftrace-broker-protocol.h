@@ -79,7 +79,7 @@ struct broker_reply_wire {
 };
 
 size_t	bpftrace_broker_request_encode(const struct broker_request *req,
-    void *buf,
+	    void *buf,
 	    size_t len);
 int	bpftrace_broker_request_parse(const void *buf, size_t len,
 	    struct broker_request *req, char *err, size_t errlen);
@@ -87,7 +87,7 @@ int	bpftrace_broker_request_parse(const void *buf, size_t len,
 size_t	bpftrace_broker_grant_to_indexes(struct capture_grant *grant, int *fds,
 	    size_t max);
 int	bpftrace_broker_grant_from_indexes(struct capture_grant *grant,
-    const int *fds,
+	    const int *fds,
 	    size_t fd_count, char *err, size_t errlen);
 int	bpftrace_broker_description_check(struct capture_grant *description,
 	    char *err, size_t errlen);

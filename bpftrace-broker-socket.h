@@ -13,12 +13,12 @@
 struct sockaddr_un;
 
 int	bpftrace_broker_socket_address(const char *path,
-    struct sockaddr_un *addr);
+	    struct sockaddr_un *addr);
 int	bpftrace_broker_send(int sock, const void *buf, size_t len,
-    const int *fds,
+	    const int *fds,
 	    size_t fd_count);
 ssize_t	bpftrace_broker_receive(int sock, void *buf, size_t len, int *fds,
-    size_t max,
+	    size_t max,
 	    size_t *fd_count, int *truncated);
 
 #endif /* BPFTRACE_BROKER_SOCKET_H */

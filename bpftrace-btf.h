@@ -29,10 +29,10 @@ int	bpftrace_kernel_btf_load(struct btf **btf, char *err, size_t errlen);
 int	bpftrace_tap_btf_load(const char *device, struct btf **btf, char *err,
 	    size_t errlen);
 int	bpftrace_btf_target_args(const struct btf *btf,
-    enum btf_target_kind kind,
+	    enum btf_target_kind kind,
 	    const char *name, struct target_args *args);
 int	bpftrace_btf_targets_args(const struct btf *btf,
-    enum btf_target_kind kind,
+	    enum btf_target_kind kind,
 	    const char *const names[], size_t count, struct target_args args[],
 	    int found[]);
 int	bpftrace_btf_find_target(struct btf *vmlinux, enum btf_target_kind kind,
@@ -43,15 +43,15 @@ void	bpftrace_btf_type_describe(const struct btf *btf, unsigned int type_id,
 	    char *buf, size_t len);
 int	bpftrace_btf_first_skb_arg(const struct target_args *args);
 int	bpftrace_btf_reason_arg(const struct btf *btf,
-    const struct target_args *args,
+	    const struct target_args *args,
 	    char *enum_name, size_t len);
 int	bpftrace_btf_skb_arg_count(const struct target_args *args);
 void	bpftrace_btf_each_skb_target(const struct btf *btf,
-    enum btf_target_kind kind,
+	    enum btf_target_kind kind,
 	    void (*fn)(void *ctx, const char *name,
 	    const struct target_args *args), void *ctx);
 int	bpftrace_btf_nearest_skb_targets(const struct btf *btf,
-    enum btf_target_kind kind,
+	    enum btf_target_kind kind,
 	    const char *name, const char **out, int max_out);
 
 #endif /* BPFTRACE_BTF_H */

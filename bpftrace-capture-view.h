@@ -43,10 +43,10 @@ int	bpftrace_capture_grant_verify(const struct capture_grant *g, char *err,
 	    size_t errlen);
 void	bpftrace_tap_view_init(struct tap_view *v);
 int	bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g,
-    char *err,
+	    char *err,
 	    size_t errlen);
 void	bpftrace_tap_view_counters(const struct tap_view *v,
-    struct capture_totals *t);
+	    struct capture_totals *t);
 void	bpftrace_tap_view_close(struct tap_view *v);
 
 #endif /* BPFTRACE_CAPTURE_VIEW_H */

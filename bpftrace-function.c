@@ -100,29 +100,22 @@ report_missing(const struct btf *btf, const char *device, const char *family,
 
 int
 bpftrace_function_resolve(const char *device, const struct tap_spec *spec,
-    struct resolved_tap *tap, char *err, size_t errlen)
+    struct btf *vmlinux, struct resolved_tap *tap, char *err, size_t errlen)
 {
 	const char *family = bpftrace_tap_family_name(spec->family);
 	struct target_args args;
-	struct btf *btf, *owner;
+	struct btf *owner;
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
-	if ((status = bpftrace_tap_btf_load(device, &btf, err,
-	    errlen)) != TAP_OK)
-		return status;
-	if (bpftrace_btf_find_target(btf, BTF_TARGET_FUNCTION, spec->name,
-	    &args,
-	    &owner) != 0) {
-		status = report_missing(btf, device, family, spec->name, err,
+	if (bpftrace_btf_find_target(vmlinux, BTF_TARGET_FUNCTION, spec->name,
+	    &args, &owner) != 0)
+		return report_missing(vmlinux, device, family, spec->name, err,
 		    errlen);
-		goto out;
-	}
-	status = bpftrace_tap_skb_arg_resolve(btf, owner, device, "function",
-	    spec,
-	    &args, tap, err, errlen);
+	status = bpftrace_tap_skb_arg_resolve(vmlinux, owner, device,
+	    "function", spec, &args, tap, err, errlen);
 	if (status != TAP_OK)
-		goto out;
+		return status;
 
 	tap->family = spec->family;
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
@@ -139,9 +132,7 @@ bpftrace_function_resolve(const char *device, const struct tap_spec *spec,
 			tap->mechanisms[tap->mechanism_count++] = PROBE_KPROBE;
 		break;
 	}
-out:
-	btf__free(btf);
-	return status;
+	return TAP_OK;
 }
 
 /* Functions worth offering in tcpdump -D, where this kernel has them. */

@@ -11,10 +11,12 @@
 #include "bpftrace-resolved-tap.h"
 #include "bpftrace-tracepoint.h"
 
+struct btf;
+
 int	bpftrace_function_resolve(const char *device,
-    const struct tap_spec *spec,
+	    const struct tap_spec *spec, struct btf *vmlinux,
 	    struct resolved_tap *tap, char *err, size_t errlen);
 int	bpftrace_function_list_taps(const struct btf *btf, tap_list_fn fn,
-    void *ctx);
+	    void *ctx);
 
 #endif /* BPFTRACE_FUNCTION_H */

@@ -52,26 +52,21 @@ interface_names(char *buf, size_t len)
 
 int
 bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
-    struct resolved_tap *tap, char *err, size_t errlen)
+    struct btf *vmlinux, struct resolved_tap *tap, char *err, size_t errlen)
 {
 	char value[64], names[256];
 	unsigned int m[6];
-	struct btf *btf;
-	int status, has_tcx;
+	int has_tcx;
 
 	memset(tap, 0, sizeof(*tap));
 	tap->reason_arg_index = -1;
-	/* The probe's tracing half is CO-RE, so loading it needs BTF too. */
-	if ((status = bpftrace_tap_btf_load(device, &btf, err,
-	    errlen)) != TAP_OK)
-		return status;
 	/*
 	 * tcx (Linux 6.6) is known from the kernel's types, without
 	 * attaching anything: the attachment waits until the capture is
 	 * used (see bpftrace-probe.c).
 	 */
-	has_tcx = btf__find_by_name_kind(btf, "tcx_link", BTF_KIND_STRUCT) >= 0;
-	btf__free(btf);
+	has_tcx = btf__find_by_name_kind(vmlinux, "tcx_link",
+	    BTF_KIND_STRUCT) >= 0;
 	tap->family = spec->family;
 	tap->ifindex = (int)if_nametoindex(spec->name);
 	if (tap->ifindex == 0) {

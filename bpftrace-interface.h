@@ -11,8 +11,10 @@
 #include "bpftrace-resolved-tap.h"
 #include "bpftrace-tracepoint.h"
 
+struct btf;
+
 int	bpftrace_interface_resolve(const char *device,
-    const struct tap_spec *spec,
+	    const struct tap_spec *spec, struct btf *vmlinux,
 	    struct resolved_tap *tap, char *err, size_t errlen);
 int	bpftrace_interface_list_taps(tap_list_fn fn, void *ctx);
 

@@ -19,7 +19,7 @@
 #define NFLOG_PREFIX_MAX	128
 
 uint32_t bpftrace_nflog_render(const struct ring_packet_meta *meta,
-    const char *prefix,
+	    const char *prefix,
 	    const unsigned char *payload, uint32_t payload_caplen,
 	    uint32_t payload_len, uint32_t snaplen, unsigned char *out,
 	    uint32_t *wire_len);

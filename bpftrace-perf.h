@@ -24,7 +24,7 @@ struct perf_reader {
 };
 
 int	bpftrace_perf_reader_open(struct perf_reader *r, int map_fd,
-    size_t data_size,
+	    size_t data_size,
 	    char *err, size_t errlen);
 const void *bpftrace_perf_reader_peek(struct perf_reader *r, uint32_t *len);
 void	bpftrace_perf_reader_release(struct perf_reader *r);

@@ -25,7 +25,7 @@ effective_capability(const struct __user_cap_data_struct *data, int cap)
 static int
 is_network_family(enum tap_family family)
 {
-	return family == TAP_FAMILY_TC || family == TAP_FAMILY_XDP;
+	return bpftrace_tap_family_class(family) == TAP_CLASS_INTERFACE;
 }
 
 int

@@ -12,7 +12,7 @@ struct reason_names;
 
 struct reason_names *bpftrace_reason_names_load(const char *enum_name);
 const char *bpftrace_reason_name(const struct reason_names *names,
-    uint32_t value);
+	    uint32_t value);
 void	bpftrace_reason_names_free(struct reason_names *names);
 
 #endif /* BPFTRACE_REASON_H */

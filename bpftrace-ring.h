@@ -23,7 +23,7 @@ struct ring_reader {
 };
 
 int	bpftrace_ring_reader_open(struct ring_reader *ring, int map_fd,
-    size_t data_size,
+	    size_t data_size,
 	    char *err, size_t errlen);
 const void *bpftrace_ring_reader_peek(struct ring_reader *ring, uint32_t *len);
 void	bpftrace_ring_reader_release(struct ring_reader *ring);

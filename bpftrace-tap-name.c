@@ -11,40 +11,11 @@
 #include "bpftrace-status.h"
 #include "bpftrace-tap-name.h"
 
-static const char known_families[] =
-    "tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp, prog, pinned";
-
 int
 bpftrace_tap_name_is_ours(const char *device)
 {
 	return device != NULL &&
 	    strncmp(device, TAP_PREFIX, sizeof(TAP_PREFIX) - 1) == 0;
-}
-
-const char *
-bpftrace_tap_family_name(enum tap_family family)
-{
-	switch (family) {
-	case TAP_FAMILY_TRACEPOINT:
-		return "tracepoint";
-	case TAP_FAMILY_RAW_TRACEPOINT:
-		return "raw_tracepoint";
-	case TAP_FAMILY_KPROBE:
-		return "kprobe";
-	case TAP_FAMILY_FENTRY:
-		return "fentry";
-	case TAP_FAMILY_FEXIT:
-		return "fexit";
-	case TAP_FAMILY_TC:
-		return "tc";
-	case TAP_FAMILY_XDP:
-		return "xdp";
-	case TAP_FAMILY_PROG:
-		return "prog";
-	case TAP_FAMILY_PINNED:
-		return "pinned";
-	}
-	return "?";
 }
 
 /* Kernel symbol and tracepoint names: letters, digits, underscores. */
@@ -283,35 +254,40 @@ parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
 	return TAP_OK;
 }
 
-struct family_syntax {
-	const char *name;
-	enum tap_family family;
-	const char *usage;
-};
+/* The per-family parsers that the table in bpftrace-tap-families.h names. */
+static int
+parse_raw_tracepoint(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	return parse_named_target(rest, spec, "tracepoint name", usage, device,
+	    err, errlen);
+}
 
-static const struct family_syntax families[] = {
-	{ "tracepoint", TAP_FAMILY_TRACEPOINT,
-	    "bpf:tracepoint:[CATEGORY:]NAME[:argN], e.g. bpf:tracepoint:skb:kfree_skb" },
-	{ "raw_tracepoint", TAP_FAMILY_RAW_TRACEPOINT,
-	    "bpf:raw_tracepoint:NAME[:argN], e.g. bpf:raw_tracepoint:kfree_skb" },
-	{ "kprobe", TAP_FAMILY_KPROBE,
-	    "bpf:kprobe:FUNCTION[:argN], e.g. bpf:kprobe:ip_rcv" },
-	{ "fentry", TAP_FAMILY_FENTRY,
-	    "bpf:fentry:FUNCTION[:argN], e.g. bpf:fentry:ip_rcv" },
-	{ "fexit", TAP_FAMILY_FEXIT,
-	    "bpf:fexit:FUNCTION[:argN], e.g. bpf:fexit:ip_route_input_noref" },
-	{ "tc", TAP_FAMILY_TC,
-	    "bpf:tc:INTERFACE[:ingress|:egress], e.g. bpf:tc:eth0" },
-	{ "xdp", TAP_FAMILY_XDP, "bpf:xdp:INTERFACE, e.g. bpf:xdp:eth0" },
-	{ "prog", TAP_FAMILY_PROG,
-	    "bpf:prog:ID, the id of a program that calls bpf_pcap() (bpftool prog)" },
-	{ "pinned", TAP_FAMILY_PINNED,
-	    "bpf:pinned:PATH, e.g. bpf:pinned:/sys/fs/bpf/myprog/packets" },
-};
+static int
+parse_function(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	return parse_named_target(rest, spec, "function name", usage, device,
+	    err, errlen);
+}
+
+static int
+parse_tc(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	return parse_interface(rest, spec, 1, usage, device, err, errlen);
+}
+
+static int
+parse_xdp(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	return parse_interface(rest, spec, 0, usage, device, err, errlen);
+}
 
 /* bpf:prog:ID, a decimal program id. */
 static int
-parse_prog_id(const char *rest, struct tap_spec *spec, const char *usage,
+parse_prog_id(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
 	unsigned long id = 0;
@@ -332,7 +308,7 @@ parse_prog_id(const char *rest, struct tap_spec *spec, const char *usage,
 
 /* bpf:pinned:PATH, an absolute path in a BPF file system. */
 static int
-parse_pinned_path(const char *rest, struct tap_spec *spec, const char *usage,
+parse_pinned_path(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
 	if (rest[0] != '/') {
@@ -349,14 +325,74 @@ parse_pinned_path(const char *rest, struct tap_spec *spec, const char *usage,
 	return TAP_OK;
 }
 
+struct family_syntax {
+	const char *name;
+	enum tap_class class;
+	int brokered;
+	const char *usage;
+	int (*parse)(char *rest, struct tap_spec *spec, const char *usage,
+	    const char *device, char *err, size_t errlen);
+};
+
+#define FAMILY_SYNTAX(id, name, class, parse, resolve, brokered, usage) \
+	[TAP_FAMILY_##id] = { name, class, brokered, usage, parse },
+static const struct family_syntax families[TAP_FAMILY_COUNT] = {
+	BPFTRACE_TAP_FAMILIES(FAMILY_SYNTAX)
+};
+#undef FAMILY_SYNTAX
+
+const char *
+bpftrace_tap_family_name(enum tap_family family)
+{
+	return (unsigned)family < TAP_FAMILY_COUNT ?
+	    families[family].name : "?";
+}
+
+enum tap_class
+bpftrace_tap_family_class(enum tap_family family)
+{
+	return (unsigned)family < TAP_FAMILY_COUNT ?
+	    families[family].class : TAP_CLASS_USER_PROGRAM;
+}
+
+int
+bpftrace_tap_family_brokered(enum tap_family family)
+{
+	return (unsigned)family < TAP_FAMILY_COUNT &&
+	    families[family].brokered;
+}
+
+int
+bpftrace_tap_family_find(const char *name, enum tap_family *family)
+{
+	for (int f = 0; f < TAP_FAMILY_COUNT; f++) {
+		if (strcmp(name, families[f].name) == 0) {
+			*family = (enum tap_family)f;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "tracepoint, raw_tracepoint, ...": the known families, for messages. */
+static void
+family_names(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int f = 0; f < TAP_FAMILY_COUNT && used < len; f++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    f > 0 ? ", " : "", families[f].name);
+}
+
 int
 bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
     size_t errlen)
 {
 	char buf[3 * TAP_NAME_MAX];
-	const struct family_syntax *f = NULL;
+	const struct family_syntax *f;
 	char *family, *rest;
-	size_t i;
 
 	memset(spec, 0, sizeof(*spec));
 	spec->skb_arg_index = TAP_ARG_FROM_BTF;
@@ -374,46 +410,21 @@ bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 	if (rest != NULL)
 		*rest++ = '\0';
 
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		if (strcmp(family, families[i].name) == 0)
-			f = &families[i];
-	if (f == NULL) {
+	if (bpftrace_tap_family_find(family, &spec->family) != 0) {
+		char known[128];
+
+		family_names(known, sizeof(known));
 		snprintf(err, errlen, "%s: unknown tap family '%s': known are"
-		    " %s (tcpdump -D lists the taps)", device, family,
-		    known_families);
+		    " %s (tcpdump -D lists the taps)", device, family, known);
 		return TAP_NO_SUCH_TAP;
 	}
+	f = &families[spec->family];
 	if (rest == NULL) {
 		snprintf(err, errlen, "%s: the %s needs a name: %s", device,
 		    family, f->usage);
 		return TAP_NO_SUCH_TAP;
 	}
-	spec->family = f->family;
-	switch (f->family) {
-	case TAP_FAMILY_TRACEPOINT:
-		return parse_tracepoint(rest, spec, f->usage, device, err,
-		    errlen);
-	case TAP_FAMILY_RAW_TRACEPOINT:
-		return parse_named_target(rest, spec, "tracepoint name",
-		    f->usage, device, err, errlen);
-	case TAP_FAMILY_KPROBE:
-	case TAP_FAMILY_FENTRY:
-	case TAP_FAMILY_FEXIT:
-		return parse_named_target(rest, spec, "function name",
-		    f->usage, device, err, errlen);
-	case TAP_FAMILY_TC:
-		return parse_interface(rest, spec, 1, f->usage, device, err,
-		    errlen);
-	case TAP_FAMILY_XDP:
-		return parse_interface(rest, spec, 0, f->usage, device, err,
-		    errlen);
-	case TAP_FAMILY_PROG:
-		return parse_prog_id(rest, spec, f->usage, device, err, errlen);
-	case TAP_FAMILY_PINNED:
-		return parse_pinned_path(rest, spec, f->usage, device, err,
-		    errlen);
-	}
-	return TAP_NO_SUCH_TAP;
+	return f->parse(rest, spec, f->usage, device, err, errlen);
 }
 
 /*
@@ -463,8 +474,8 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 		part = end + 1;
 	}
 	for (int i = 0; n > 1 && i < n; i++) {
-		if (specs[i].family == TAP_FAMILY_PROG ||
-		    specs[i].family == TAP_FAMILY_PINNED) {
+		if (families[specs[i].family].class ==
+		    TAP_CLASS_USER_PROGRAM) {
 			snprintf(err, errlen, "%s: %s reads a program's own"
 			    " records and cannot be joined with other taps",
 			    device, devices[i]);

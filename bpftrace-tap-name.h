@@ -25,21 +25,26 @@
 
 #include <stddef.h>
 
+#include "bpftrace-tap-families.h"
+
 #define TAP_PREFIX		"bpf:"
 #define TAP_NAME_MAX		128
 #define TAP_MAX_ARGS		12	/* arg1 .. arg12 */
 #define TAP_ARG_FROM_BTF	(-1)
 
+#define TAP_FAMILY_ENUM(id, name, class, parse, resolve, brokered, usage) \
+	TAP_FAMILY_##id,
 enum tap_family {
-	TAP_FAMILY_TRACEPOINT,
-	TAP_FAMILY_RAW_TRACEPOINT,
-	TAP_FAMILY_KPROBE,
-	TAP_FAMILY_FENTRY,
-	TAP_FAMILY_FEXIT,
-	TAP_FAMILY_TC,
-	TAP_FAMILY_XDP,
-	TAP_FAMILY_PROG,
-	TAP_FAMILY_PINNED
+	BPFTRACE_TAP_FAMILIES(TAP_FAMILY_ENUM)
+	TAP_FAMILY_COUNT
+};
+#undef TAP_FAMILY_ENUM
+
+/* What kind of tap a family is; see bpftrace-tap-families.h. */
+enum tap_class {
+	TAP_CLASS_TRACING,
+	TAP_CLASS_INTERFACE,
+	TAP_CLASS_USER_PROGRAM
 };
 
 /* tc: which hooks of the interface. */
@@ -60,7 +65,7 @@ struct tap_spec {
 };
 
 #define TAP_IFNAME_MAX		16	/* IFNAMSIZ,
-    the terminating NUL included */
+	    the terminating NUL included */
 
 #define TAPS_MAX		8	/* taps joined in one capture */
 #define TAP_DEVICE_MAX		(3 * TAP_NAME_MAX)
@@ -72,5 +77,8 @@ int	bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 int	bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec,
 	    char *err, size_t errlen);
 const char *bpftrace_tap_family_name(enum tap_family family);
+enum tap_class bpftrace_tap_family_class(enum tap_family family);
+int	bpftrace_tap_family_brokered(enum tap_family family);
+int	bpftrace_tap_family_find(const char *name, enum tap_family *family);
 
 #endif /* BPFTRACE_TAP_NAME_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * From a parsed tap name to a resolved tap: each family has its resolver.
+ * From a parsed tap name to a resolved tap: each family has its resolver,
+ * named in its row of bpftrace-tap-families.h.
  */
 #include <bpf/btf.h>
 
@@ -12,29 +13,29 @@
 #include "bpftrace-tracepoint.h"
 #include "bpftrace-user-program.h"
 
+typedef int (*tap_resolver)(const char *device, const struct tap_spec *spec,
+    struct btf *vmlinux, struct resolved_tap *tap, char *err, size_t errlen);
+
+#define FAMILY_RESOLVER(id, name, class, parse, resolve, brokered, usage) \
+	[TAP_FAMILY_##id] = resolve,
+static const tap_resolver resolvers[TAP_FAMILY_COUNT] = {
+	BPFTRACE_TAP_FAMILIES(FAMILY_RESOLVER)
+};
+#undef FAMILY_RESOLVER
+
+/*
+ * vmlinux is the kernel's BTF, loaded once by the caller for all the taps
+ * of a capture (bpftrace_tap_btf_load()): it is megabytes to parse.
+ */
 int
 bpftrace_tap_resolve(const char *device, const struct tap_spec *spec,
-    struct resolved_tap *tap, char *err, size_t errlen)
+    struct btf *vmlinux, struct resolved_tap *tap, char *err, size_t errlen)
 {
-	switch (spec->family) {
-	case TAP_FAMILY_TRACEPOINT:
-	case TAP_FAMILY_RAW_TRACEPOINT:
-		return bpftrace_tracepoint_resolve(device, spec, tap, err,
-		    errlen);
-	case TAP_FAMILY_KPROBE:
-	case TAP_FAMILY_FENTRY:
-	case TAP_FAMILY_FEXIT:
-		return bpftrace_function_resolve(device, spec, tap, err,
-		    errlen);
-	case TAP_FAMILY_TC:
-	case TAP_FAMILY_XDP:
-		return bpftrace_interface_resolve(device, spec, tap, err,
-		    errlen);
-	case TAP_FAMILY_PROG:
-	case TAP_FAMILY_PINNED:
-		break;		/* no probe of ours: bpftrace-user-program.c */
-	}
-	return TAP_NO_SUCH_TAP;
+	if ((unsigned)spec->family >= TAP_FAMILY_COUNT ||
+	    resolvers[spec->family] == NULL)
+		return TAP_NO_SUCH_TAP;	/* a user program's own records */
+	return resolvers[spec->family](device, spec, vmlinux, tap, err,
+	    errlen);
 }
 
 /*

@@ -10,8 +10,11 @@
 
 #include "bpftrace-resolved-tap.h"
 
+struct btf;
+
 int	bpftrace_tap_resolve(const char *device, const struct tap_spec *spec,
-	    struct resolved_tap *tap, char *err, size_t errlen);
+	    struct btf *vmlinux, struct resolved_tap *tap, char *err,
+	    size_t errlen);
 int	bpftrace_tap_list_all(tap_list_fn fn, void *ctx);
 const char *bpftrace_probe_mechanism_name(enum probe_mechanism m);
 

@@ -41,11 +41,11 @@ struct tc_guardian {
 };
 
 int	bpftrace_tc_guardian_start(struct tc_guardian *g,
-    const struct tc_filter_ref *refs,
+	    const struct tc_filter_ref *refs,
 	    int count, int delete_clsact, char *err, size_t errlen);
 void	bpftrace_tc_guardian_init(struct tc_guardian *g);
 void	bpftrace_tc_guardian_adopt(struct tc_guardian *g, int watch_fd,
-    int done_fd);
+	    int done_fd);
 void	bpftrace_tc_guardian_stop(struct tc_guardian *g);
 
 #endif /* BPFTRACE_TC_GUARDIAN_H */

@@ -25,7 +25,7 @@ struct tracepoint_note {
 
 const struct tracepoint_note *bpftrace_tracepoint_note_find(const char *name);
 void	bpftrace_tracepoint_device_name(const char *name, char *buf,
-    size_t len);
+	    size_t len);
 
 /* Category of a tracepoint from tracefs, when tracefs can be read. */
 enum tracefs_answer {

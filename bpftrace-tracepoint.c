@@ -69,31 +69,24 @@ check_category(const char *device, const struct tap_spec *spec, char *err,
 
 int
 bpftrace_tracepoint_resolve(const char *device, const struct tap_spec *spec,
-    struct resolved_tap *tap, char *err, size_t errlen)
+    struct btf *vmlinux, struct resolved_tap *tap, char *err, size_t errlen)
 {
 	const struct tracepoint_note *note;
 	struct target_args args;
-	struct btf *btf, *owner;
+	struct btf *owner;
 	int status;
 
 	memset(tap, 0, sizeof(*tap));
-	if ((status = bpftrace_tap_btf_load(device, &btf, err,
-	    errlen)) != TAP_OK)
-		return status;
-	if (bpftrace_btf_find_target(btf, BTF_TARGET_TRACEPOINT, spec->name,
-	    &args,
-	    &owner) != 0) {
-		status = report_missing(btf, device, spec->name, err, errlen);
-		goto out;
-	}
-	status = bpftrace_tap_skb_arg_resolve(btf, owner, device, "tracepoint",
-	    spec,
-	    &args, tap, err, errlen);
+	if (bpftrace_btf_find_target(vmlinux, BTF_TARGET_TRACEPOINT,
+	    spec->name, &args, &owner) != 0)
+		return report_missing(vmlinux, device, spec->name, err, errlen);
+	status = bpftrace_tap_skb_arg_resolve(vmlinux, owner, device,
+	    "tracepoint", spec, &args, tap, err, errlen);
 	if (status != TAP_OK)
-		goto out;
+		return status;
 	if (spec->family == TAP_FAMILY_TRACEPOINT &&
 	    (status = check_category(device, spec, err, errlen)) != TAP_OK)
-		goto out;
+		return status;
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
 	note = bpftrace_tracepoint_note_find(spec->name);
 	tap->path = note != NULL ? note->path : TAP_PATH_ANY;
@@ -101,9 +94,7 @@ bpftrace_tracepoint_resolve(const char *device, const struct tap_spec *spec,
 	if (spec->family == TAP_FAMILY_TRACEPOINT)
 		tap->mechanisms[tap->mechanism_count++] = PROBE_TP_BTF;
 	tap->mechanisms[tap->mechanism_count++] = PROBE_RAW_TP;
-out:
-	btf__free(btf);
-	return status;
+	return TAP_OK;
 }
 
 struct listed_tap {

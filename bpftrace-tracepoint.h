@@ -11,12 +11,14 @@
 
 #include "bpftrace-resolved-tap.h"
 
+struct btf;
+
 int	bpftrace_tracepoint_resolve(const char *device,
-    const struct tap_spec *spec,
+	    const struct tap_spec *spec, struct btf *vmlinux,
 	    struct resolved_tap *tap, char *err, size_t errlen);
 
 
 int	bpftrace_tracepoint_list_taps(const struct btf *btf, tap_list_fn fn,
-    void *ctx);
+	    void *ctx);
 
 #endif /* BPFTRACE_TRACEPOINT_H */

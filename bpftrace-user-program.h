@@ -26,7 +26,7 @@ struct user_program {
 };
 
 int	bpftrace_user_program_open(const char *device,
-    const struct tap_spec *spec,
+	    const struct tap_spec *spec,
 	    struct user_program *up, char *err, size_t errlen);
 int	bpftrace_user_program_configure(const struct user_program *up,
 	    uint32_t link_type, uint32_t snaplen);

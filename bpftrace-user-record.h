@@ -38,7 +38,7 @@ struct user_packet {
 #define USER_RECORD_HEADER_ROOM	32
 
 int	bpftrace_user_record_render(const void *rec, size_t rec_len,
-    int link_type,
+	    int link_type,
 	    uint32_t snaplen, unsigned char *scratch, struct user_packet *out);
 
 #endif /* BPFTRACE_USER_RECORD_H */

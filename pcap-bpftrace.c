@@ -1155,8 +1155,8 @@ bpftrace_activate(pcap_t *p)
 	}
 	for (i = 0; i < pb->tap_count; i++)
 		set_tap_label(&pb->taps[i]);
-	if (pb->taps[0].spec.family == TAP_FAMILY_PROG ||
-	    pb->taps[0].spec.family == TAP_FAMILY_PINNED)
+	if (bpftrace_tap_family_class(pb->taps[0].spec.family) ==
+	    TAP_CLASS_USER_PROGRAM)
 		status = start_user_source(p);
 	else
 		status = start_probes(p);
