@@ -3,9 +3,14 @@
  * Interface taps.  tc prefers a tcx link and falls back to a clsact
  * filter on kernels without tcx (before 6.6); XDP always uses an XDP link.
  */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 
@@ -16,23 +21,29 @@
 #define ARPHRD_ETHER	1
 #define ARPHRD_LOOPBACK	772
 
-/* Reads the first line of /sys/class/net/IFACE/ATTRIBUTE. */
+/*
+ * The interface's hardware type (ARPHRD_*) and address, asked of a socket
+ * in this network namespace: /sys/class/net shows the namespace sysfs was
+ * mounted in, which is not this one in a broker serving a client of
+ * another namespace.
+ */
 static int
-read_sysfs_attribute(const char *iface, const char *attribute, char *buf,
-    size_t len)
+hardware_address(const char *iface, unsigned short *arphrd,
+    unsigned char mac[6])
 {
-	char path[128];
-	FILE *f;
+	struct ifreq ifr;
+	int sock, rc;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", iface, attribute);
-	if ((f = fopen(path, "r")) == NULL)
+	if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
-	if (fgets(buf, (int)len, f) == NULL) {
-		fclose(f);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	rc = ioctl(sock, SIOCGIFHWADDR, &ifr);
+	close(sock);
+	if (rc != 0)
 		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
+	*arphrd = ifr.ifr_hwaddr.sa_family;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	return 0;
 }
 
@@ -54,8 +65,7 @@ int
 bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
     struct btf *vmlinux, struct resolved_tap *tap, char *err, size_t errlen)
 {
-	char value[64], names[256];
-	unsigned int m[6];
+	char names[256];
 	int has_tcx;
 
 	memset(tap, 0, sizeof(*tap));
@@ -77,20 +87,13 @@ bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
 	}
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
 	tap->hooks = spec->hooks;
-	tap->arphrd = ARPHRD_ETHER;
-	if (read_sysfs_attribute(spec->name, "type", value, sizeof(value)) == 0)
-		sscanf(value, "%hu", &tap->arphrd);
+	if (hardware_address(spec->name, &tap->arphrd, tap->mac) != 0) {
+		snprintf(err, errlen, "%s: cannot read the hardware address of"
+		    " '%s': %s", device, spec->name, strerror(errno));
+		return TAP_NO_SUCH_TAP;
+	}
 	tap->has_ethernet = tap->arphrd == ARPHRD_ETHER ||
 	    tap->arphrd == ARPHRD_LOOPBACK;
-	if (read_sysfs_attribute(spec->name, "address", value,
-	    sizeof(value)) == 0 &&
-	    sscanf(value, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
-	    &m[4], &m[5]) == 6) {
-		int i;
-
-		for (i = 0; i < 6; i++)
-			tap->mac[i] = (unsigned char)m[i];
-	}
 	if (spec->family == TAP_FAMILY_XDP) {
 		if (!tap->has_ethernet) {
 			snprintf(err, errlen, "%s: XDP taps need an Ethernet"

@@ -261,11 +261,13 @@ reply_grant(int conn, struct capture_grant *grant)
 
 /*
  * The request and the client's network namespace, whose inode the kernel
- * gives (fstat of the namespace descriptor): not the client's word.
+ * gives (fstat of the namespace descriptor): not the client's word.  The
+ * descriptor is kept (*netns_fd) to enter that namespace for its
+ * interface taps.
  */
 static int
-read_request(int conn, struct broker_request *req, uint32_t *netns, char *err,
-    size_t errlen)
+read_request(int conn, struct broker_request *req, uint32_t *netns,
+    int *netns_fd, char *err, size_t errlen)
 {
 	char buf[sizeof(struct broker_request_wire) + BROKER_DEVICE_MAX + 1];
 	struct stat st;
@@ -292,9 +294,10 @@ read_request(int conn, struct broker_request *req, uint32_t *netns, char *err,
 		    " namespace");
 		rc = -1;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		*netns = (uint32_t)st.st_ino;
-	if (count == 1)
+		*netns_fd = fd;
+	} else if (count == 1)
 		close(fd);
 	return rc;
 }
@@ -336,17 +339,35 @@ ring_bytes_in_use(uid_t uid)
 	return sum;
 }
 
-/* The request's network namespace: interfaces are the broker's. */
+/*
+ * Interface taps name interfaces of the client's network namespace: the
+ * child serving it enters that namespace before resolving them (so
+ * if_nametoindex, the tcx/XDP links and the clsact netlink socket all
+ * work there).  Kernel-wide taps stay where they are; their interface
+ * indexes are translated by namespace inode (capture_request.netns_inode).
+ */
 static int
-request_refused(const struct broker_request *req, uint32_t netns, char *why,
-    size_t len)
+enter_client_netns(const struct broker_request *req, uint32_t netns,
+    int netns_fd, char *why, size_t len)
 {
-	if (netns != own_netns() && (strstr(req->device, "tc:") != NULL ||
-	    strstr(req->device, "xdp:") != NULL)) {
-		snprintf(why, len, "%s: the capture broker attaches to the"
-		    " interfaces of its own network namespace, not the"
-		    " caller's; capture from there", req->device);
-		return 1;
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];
+	struct tap_spec specs[TAPS_MAX];
+	int i, count, interfaces = 0;
+
+	if (netns == own_netns())
+		return 0;
+	if (bpftrace_tap_specs_parse(req->device, specs, devices, &count, why,
+	    len) != TAP_OK)
+		return 0;	/* activation says what is wrong with it */
+	for (i = 0; i < count; i++)
+		if (bpftrace_tap_family_class(specs[i].family) ==
+		    TAP_CLASS_INTERFACE)
+			interfaces = 1;
+	if (interfaces && setns(netns_fd, CLONE_NEWNET) != 0) {
+		snprintf(why, len, "%s: the capture broker cannot enter your"
+		    " network namespace (%s); capture at interfaces from the"
+		    " broker's own", req->device, strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -413,12 +434,13 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	struct capture_holding *holding = NULL;
 	char err[BROKER_MESSAGE_MAX], how[64];
 	uint32_t netns = 0;
-	int status, attached = 0;
+	int netns_fd = -1, status, attached = 0;
 	ssize_t n;
 
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (read_request(conn, &req, &netns, err, sizeof(err)) != 0) {
+	if (read_request(conn, &req, &netns, &netns_fd, err,
+	    sizeof(err)) != 0) {
 		syslog(LOG_WARNING, "uid %u pid %d (%s): refused: %s",
 		    peer->cred.uid, (int)peer->cred.pid, peer->comm, err);
 		reply_status(conn, refusal != NULL ? TAP_PERMISSION :
@@ -429,12 +451,14 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 		reply_status(conn, TAP_PERMISSION, refusal);
 		_exit(1);
 	}
-	if (request_refused(&req, netns, err, sizeof(err))) {
+	if (enter_client_netns(&req, netns, netns_fd, err,
+	    sizeof(err)) != 0) {
 		syslog(LOG_NOTICE, "uid %u pid %d (%s): refused: %s",
 		    peer->cred.uid, (int)peer->cred.pid, peer->comm, err);
 		reply_status(conn, TAP_PERMISSION, err);
 		_exit(1);
 	}
+	close(netns_fd);
 	memset(&creq, 0, sizeof(creq));
 	creq.device = req.device;
 	creq.snaplen = req.snaplen;

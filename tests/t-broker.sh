@@ -4,6 +4,8 @@
 #  - root's tshark (its dumpcap keeps only CAP_NET_RAW/CAP_NET_ADMIN)
 #    captures at a tc tap, exactly the packets AF_PACKET sees; the broker
 #    logs the capture;
+#  - a member in another network namespace captures at its own
+#    interface (the broker enters the client's namespace);
 #  - a user outside the admitted group is refused with the policy's line
 #    (PCAP_ERROR_PERM_DENIED); a member captures at a tracepoint, but not
 #    at XDP, which the default policy keeps from members;
@@ -51,7 +53,7 @@ stop_broker() {
 	wait "$1" 2>/dev/null
 }
 
-# A client in $NS_B: uid 0 without capabilities, or nobody, optionally in
+# A client in $NS_B (or $CLIENT_NS): uid 0 without capabilities, or nobody, optionally in
 # the admitted group; the library and programs from the readable copy.
 as_client() {
 	local who=$1
@@ -64,7 +66,7 @@ as_client() {
 		    --inh-caps=-all --bounding-set=-all "$@" ;;
 	esac
 	# exec: in the background, $! is then the client itself.
-	exec ip netns exec "$NS_B" env LD_LIBRARY_PATH="$TMP/shared" \
+	exec ip netns exec "${CLIENT_NS:-$NS_B}" env LD_LIBRARY_PATH="$TMP/shared" \
 	    PCAP_BPF_BROKER="$SOCK" "$@"
 }
 
@@ -152,6 +154,18 @@ echo "$out" | grep -q "^status -8 PCAP_ERROR_PERM_DENIED" || fail "XDP was not r
 echo "$out" | grep -q "policy does not let you capture at bpf:xdp: taps" ||
     fail "the XDP refusal does not name the rule: $out"
 clean_kernel "the member's captures"
+
+# A member in another network namespace than the broker's: its interface,
+# not the broker's namesake or nothing.
+CLIENT_NS=$NS_A start_counts other_ns member bpf:tc:veth_a:egress 8000
+pings 2
+wait "$PID_other_ns"
+cat "$TMP/other_ns.out"
+grep -q "delivered [0-9]* matched 2 " "$TMP/other_ns.out" ||
+    fail "a member in another namespace did not see its 2 echo requests leave veth_a"
+clean_kernel "the other namespace's capture"
+[ -z "$(tc -n "$NS_A" filter show dev veth_a egress)" ] ||
+    fail "a filter was left on veth_a"
 
 # SIGKILL of a client, tcx.
 start_counts k1 member bpf:tc:veth_b 30000
