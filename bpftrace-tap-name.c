@@ -349,6 +349,39 @@ parse_pinned_path(const char *rest, struct tap_spec *spec, const char *usage,
 	return TAP_OK;
 }
 
+/*
+ * A name with a control character is refused before any message quotes
+ * it: every reason below echoes the name, and the application prints the
+ * reason to a terminal (tcpdump after its own words), where a newline
+ * would split the one-line message and an escape sequence would act.  The
+ * name is shown with such bytes as \xNN instead.
+ */
+static int
+refuse_control_characters(const char *device, char *err, size_t errlen)
+{
+	char shown[64 + 4 * 8 + 4];
+	const unsigned char *c;
+	size_t used = 0;
+
+	for (c = (const unsigned char *)device; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			break;
+	if (*c == '\0')
+		return TAP_OK;
+	for (c = (const unsigned char *)device; *c != '\0' &&
+	    used + 8 < sizeof(shown); c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			used += (size_t)snprintf(shown + used,
+			    sizeof(shown) - used, "\\x%02x", *c);
+		else
+			shown[used++] = (char)*c;
+	}
+	shown[used] = '\0';
+	snprintf(err, errlen, "%s%s: a control character in the device name:"
+	    " type the name without it", shown, *c != '\0' ? "..." : "");
+	return TAP_NO_SUCH_TAP;
+}
+
 int
 bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
     size_t errlen)
@@ -360,6 +393,8 @@ bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 
 	memset(spec, 0, sizeof(*spec));
 	spec->skb_arg_index = TAP_ARG_FROM_BTF;
+	if (refuse_control_characters(device, err, errlen) != TAP_OK)
+		return TAP_NO_SUCH_TAP;
 	if (!bpftrace_tap_name_is_ours(device)) {
 		snprintf(err, errlen, "%s: not a bpf: device name", device);
 		return TAP_NO_SUCH_TAP;
@@ -428,6 +463,8 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 	int n = 0, status;
 
 	*count = 0;
+	if (refuse_control_characters(device, err, errlen) != TAP_OK)
+		return TAP_NO_SUCH_TAP;
 	if (!bpftrace_tap_name_is_ours(device))
 		return bpftrace_tap_spec_parse(device, &specs[0], err, errlen);
 	for (;;) {
