@@ -7,7 +7,9 @@
  *   refused    status TAP_NO_SUCH_TAP, no taps, and a reason that is one
  *              printable line (it becomes pcap_geterr()'s text, printed by
  *              tcpdump after its own words: a newline or an escape
- *              sequence from the name must not reach the terminal)
+ *              sequence from the name must not reach the terminal), whole
+ *              in PCAP_ERRBUF_SIZE (not cut before the reason by a long
+ *              echoed name)
  *   accepted   1 .. TAPS_MAX taps, each of a known family with its
  *              fields in range; each tap's own name parses alone to the
  *              same tap; the taps joined again with '+' give the name
@@ -35,6 +37,9 @@ check_reason(const char *err)
 
 	if (memchr(err, '\0', ERR_LEN) == NULL || err[0] == '\0')
 		promise_broken("refused name: no reason");
+	/* Cut by snprintf, the reason is lost after the echoed name. */
+	if (strlen(err) >= ERR_LEN - 1)
+		promise_broken("refused name: reason cut at the buffer's end");
 	for (c = (const unsigned char *)err; *c != '\0'; c++)
 		if (*c < 0x20 || *c == 0x7f)
 			promise_broken("refused name: reason not one printable"
