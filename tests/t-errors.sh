@@ -96,12 +96,10 @@ wait_tcpdump one
 # The first record's header: captured length 1, real length 98.
 [ "$(od -A n -t u4 -j 32 -N 8 "$TMP/one.pcap" | tr -s ' ')" = " 1 98" ] ||
     fail "-s 1: caplen and len are not 1 and 98: $(od -A n -t u4 -j 32 -N 8 "$TMP/one.pcap")"
-# -B 1 KiB (less than a page) and -B 0 (libpcap ignores it): the ring is
-# a page, or the default; both capture.
-for b in 1 0; do
-	out=$(ip netns exec "$NS" env LD_LIBRARY_PATH="$LIBDIR" "$T" -B $b bpf:tc:lo 2>&1)
-	echo "$out" | grep -q '^status 0' || fail "-B $b: not activated: $out"
-done
+# -B 1 KiB, less than a page: the ring is a page.  (-B 0 never reaches
+# the module: tcpdump refuses it, pcap_set_buffer_size() ignores it.)
+out=$(ip netns exec "$NS" env LD_LIBRARY_PATH="$LIBDIR" "$T" -B 1024 bpf:tc:lo 2>&1)
+echo "$out" | grep -q '^status 0' || fail "-B 1 KiB: not activated: $out"
 
 # A filter of 4097 instructions (libpcap allows any length; the probe runs
 # at most 4096) is run in user space, and gives the same packets as the
