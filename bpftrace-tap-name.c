@@ -2,7 +2,10 @@
 /*
  * Parser for bpf: device names; see bpftrace-tap-name.h for the grammar.
  * Every failure leaves a one-line reason in err that names the part of the
- * device name that is wrong and what was expected instead.
+ * device name that is wrong and what was expected instead.  So that the
+ * reason fits in PCAP_ERRBUF_SIZE whatever was typed, a reason quotes the
+ * name's parts at most 48 characters long and the name itself at most 64
+ * (shown_name()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +80,7 @@ fill_name(char *dst, const char *src, const char *what, const char *device,
 {
 	if (!is_identifier(src)) {
 		snprintf(err, errlen,
-		    "%s: %s '%s' is not a kernel name (letters, digits, '_')",
+		    "%s: %s '%.48s' is not a kernel name (letters, digits, '_')",
 		    device, what, src);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -97,7 +100,7 @@ fill_arg(struct tap_spec *spec, const char *arg, const char *device,
 	spec->skb_arg_index = parse_arg_index(arg);
 	if (spec->skb_arg_index < 0) {
 		snprintf(err, errlen,
-		    "%s: '%s' is not an argument: use arg1 .. arg%d, or leave it"
+		    "%s: '%.48s' is not an argument: use arg1 .. arg%d, or leave it"
 		    " out to use the skb argument", device, arg, TAP_MAX_ARGS);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -205,7 +208,7 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name,
 	    "..") == 0 ||
 	    strlen(name) >= TAP_IFNAME_MAX) {
-		snprintf(err, errlen, "%s: '%s' is not an interface name",
+		snprintf(err, errlen, "%s: '%.48s' is not an interface name",
 		    device,
 		    name);
 		return TAP_NO_SUCH_TAP;
@@ -213,7 +216,7 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 	for (c = name; *c != '\0'; c++) {
 		if (*c == '/' || *c == ' ' || *c == '\t' || *c == '\n') {
 			snprintf(err, errlen,
-			    "%s: '%s' is not an interface name",
+			    "%s: '%.48s' is not an interface name",
 			    device, name);
 			return TAP_NO_SUCH_TAP;
 		}
@@ -245,7 +248,7 @@ parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
 		else if (strcmp(parts[1], "egress") == 0)
 			spec->hooks = TAP_HOOKS_EGRESS;
 		else {
-			snprintf(err, errlen, "%s: '%s' is not a tc hook: use"
+			snprintf(err, errlen, "%s: '%.48s' is not a tc hook: use"
 			    " ingress or egress, or leave it out for both",
 			    device, parts[1]);
 			return TAP_NO_SUCH_TAP;
@@ -296,7 +299,7 @@ parse_prog_id(char *rest, struct tap_spec *spec, const char *usage,
 	for (c = rest; *c >= '0' && *c <= '9' && id <= 0xffffffffUL; c++)
 		id = id * 10 + (unsigned long)(*c - '0');
 	if (c == rest || *c != '\0' || id == 0 || id > 0xffffffffUL) {
-		snprintf(err, errlen, "%s: '%s' is not a program id: %s",
+		snprintf(err, errlen, "%s: '%.48s' is not a program id: %s",
 		    device,
 		    rest, usage);
 		return TAP_NO_SUCH_TAP;
@@ -312,7 +315,7 @@ parse_pinned_path(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
 	if (rest[0] != '/') {
-		snprintf(err, errlen, "%s: '%s' is not an absolute path: %s",
+		snprintf(err, errlen, "%s: '%.48s' is not an absolute path: %s",
 		    device, rest, usage);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -386,25 +389,71 @@ family_names(char *buf, size_t len)
 		    f > 0 ? ", " : "", families[f].name);
 }
 
+/* The name as reasons show it: cut after 64 characters. */
+static const char *
+shown_name(const char *device, char *buf, size_t len)
+{
+	if (strlen(device) <= 64)
+		return device;
+	snprintf(buf, len, "%.64s...", device);
+	return buf;
+}
+
+/*
+ * A name with a control character is refused before any message quotes
+ * it: every reason below echoes the name, and the application prints the
+ * reason to a terminal (tcpdump after its own words), where a newline
+ * would split the one-line message and an escape sequence would act.  The
+ * name is shown with such bytes as \xNN instead.
+ */
+static int
+refuse_control_characters(const char *device, char *err, size_t errlen)
+{
+	char shown[64 + 4 * 8 + 4];
+	const unsigned char *c;
+	size_t used = 0;
+
+	for (c = (const unsigned char *)device; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			break;
+	if (*c == '\0')
+		return TAP_OK;
+	for (c = (const unsigned char *)device; *c != '\0' &&
+	    used + 8 < sizeof(shown); c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			used += (size_t)snprintf(shown + used,
+			    sizeof(shown) - used, "\\x%02x", *c);
+		else
+			shown[used++] = (char)*c;
+	}
+	shown[used] = '\0';
+	snprintf(err, errlen, "%s%s: a control character in the device name:"
+	    " type the name without it", shown, *c != '\0' ? "..." : "");
+	return TAP_NO_SUCH_TAP;
+}
+
 int
-bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
+bpftrace_tap_spec_parse(const char *name, struct tap_spec *spec, char *err,
     size_t errlen)
 {
-	char buf[3 * TAP_NAME_MAX];
+	char buf[3 * TAP_NAME_MAX], shown[72];
 	const struct family_syntax *f;
+	const char *device = shown_name(name, shown, sizeof(shown));
 	char *family, *rest;
 
 	memset(spec, 0, sizeof(*spec));
 	spec->skb_arg_index = TAP_ARG_FROM_BTF;
-	if (!bpftrace_tap_name_is_ours(device)) {
+	if (refuse_control_characters(name, err, errlen) != TAP_OK)
+		return TAP_NO_SUCH_TAP;
+	if (!bpftrace_tap_name_is_ours(name)) {
 		snprintf(err, errlen, "%s: not a bpf: device name", device);
 		return TAP_NO_SUCH_TAP;
 	}
-	if (strlen(device) >= sizeof(buf)) {
-		snprintf(err, errlen, "%.64s...: device name too long", device);
+	if (strlen(name) >= sizeof(buf)) {
+		snprintf(err, errlen, "%.64s...: device name too long", name);
 		return TAP_NO_SUCH_TAP;
 	}
-	strcpy(buf, device + sizeof(TAP_PREFIX) - 1);
+	strcpy(buf, name + sizeof(TAP_PREFIX) - 1);
 	family = buf;
 	rest = strchr(buf, ':');
 	if (rest != NULL)
@@ -414,7 +463,7 @@ bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec, char *err,
 		char known[128];
 
 		family_names(known, sizeof(known));
-		snprintf(err, errlen, "%s: unknown tap family '%s': known are"
+		snprintf(err, errlen, "%s: unknown tap family '%.48s': known are"
 		    " %s (tcpdump -D lists the taps)", device, family, known);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -436,9 +485,12 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
     char devices[][TAP_DEVICE_MAX], int *count, char *err, size_t errlen)
 {
 	const char *part = device + sizeof(TAP_PREFIX) - 1;
+	char shown[72];
 	int n = 0, status;
 
 	*count = 0;
+	if (refuse_control_characters(device, err, errlen) != TAP_OK)
+		return TAP_NO_SUCH_TAP;
 	if (!bpftrace_tap_name_is_ours(device))
 		return bpftrace_tap_spec_parse(device, &specs[0], err, errlen);
 	for (;;) {
@@ -454,7 +506,7 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 			snprintf(err, errlen, "%s: an empty tap between '+'s;"
 			    " join taps as bpf:TAP+TAP, e.g."
 			    " bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb",
-			    device);
+			    shown_name(device, shown, sizeof(shown)));
 			return TAP_NO_SUCH_TAP;
 		}
 		if (len + sizeof(TAP_PREFIX) > TAP_DEVICE_MAX) {
@@ -476,9 +528,9 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 	for (int i = 0; n > 1 && i < n; i++) {
 		if (families[specs[i].family].class ==
 		    TAP_CLASS_USER_PROGRAM) {
-			snprintf(err, errlen, "%s: %s reads a program's own"
+			snprintf(err, errlen, "%s: %.64s reads a program's own"
 			    " records and cannot be joined with other taps",
-			    device, devices[i]);
+			    shown_name(device, shown, sizeof(shown)), devices[i]);
 			return TAP_NO_SUCH_TAP;
 		}
 	}

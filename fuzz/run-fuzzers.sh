@@ -22,10 +22,18 @@ failed=""
 # more than the longest valid one (a longer message is refused as
 # truncated before it is parsed).  Policy: what the broker reads of the
 # file.  Grant: the descriptor count and struct capture_grant, with room.
+# Device names: well past the longest the grammar takes (3 * 128).  User
+# records: the target's 5 bytes, the header and BPF_PCAP_MAX_LEN, with
+# room.  NFLOG: metadata, lengths, a prefix and a payload past the 16-bit
+# TLV.  Filters: a packet and more than FILTER_MAX_INSNS instructions.
 max_len() {
 	case $1 in
 	fuzz_broker_request) echo $((24 + 1024 + 1)) ;;
 	fuzz_broker_policy) echo 16383 ;;
+	fuzz_tap_name) echo 1024 ;;
+	fuzz_user_record) echo $((5 + 32 + 9216 + 64)) ;;
+	fuzz_nflog) echo $((48 + 9 + 127 + 66000)) ;;
+	fuzz_filter) echo $((11 + 1500 + 8 * 4200)) ;;
 	*) echo 1024 ;;
 	esac
 }

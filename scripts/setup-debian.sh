@@ -15,7 +15,7 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	busybox-static kmod cpio xz-utils zstd iw
 	libclang-rt-dev"
 # libclang-rt-dev: clang's runtimes (libFuzzer, ASan, UBSan) for the fuzz
-# targets (make fuzz, tests/t-fuzz-broker.sh); clang only recommends it.
+# targets (make fuzz, tests/t-fuzz.sh); clang only recommends it.
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
 # boots Debian's own kernels, from bookworm and bookworm-backports, with a
 # busybox initramfs.

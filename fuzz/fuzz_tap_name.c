@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the bpf: device-name grammar (bpftrace-tap-name.c),
+ * as pcap_activate() meets it in a name typed by a user: any bytes up to
+ * the first NUL, joined taps included.  Besides the sanitizers' checks:
+ *
+ *   refused    status TAP_NO_SUCH_TAP, no taps, and a reason that is one
+ *              printable line (it becomes pcap_geterr()'s text, printed by
+ *              tcpdump after its own words: a newline or an escape
+ *              sequence from the name must not reach the terminal), whole
+ *              in PCAP_ERRBUF_SIZE (not cut before the reason by a long
+ *              echoed name)
+ *   accepted   1 .. TAPS_MAX taps, each of a known family with its
+ *              fields in range; each tap's own name parses alone to the
+ *              same tap; the taps joined again with '+' give the name
+ *              back; and each tap written out in its canonical form
+ *              parses to the same tap (the grammar has one meaning per
+ *              tap)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bpftrace-status.h"
+#include "bpftrace-tap-name.h"
+#include "fuzz_promise.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* PCAP_ERRBUF_SIZE: the buffer the module parses into. */
+#define ERR_LEN		256
+
+static void
+check_reason(const char *err)
+{
+	const unsigned char *c;
+
+	if (memchr(err, '\0', ERR_LEN) == NULL || err[0] == '\0')
+		promise_broken("refused name: no reason");
+	/* Cut by snprintf, the reason is lost after the echoed name. */
+	if (strlen(err) >= ERR_LEN - 1)
+		promise_broken("refused name: reason cut at the buffer's end");
+	for (c = (const unsigned char *)err; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			promise_broken("refused name: reason not one printable"
+			    " line");
+}
+
+static void
+check_terminated(const char *s, size_t size, const char *what)
+{
+	if (memchr(s, '\0', size) == NULL)
+		promise_broken(what);
+}
+
+static int
+is_identifier(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+/* What each family promises of the fields it fills. */
+static void
+check_fields(const struct tap_spec *s)
+{
+	check_terminated(s->category, sizeof(s->category),
+	    "tap's category unterminated");
+	check_terminated(s->name, sizeof(s->name), "tap's name unterminated");
+	if (s->skb_arg_index != TAP_ARG_FROM_BTF &&
+	    (s->skb_arg_index < 0 || s->skb_arg_index >= TAP_MAX_ARGS))
+		promise_broken("tap's argument out of range");
+	switch (s->family) {
+	case TAP_FAMILY_TRACEPOINT:
+		if (s->category[0] != '\0' && !is_identifier(s->category))
+			promise_broken("tracepoint category not a kernel name");
+		/* FALLTHROUGH */
+	case TAP_FAMILY_RAW_TRACEPOINT:
+	case TAP_FAMILY_KPROBE:
+	case TAP_FAMILY_FENTRY:
+	case TAP_FAMILY_FEXIT:
+		if (!is_identifier(s->name))
+			promise_broken("tracepoint or function not a kernel"
+			    " name");
+		break;
+	case TAP_FAMILY_TC:
+	case TAP_FAMILY_XDP:
+		if (s->name[0] == '\0' || strlen(s->name) >= TAP_IFNAME_MAX ||
+		    strpbrk(s->name, "/: \t\n") != NULL ||
+		    strcmp(s->name, ".") == 0 || strcmp(s->name, "..") == 0)
+			promise_broken("interface name the kernel refuses");
+		if (s->hooks != TAP_HOOKS_BOTH &&
+		    s->hooks != TAP_HOOKS_INGRESS &&
+		    s->hooks != TAP_HOOKS_EGRESS)
+			promise_broken("tc hooks unknown");
+		if (s->family == TAP_FAMILY_XDP && s->hooks != TAP_HOOKS_BOTH)
+			promise_broken("XDP tap with a tc hook");
+		break;
+	case TAP_FAMILY_PROG:
+		if (s->prog_id == 0)
+			promise_broken("program id 0");
+		break;
+	case TAP_FAMILY_PINNED:
+		if (s->name[0] != '/')
+			promise_broken("pinned path not absolute");
+		break;
+	default:
+		promise_broken("tap of no known family");
+	}
+	if (s->family != TAP_FAMILY_TRACEPOINT && s->category[0] != '\0')
+		promise_broken("category outside a tracepoint");
+	if (s->family >= TAP_FAMILY_TC && s->skb_arg_index != TAP_ARG_FROM_BTF)
+		promise_broken("argument on a tap that has none");
+}
+
+/* The one way of writing a tap; the parser must read it back the same. */
+static void
+write_canonical(const struct tap_spec *s, char *out, size_t len)
+{
+	static const char *const hooks[] = { "", ":ingress", ":egress" };
+	char arg[16] = "";
+
+	if (s->skb_arg_index != TAP_ARG_FROM_BTF)
+		snprintf(arg, sizeof(arg), ":arg%d", s->skb_arg_index + 1);
+	switch (s->family) {
+	case TAP_FAMILY_TRACEPOINT:
+		snprintf(out, len, "bpf:tracepoint:%s%s%s%s", s->category,
+		    s->category[0] != '\0' ? ":" : "", s->name, arg);
+		break;
+	case TAP_FAMILY_TC:
+		snprintf(out, len, "bpf:tc:%s%s", s->name, hooks[s->hooks]);
+		break;
+	case TAP_FAMILY_PROG:
+		snprintf(out, len, "bpf:prog:%u", s->prog_id);
+		break;
+	default:
+		snprintf(out, len, "bpf:%s:%s%s",
+		    bpftrace_tap_family_name(s->family), s->name, arg);
+		break;
+	}
+}
+
+static int
+same_tap(const struct tap_spec *a, const struct tap_spec *b)
+{
+	return a->family == b->family && strcmp(a->category,
+	    b->category) == 0 && strcmp(a->name, b->name) == 0 &&
+	    a->prog_id == b->prog_id &&
+	    a->skb_arg_index == b->skb_arg_index && a->hooks == b->hooks;
+}
+
+static void
+check_taps(const char *device, const struct tap_spec *specs,
+    char devices[][TAP_DEVICE_MAX], int count)
+{
+	static char joined[TAPS_MAX * (TAP_DEVICE_MAX + 1)];
+	char canonical[TAP_DEVICE_MAX + 16], err[ERR_LEN];
+	struct tap_spec again;
+	size_t used = 0;
+	int i;
+
+	if (count < 1 || count > TAPS_MAX)
+		promise_broken("accepted name: tap count");
+	for (i = 0; i < count; i++) {
+		const char *own = devices[i];
+
+		check_terminated(own, TAP_DEVICE_MAX,
+		    "tap's own name unterminated");
+		if (!bpftrace_tap_name_is_ours(own))
+			promise_broken("tap's own name lacks bpf:");
+		check_fields(&specs[i]);
+		if (bpftrace_tap_spec_parse(own, &again, err,
+		    sizeof(err)) != TAP_OK || !same_tap(&again, &specs[i]))
+			promise_broken("tap's own name parses to another tap");
+		write_canonical(&specs[i], canonical, sizeof(canonical));
+		if (bpftrace_tap_spec_parse(canonical, &again, err,
+		    sizeof(err)) != TAP_OK || !same_tap(&again, &specs[i]))
+			promise_broken("canonical form parses to another tap");
+		used += (size_t)snprintf(joined + used, sizeof(joined) - used,
+		    "%s%s", i == 0 ? "bpf:" : "+",
+		    own + sizeof(TAP_PREFIX) - 1);
+	}
+	if (strcmp(joined, device) != 0)
+		promise_broken("taps joined again differ from the name");
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct tap_spec specs[TAPS_MAX];
+	static char devices[TAPS_MAX][TAP_DEVICE_MAX];
+	static char device[4096];
+	char err[ERR_LEN];
+	int count = -1, status;
+
+	if (size >= sizeof(device))
+		size = sizeof(device) - 1;
+	memcpy(device, data, size);
+	device[size] = '\0';
+
+	memset(err, 'x', sizeof(err));
+	status = bpftrace_tap_specs_parse(device, specs, devices, &count, err,
+	    sizeof(err));
+	if (status != TAP_OK) {
+		if (status != TAP_NO_SUCH_TAP || count != 0)
+			promise_broken("refused name: status or count");
+		check_reason(err);
+		return 0;
+	}
+	check_taps(device, specs, devices, count);
+	return 0;
+}
