@@ -347,6 +347,22 @@ source_release(struct pcap_bpftrace *pb)
 		bpftrace_ring_reader_release(&pb->ring);
 }
 
+/*
+ * Whether the ring reader stopped (a foreign consumer, positions that
+ * cannot be): then the read fails with its reason, naming the device.
+ */
+static int
+source_failed(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (!pb->ring_open || pb->ring.error[0] == '\0')
+		return 0;
+	snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+	    pb->ring.error);
+	return 1;
+}
+
 /* Released records' room back to the kernel (a ring buffer's, per batch). */
 static void
 source_commit(struct pcap_bpftrace *pb)
@@ -394,6 +410,8 @@ deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
 			break;
 	}
 	source_commit(pb);
+	if (delivered == 0 && source_failed(p))
+		return PCAP_ERROR;
 	return delivered;
 }
 
