@@ -1089,13 +1089,11 @@ start_user_source(pcap_t *p)
 	pb->user_source = 1;
 	if ((status = set_link_type_list(p, 1)) != 0)
 		return status;
-	if (bpftrace_user_program_configure(&pb->user, (uint32_t)p->linktype,
-	    (uint32_t)p->snapshot) != 0) {
-		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "%s: writing the program's bpf_pcap_conf",
-		    p->opt.device);
-		return PCAP_ERROR;
-	}
+	status = bpftrace_user_program_configure(&pb->user, p->opt.device,
+	    (uint32_t)p->linktype, (uint32_t)p->snapshot, p->errbuf,
+	    PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
 	if (pb->user.kind == USER_OUTPUT_PERF) {
 		if (bpftrace_perf_reader_open(&pb->perf, pb->user.output_fd,
 		    perf_ring_bytes(p), why, sizeof(why)) != 0) {

@@ -25,6 +25,8 @@ load() {
 	local name=$1
 	shift
 	mkdir -p "$bpffs/$name"
+	# A name loaded again must not find the last loader's "prog".
+	rm -f "$TMP/$name.loader"
 	ip netns exec "$NS_B" "$TESTPROGS/bpf_pcap_loader" \
 	    "$TESTPROGS/$name.bpf.o" veth_b "$bpffs/$name" "$@" \
 	    > "$TMP/$name.loader" 2>&1 &
@@ -58,6 +60,6 @@ pings() {
 conf_of() {
 	bpftool -j map dump pinned "$bpffs/$1/bpf_pcap_conf" |
 	    python3 -c 'import json, sys
-v = json.load(sys.stdin)[0]["value"]
+v = json.load(sys.stdin)[0]["formatted"]["value"]
 print(v["protocol"], v["max_len"], v["ifindex"], v["reserved"])'
 }
