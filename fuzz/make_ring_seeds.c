@@ -6,7 +6,8 @@
  * holding bpf_pcap() records of an ICMP echo request, with the cases a
  * reader meets (a record that wraps, discarded and unfinished records,
  * lost samples, other record types, a second reader), each well formed,
- * for the fuzzer to break.
+ * for the fuzzer to break; and a few that lie the way a ring shared with
+ * another reader does (a length beyond the ring, a head too far ahead).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -123,6 +124,28 @@ ring_seed(const char *name, unsigned long consumer, const uint32_t *flags,
 	    sizeof(ring));
 }
 
+/*
+ * The reader mid-record, as after another reader moved the position: a
+ * "header" whose length runs past the ring, the producer a ring ahead.
+ */
+static void
+ring_seed_lying(void)
+{
+	unsigned char ring[RING_SIZE];
+	struct ring_image_head head;
+	uint32_t header = 3 * RING_SIZE;
+
+	memset(ring, 0, sizeof(ring));
+	ring_put(ring, 0, 0);
+	memcpy(ring + 64, &header, sizeof(header));
+	memset(&head, 0, sizeof(head));
+	head.size_shift = 3;
+	head.consumer_pos = 64;
+	head.producer_pos = 64 + RING_SIZE;
+	write_seed("fuzz_ring_reader", "ring-mid-record", &head, sizeof(head),
+	    ring, sizeof(ring));
+}
+
 static void
 ring_seeds(void)
 {
@@ -136,6 +159,7 @@ ring_seeds(void)
 	ring_seed("ring-second-reader", 0, NULL, 3, 2, 0, 0);
 	ring_seed("ring-producer-moves", 0, NULL, 3, 0, 2, 80);
 	ring_seed("ring-producer-laps", 0, NULL, 3, 0, 1, 4 * RING_SIZE);
+	ring_seed_lying();
 }
 
 /* --- perf event array -------------------------------------------------- */
@@ -216,6 +240,34 @@ perf_seed(const char *name, int rings, uint64_t tail, const char *kinds)
 	    (size_t)rings * PERF_SIZE);
 }
 
+/*
+ * A head further ahead than the ring holds, and a sample longer than the
+ * ring that wraps: what only a ring written over while being read, or a
+ * broken producer, holds.
+ */
+static void
+perf_seed_lying(void)
+{
+	unsigned char data[PERF_SIZE];
+	struct perf_image_head head;
+	struct perf_event_header h;
+	uint32_t raw_len = 2 * PERF_SIZE;
+	uint64_t tail = PERF_SIZE - 16;
+
+	memset(&head, 0, sizeof(head));
+	memset(data, 0x5a, sizeof(data));
+	h.type = PERF_RECORD_SAMPLE;
+	h.misc = 0;
+	h.size = (uint16_t)(sizeof(h) + sizeof(raw_len) + raw_len);
+	perf_write(data, tail, &h, sizeof(h));
+	perf_write(data, tail + sizeof(h), &raw_len, sizeof(raw_len));
+	head.size_shift = 2;
+	head.pos[0].tail = tail;
+	head.pos[0].head = tail + 4 * PERF_SIZE;
+	write_seed("fuzz_perf_reader", "perf-beyond-ring", &head, sizeof(head),
+	    data, sizeof(data));
+}
+
 static void
 perf_seeds(void)
 {
@@ -225,6 +277,7 @@ perf_seeds(void)
 	perf_seed("perf-other-type", 1, 0, "msl");
 	perf_seed("perf-wraps", 2, 3 * PERF_SIZE + 200, "ss");
 	perf_seed("perf-three-rings", 3, 64, "s");
+	perf_seed_lying();
 }
 
 int
