@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,12 @@ reset(struct user_program *up)
 	up->conf_fd = -1;
 }
 
+static void conf_restore(struct user_program *up);
+
 void
 bpftrace_user_program_close(struct user_program *up)
 {
+	conf_restore(up);
 	if (up->output_fd >= 0)
 		close(up->output_fd);
 	if (up->conf_fd >= 0)
@@ -265,21 +269,118 @@ bpftrace_user_program_open(const char *device, const struct tap_spec *spec,
 	return status;
 }
 
-/* Tells the program what the capture wants: link type and snap length. */
-int
-bpftrace_user_program_configure(const struct user_program *up,
-    uint32_t link_type,
-    uint32_t snaplen)
+/*
+ * bpf_pcap_conf belongs to the capture while it runs, and goes back to
+ * what it was when the capture ends.  Two captures of one program would
+ * fight over it (the second's snap length truncating the first's
+ * records, the first's close undoing the second's settings), so a capture
+ * marks the map with a claim, its process id in reserved with the top bit
+ * set, and a second capture is refused while the claimant lives.  A claim
+ * whose process is gone (a capture killed with SIGKILL could not restore
+ * anything) is taken over; what the program had before is lost then, and
+ * the capture restores all zeros, the header's "no wishes", on close.
+ */
+#define CONF_CLAIM_MARK		0x80000000u
+
+static int
+conf_read(int fd, struct bpf_pcap_conf *conf)
 {
-	struct bpf_pcap_conf conf;
 	uint32_t zero = 0;
 
-	if (up->conf_fd < 0)
+	memset(conf, 0, sizeof(*conf));
+	return bpf_map_lookup_elem(fd, &zero, conf);
+}
+
+static int
+conf_write(int fd, const struct bpf_pcap_conf *conf)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(fd, &zero, conf, BPF_ANY);
+}
+
+/* The live process that holds the claim in conf, 0 if none. */
+static pid_t
+conf_claimant(const struct bpf_pcap_conf *conf)
+{
+	pid_t pid;
+
+	if (!(conf->reserved & CONF_CLAIM_MARK))
 		return 0;
+	pid = (pid_t)(conf->reserved & ~CONF_CLAIM_MARK);
+	if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+		return pid;
+	return 0;
+}
+
+static int
+conf_busy(const char *device, pid_t pid, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: another capture (process %ld) is reading"
+	    " this program's records and holds its bpf_pcap_conf; one capture"
+	    " of a program at a time: end that one first", device, (long)pid);
+	return TAP_KERNEL_REFUSED;
+}
+
+static int
+conf_error(const char *device, const char *doing, int error, char *err,
+    size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s the program's bpf_pcap_conf: %s",
+	    device, doing, strerror(error));
+	return status_for_errno(error) == TAP_PERMISSION ? TAP_PERMISSION :
+	    TAP_KERNEL_REFUSED;
+}
+
+/* Tells the program what the capture wants: link type and snap length. */
+int
+bpftrace_user_program_configure(struct user_program *up, const char *device,
+    uint32_t link_type, uint32_t snaplen, char *err, size_t errlen)
+{
+	struct bpf_pcap_conf found, conf;
+	uint32_t claim = CONF_CLAIM_MARK | (uint32_t)getpid();
+	pid_t pid;
+
+	if (up->conf_fd < 0)
+		return TAP_OK;
+	if (conf_read(up->conf_fd, &found) != 0) {
+		return conf_error(device, "reading", errno, err, errlen);
+	}
+	if ((pid = conf_claimant(&found)) != 0)
+		return conf_busy(device, pid, err, errlen);
+	if (found.reserved & CONF_CLAIM_MARK)
+		memset(&found, 0, sizeof(found));	/* its claimant died */
 	memset(&conf, 0, sizeof(conf));
 	conf.protocol = link_type;
 	conf.max_len = snaplen;
-	return bpf_map_update_elem(up->conf_fd, &zero, &conf, BPF_ANY);
+	conf.reserved = claim;
+	if (conf_write(up->conf_fd, &conf) != 0) {
+		return conf_error(device, "writing", errno, err, errlen);
+	}
+	/*
+	 * Another capture may have read the map between our read and our
+	 * write: the last writer holds the claim, and the other refuses.
+	 */
+	if (conf_read(up->conf_fd, &conf) == 0 && conf.reserved != claim &&
+	    (pid = conf_claimant(&conf)) != 0)
+		return conf_busy(device, pid, err, errlen);
+	up->conf_found = found;
+	up->conf_claim = claim;
+	return TAP_OK;
+}
+
+/* Puts bpf_pcap_conf back as the capture found it, if it still holds it. */
+static void
+conf_restore(struct user_program *up)
+{
+	struct bpf_pcap_conf now;
+
+	if (up->conf_fd < 0 || up->conf_claim == 0)
+		return;
+	if (conf_read(up->conf_fd, &now) == 0 &&
+	    now.reserved == up->conf_claim)
+		conf_write(up->conf_fd, &up->conf_found);
+	up->conf_claim = 0;
 }
 
 /* Whether one of these maps is the bpf_pcap_conf map bpf/bpf_pcap.h defines. */

@@ -347,6 +347,22 @@ source_release(struct pcap_bpftrace *pb)
 		bpftrace_ring_reader_release(&pb->ring);
 }
 
+/*
+ * Whether the ring reader stopped (a foreign consumer, positions that
+ * cannot be): then the read fails with its reason, naming the device.
+ */
+static int
+source_failed(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (!pb->ring_open || pb->ring.error[0] == '\0')
+		return 0;
+	snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+	    pb->ring.error);
+	return 1;
+}
+
 /* Released records' room back to the kernel (a ring buffer's, per batch). */
 static void
 source_commit(struct pcap_bpftrace *pb)
@@ -394,6 +410,8 @@ deliver_available(pcap_t *p, int max_packets, pcap_handler callback,
 			break;
 	}
 	source_commit(pb);
+	if (delivered == 0 && source_failed(p))
+		return PCAP_ERROR;
 	return delivered;
 }
 
@@ -1071,13 +1089,11 @@ start_user_source(pcap_t *p)
 	pb->user_source = 1;
 	if ((status = set_link_type_list(p, 1)) != 0)
 		return status;
-	if (bpftrace_user_program_configure(&pb->user, (uint32_t)p->linktype,
-	    (uint32_t)p->snapshot) != 0) {
-		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "%s: writing the program's bpf_pcap_conf",
-		    p->opt.device);
-		return PCAP_ERROR;
-	}
+	status = bpftrace_user_program_configure(&pb->user, p->opt.device,
+	    (uint32_t)p->linktype, (uint32_t)p->snapshot, p->errbuf,
+	    PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
 	if (pb->user.kind == USER_OUTPUT_PERF) {
 		if (bpftrace_perf_reader_open(&pb->perf, pb->user.output_fd,
 		    perf_ring_bytes(p), why, sizeof(why)) != 0) {

@@ -38,8 +38,13 @@ unload() {
 	wait "$pid" 2>/dev/null
 }
 
+# The pings carry a pattern of this run's: the tracepoint example sees
+# every namespace's packets, other tests' pings between the same
+# addresses among them.
+PATTERN=$(printf 'c0de%04x' $(( $$ & 0xffff )))
 pings() {
-	ip netns exec "$NS_A" ping -c 5 -i 0.1 -s "${1:-56}" 198.18.0.2 >/dev/null
+	ip netns exec "$NS_A" ping -c 5 -i 0.1 -s "${1:-56}" -p "$PATTERN" \
+	    198.18.0.2 >/dev/null
 }
 
 # capture NAME DEVICE [tcpdump options]: tcpdump in B's namespace, 5 pings.
@@ -148,13 +153,16 @@ capture tp "bpf:prog:$ID" -y RAW "icmp and src host 198.18.0.1"
 capture tp_af veth_b -Q in "icmp and src host 198.18.0.1"
 pings
 finish tp; finish tp_af
-python3 - "$TMP/tp.pcap" "$TMP/tp_af.pcap" <<'PY' || fail "tp_btf raw IP records differ from AF_PACKET's frames"
+python3 - "$TMP/tp.pcap" "$TMP/tp_af.pcap" "$PATTERN" <<'PY' || fail "tp_btf raw IP records differ from AF_PACKET's frames"
 import struct, sys
+ours = bytes.fromhex(sys.argv[3]) * 2
 def packets(path):
     data, pos, out = open(path, "rb").read(), 24, []
     while pos + 16 <= len(data):
         caplen = struct.unpack_from("<I", data, pos + 8)[0]
-        out.append(data[pos + 16:pos + 16 + caplen]); pos += 16 + caplen
+        packet = data[pos + 16:pos + 16 + caplen]; pos += 16 + caplen
+        if ours in packet:
+            out.append(packet)
     return out
 raw, frames = packets(sys.argv[1]), packets(sys.argv[2])
 print("tp_btf raw IP: %d packets, AF_PACKET %d" % (len(raw), len(frames)))
@@ -165,7 +173,8 @@ capture tp_nflog "bpf:prog:$ID" -y NFLOG
 pings
 finish tp_nflog
 prefixes=$(tshark -r "$TMP/tp_nflog.pcap" -T fields -e nflog.prefix \
-    -Y "icmp.type == 8 and ip.src == 198.18.0.1" 2>/dev/null | sort | uniq -c)
+    -Y "icmp.type == 8 and ip.src == 198.18.0.1 and frame contains $(echo "$PATTERN$PATTERN" | sed 's/../&:/g; s/:$//')" \
+    2>/dev/null | sort | uniq -c)
 echo "NFLOG prefixes: $prefixes"
 echo "$prefixes" | grep -q "^ *5 prog:$ID id 4660$" ||
     fail "NFLOG rendering of bpf_pcap() records: expected 5 echo requests with 'prog:$ID id 4660'"
