@@ -24,34 +24,7 @@
 
 static const char *dir;
 
-static void
-make_dir(const char *path)
-{
-	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "make_input_seeds: %s: %s\n", path,
-		    strerror(errno));
-		exit(1);
-	}
-}
-
-static void
-write_seed(const char *target, const char *name, const void *buf,
-    size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	make_dir(dir);
-	snprintf(path, sizeof(path), "%s/%s", dir, target);
-	make_dir(path);
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, target, name);
-	if ((f = fopen(path, "wb")) == NULL ||
-	    fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-		fprintf(stderr, "make_input_seeds: %s: %s\n", path,
-		    strerror(errno));
-		exit(1);
-	}
-}
+#include "seed_files.h"
 
 static void
 put_le32(unsigned char *p, uint32_t v)
