@@ -48,6 +48,17 @@ loader_records() {
 	grep -c '^record ' "$TMP/$1.loader"
 }
 
+# Whether the loader NAME's own reader has received COUNT records (for
+# wait_until, which runs it again and again).
+loader_has() {
+	[ "$(loader_records "$1")" -ge "$2" ]
+}
+
+# Whether the capture file FILE holds COUNT packets (for wait_until).
+capture_has() {
+	[ "$(tcpdump -r "$1" 2>/dev/null | wc -l)" -ge "$2" ]
+}
+
 # pings COUNT [SIZE]: echo requests from A to B, 10 per second.
 pings() {
 	ip netns exec "$NS_A" ping -c "$1" -i 0.1 -s "${2:-56}" 198.18.0.2 \

@@ -15,7 +15,7 @@ owner_receives() {
 	local before
 	before=$(loader_records pcap_xdp)
 	pings 3
-	wait_until $$ test "$(loader_records pcap_xdp)" -ge $((before + 3)) ||
+	wait_until $$ loader_has pcap_xdp $((before + 3)) ||
 	    fail "the program's own reader stopped receiving $1" \
 	    "($((before)) records before, $(loader_records pcap_xdp) after)"
 	echo "the program's own reader receives $1:" \
@@ -31,7 +31,8 @@ ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout 20 \
     > /dev/null 2> "$TMP/taken.err" &
 capture=$!
 on_exit "kill $capture 2>/dev/null"
-sleep 0.5	# not a wait for an event: the capture is not expected to start
+# Until it is refused (it ends), or listens, having taken the slots.
+wait_until $capture grep -q "listening on" "$TMP/taken.err" 2>/dev/null
 owner_receives "while a capture tries to open"
 wait $capture
 rc=$?
@@ -52,7 +53,7 @@ for n in 1 2; do
 	IN_NS=$NS_B start_tcpdump free$n -ni "$dev" -y EN10MB -U \
 	    -w "$TMP/free$n.pcap" icmp
 	pings 3
-	wait_until $$ test "$(tcpdump -r "$TMP/free$n.pcap" 2>/dev/null | wc -l)" -ge 3
+	wait_until $$ capture_has "$TMP/free$n.pcap" 3
 	eval "kill -INT \$PID_free$n"
 	wait_tcpdump free$n
 	got=$(tcpdump -r "$TMP/free$n.pcap" 2>/dev/null | wc -l)

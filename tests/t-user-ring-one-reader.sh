@@ -80,7 +80,7 @@ echo "capture delivered $(tcpdump -r "$TMP/shared.pcap" 2>/dev/null | wc -l) pac
 # The program's own reader was not disturbed.
 before=$(loader_records pcap_tc)
 pings 3
-wait_until $$ test "$(loader_records pcap_tc)" -ge $((before + 3)) ||
+wait_until $$ loader_has pcap_tc $((before + 3)) ||
     fail "the loader's own reader stopped receiving"
 echo "the loader's reader received $(loader_records pcap_tc) records"
 unload pcap_tc
