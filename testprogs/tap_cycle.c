@@ -9,8 +9,8 @@
  * the open descriptors at the end must be those of the start).
  *
  * usage: tap_cycle COUNT WANT TIMEOUT_MS SECONDS FILTER DEVICE...
- * (no new handle is started after SECONDS: under valgrind a handle's
- * activation takes seconds on a busy machine)
+ * (once each DEVICE had a handle, no new one is started after SECONDS:
+ * under valgrind an activation takes seconds on a busy machine)
  * prints a line per handle ("handle I DEVICE: N packets, M bpf
  * descriptors"), then "descriptors at start S, at end E".
  * Exit status: 0 when every handle activated and got a packet and the
@@ -141,7 +141,7 @@ main(int argc, char **argv)
 	start = count_descriptors(0);
 	printf("ready\n");
 	fflush(stdout);
-	for (i = 0; i < count && now_ms() < budget_end; i++)
+	for (i = 0; i < count && (i < ndevices || now_ms() < budget_end); i++)
 		failed += cycle(i, argv[6 + i % ndevices], argv[5], want,
 		    timeout_ms);
 	end = count_descriptors(0);
