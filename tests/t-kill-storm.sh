@@ -176,7 +176,7 @@ for i in $(seq 0 $((captures - 1))); do
 	fi
 	wait $CAPTURE 2>/dev/null
 	phases[$name]="${phases[$name]:-} $phase"
-	echo "capture $i $name: killed after $delay ms, $phase"
+	echo "capture $i $name: killed after $delay ms, $phase" | tee -a "$TMP/storm.log"
 done 2> "$TMP/storm.err"	# the shell's notes on killed jobs
 echo "storm of $captures captures: $(( $(date +%s) - start )) s"
 for name in "${!phases[@]}"; do
@@ -222,7 +222,9 @@ problems=""
 processes left in the test's namespace: $left"
 cmp -s "$TMP/veth.before" "$TMP/veth.after" || problems="$problems
 tc or XDP state of the veths changed:
-$(diff "$TMP/veth.before" "$TMP/veth.after")"
+$(diff "$TMP/veth.before" "$TMP/veth.after")
+clsact captures killed before they listened (a window before the guardian?):
+$(grep -E '^capture [0-9]+ (clsact|joined-clsact|broker-clsact).*starting' "$TMP/storm.log")"
 [ $objects_rc -eq 0 ] || problems="$problems
 BPF objects held by nothing (leaked)"
 cmp -s "$TMP/pins.before" "$TMP/pins.after" || problems="$problems
