@@ -23,6 +23,9 @@
 #                that each takes whole ports);
 #   delivered    packets the capture's callback got (filter_soak);
 #   ps_drop      pcap_stats() at the end.
+# SOAK_BUFFER=BYTES sets the capture's ring size (pcap_set_buffer_size):
+# a page or two makes the floods' bursts of 64 overflow it, so that
+# ps_drop counts too.
 # Each segment sends for SOAK_INTERVAL - 3 s, then stops: the swap happens
 # on a quiet link after the ring was drained, so every packet met one
 # filter only.  Each delivered packet is checked against its segment's
@@ -66,7 +69,7 @@ rx_packets() {
 	ip netns exec ${ns}b cat /sys/class/net/vb/statistics/rx_packets
 }
 
-ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" "$soak" bpf:tc:vb:ingress \
+ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" "$soak" ${SOAK_BUFFER:+-B "$SOAK_BUFFER"} bpf:tc:vb:ingress \
     "${filters[@]}" > "$tmp/soak.out" 2> "$tmp/soak.err" &
 pid=$!
 BENCH_CLEANUPS="kill $pid 2>/dev/null; $BENCH_CLEANUPS"
@@ -75,7 +78,8 @@ rx_start=$(rx_packets)
 read -r c9 c10 call < <(offered_counts)
 [ "$call" -eq 0 ] || echo "note: $call packets entered vb before the capture started"
 
-echo "== soak: $duration s ($segments segments of $interval s), $rate packets/s, bpf:tc:vb:ingress, pid $pid"
+echo "== soak: $duration s ($segments segments of $interval s), $rate packets/s, bpf:tc:vb:ingress," \
+    "ring ${SOAK_BUFFER:-of the default size}, pid $pid"
 printf '%-3s %-38s %9s %9s %9s %9s %7s %7s %9s\n' seg filter offered expected delivered \
     filtered drops failing rss-kB
 offered=0 filtered=0 expected_total=0 bad=0 drops_before=0
