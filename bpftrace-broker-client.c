@@ -46,12 +46,14 @@ connect_broker(char *err, size_t errlen)
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		if (errno == EACCES)
+		int refused = errno == EACCES;	/* before close() */
+
+		if (refused)
 			snprintf(err, errlen,
 			    "the capture broker's socket %s is"
 			    " not open to this user", path);
 		close(fd);
-		return errno == EACCES ? -2 : -1;
+		return refused ? -2 : -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

@@ -16,7 +16,8 @@
 
 /*
  * A BPF map's type and sizes from /proc/self/fdinfo, which needs no
- * privilege and no bpf() call.  0, or -1 if fd is no BPF map.
+ * privilege and no bpf() call.  0; -1 if fd is no BPF map (errno 0), or
+ * if its fdinfo cannot be read (errno says why: descriptors run out).
  */
 static int
 map_shape(int fd, unsigned int *type, unsigned long *value_size,
@@ -38,7 +39,38 @@ map_shape(int fd, unsigned int *type, unsigned long *value_size,
 			found |= 4;
 	}
 	fclose(f);
+	errno = 0;
 	return found == 7 ? 0 : -1;
+}
+
+/*
+ * Whether fd is a map of the type and value size (0: any) or number of
+ * entries (0: any) given.  0, or -1 with what is wrong in err.
+ */
+static int
+map_is(int fd, unsigned int want_type, unsigned long want_value_size,
+    unsigned long want_entries, const char *what, char *err, size_t errlen)
+{
+	unsigned int type;
+	unsigned long value_size, entries;
+
+	if (map_shape(fd, &type, &value_size, &entries) != 0) {
+		if (errno != 0)
+			snprintf(err, errlen, "reading what the granted %s is:"
+			    " %s", what, strerror(errno));
+		else
+			snprintf(err, errlen, "the granted %s is no BPF map",
+			    what);
+		return -1;
+	}
+	if (type != want_type ||
+	    (want_value_size != 0 && value_size != want_value_size) ||
+	    (want_entries != 0 && entries != want_entries)) {
+		snprintf(err, errlen, "the granted %s is not the map it was"
+		    " said to be", what);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -50,28 +82,25 @@ int
 bpftrace_capture_grant_verify(const struct capture_grant *g, char *err,
     size_t errlen)
 {
-	unsigned int type;
-	unsigned long value_size, entries;
+	char what[64];
 	uint32_t i;
 
-	if (map_shape(g->ring_fd, &type, &value_size, &entries) != 0 ||
-	    type != MAP_TYPE_RINGBUF || entries != g->ring_bytes) {
-		snprintf(err, errlen, "the granted ring is not the ring buffer"
-		    " of %llu bytes it was said to be",
-		    (unsigned long long)g->ring_bytes);
+	snprintf(what, sizeof(what), "ring (a ring buffer of %llu bytes)",
+	    (unsigned long long)g->ring_bytes);
+	if (map_is(g->ring_fd, MAP_TYPE_RINGBUF, 0, g->ring_bytes == 0 ? 1 :
+	    g->ring_bytes, what, err, errlen) != 0)
 		return -1;
-	}
 	for (i = 0; i < g->tap_count && i < TAPS_MAX; i++) {
 		const struct tap_grant *t = &g->taps[i];
 
-		if (map_shape(t->data_fd, &type, &value_size, &entries) != 0 ||
-		    type != MAP_TYPE_ARRAY || value_size != t->data_size ||
-		    map_shape(t->bss_fd, &type, &value_size, &entries) != 0 ||
-		    type != MAP_TYPE_ARRAY || value_size != t->bss_size) {
-			snprintf(err, errlen, "the granted settings of tap %u"
-			    " are not the maps they were said to be", i + 1);
+		snprintf(what, sizeof(what), "settings of tap %u", i + 1);
+		if (map_is(t->data_fd, MAP_TYPE_ARRAY, t->data_size == 0 ? 1 :
+		    t->data_size, 0, what, err, errlen) != 0)
 			return -1;
-		}
+		snprintf(what, sizeof(what), "counters of tap %u", i + 1);
+		if (map_is(t->bss_fd, MAP_TYPE_ARRAY, t->bss_size == 0 ? 1 :
+		    t->bss_size, 0, what, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -160,10 +189,13 @@ bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 		    " version?)");
 		return -1;
 	}
-	v->data_map = map_knobs(v->data_fd, g->data_size, &v->data_len);
-	v->bss_map = map_knobs(v->bss_fd, g->bss_size, &v->bss_len);
-	if (v->data_map == NULL || v->bss_map == NULL) {
-		snprintf(err, errlen, "mapping the probe's settings: %s",
+	/* Each failure reported with its own errno, before anything else runs. */
+	if ((v->data_map = map_knobs(v->data_fd, g->data_size,
+	    &v->data_len)) == NULL ||
+	    (v->bss_map = map_knobs(v->bss_fd, g->bss_size,
+	    &v->bss_len)) == NULL) {
+		snprintf(err, errlen, "mapping the probe's %s: %s",
+		    v->data_map == NULL ? "settings" : "counters",
 		    strerror(errno));
 		return -1;
 	}

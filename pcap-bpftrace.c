@@ -868,7 +868,9 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	pb->ring_fd = grant->ring_fd;
 	grant->ring_fd = -1;
 	if (bpftrace_ring_reader_open(&pb->ring, pb->ring_fd, grant->ring_bytes,
-	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
+	    why, sizeof(why)) != 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+		    why);
 		bpftrace_capture_grant_close(grant);
 		return PCAP_ERROR;
 	}
@@ -1081,9 +1083,11 @@ start_user_source(pcap_t *p)
 	if (pb->user.kind == USER_OUTPUT_PERF) {
 		if (bpftrace_perf_reader_open(&pb->perf, pb->user.output_fd,
 		    perf_ring_bytes(p), why, sizeof(why)) != 0) {
+			int error = errno;	/* before snprintf */
+
 			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s",
 			    p->opt.device, why);
-			return errno == EPERM || errno == EACCES ?
+			return error == EPERM || error == EACCES ?
 			    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
 		}
 		pb->perf_open = 1;
