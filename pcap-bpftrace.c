@@ -55,7 +55,8 @@
  * Outside immediate mode the probe wakes the reader once this much waits
  * (at most; a quarter of the ring if less), or this long after its last
  * wakeup; after a batch the reader looks again after STRAGGLER_LOOK_MS
- * for records that came without one.
+ * for records that came without one, and when it stops looking the
+ * probes wake it for every record (set_reader_idle()).
  */
 #define WAKEUP_BYTES_MAX	(256 * 1024)
 #define WAKEUP_INTERVAL_NS	10000000
@@ -241,6 +242,8 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 
 	if (rec_len < sizeof(*r) || r->captured_len > rec_len - sizeof(*r))
 		return 0;
+	if (r->link_type == RING_WAKEUP_ONLY)
+		return 0;	/* no packet: it woke the reader */
 	if (r->link_type != ring_link_type(p->linktype))
 		return 0;
 	h.caplen = r->captured_len;
@@ -435,16 +438,38 @@ wait_for_records(pcap_t *p, int timeout)
 	return n > 0;
 }
 
+/*
+ * Outside immediate mode the probes wake the reader only now and then
+ * (see wakeup_flags() in bpf/capture.bpf.c), which is enough while the
+ * reader reads: it looks again after each batch.  Where it stops looking
+ * (a wait without a time limit, or back in the application, which may
+ * poll the selectable descriptor with none) it says so, and the probes
+ * then wake it for every record.  The fence orders the flag before the
+ * look at the ring that follows (poll()'s); the probe orders its record
+ * before its look at the flag.
+ */
+static void
+set_reader_idle(struct pcap_bpftrace *pb, uint32_t idle)
+{
+	int i;
+
+	if (!pb->probes_open)
+		return;
+	for (i = 0; i < pb->tap_count; i++)
+		__atomic_store_n(&pb->taps[i].view.settings->reader_idle, idle,
+		    __ATOMIC_RELAXED);
+	if (idle)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 static int
-bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
+read_records(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	int coalesced = pb->probes_open &&
 	    pb->taps[0].view.settings->wakeup_bytes != 0;
 	int n, timed_out = 0;
 
-	if ((n = ensure_attached(p)) != 0)
-		return n == PCAP_ERROR_PERM_DENIED ? PCAP_ERROR : n;
 	for (;;) {
 		if (p->break_loop) {
 			p->break_loop = 0;
@@ -460,13 +485,29 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 			pb->look_again = 0;
 			n = wait_for_records(p, STRAGGLER_LOOK_MS);
 		} else {
+			set_reader_idle(pb, 1);
 			n = wait_for_records(p,
 			    p->opt.timeout > 0 ? p->opt.timeout : -1);
+			set_reader_idle(pb, 0);
 			timed_out = n == 0;
 		}
 		if (n < 0)
 			return n;
 	}
+}
+
+static int
+bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int n;
+
+	if ((n = ensure_attached(p)) != 0)
+		return n == PCAP_ERROR_PERM_DENIED ? PCAP_ERROR : n;
+	set_reader_idle(pb, 0);
+	n = read_records(p, max_packets, callback, user);
+	set_reader_idle(pb, 1);
+	return n;
 }
 
 /*
@@ -823,6 +864,8 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 		t->view.settings->wakeup_bytes = (uint32_t)(quarter <
 		    WAKEUP_BYTES_MAX ? quarter : WAKEUP_BYTES_MAX);
 		t->view.settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
+		/* The application may poll before it first reads. */
+		t->view.settings->reader_idle = 1;
 	}
 	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", t->device,
