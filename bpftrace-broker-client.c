@@ -127,6 +127,9 @@ named_by(const struct capture_grant *grant, int fd)
 		for (l = 0; l < GRANT_LINKS_MAX; l++)
 			if (fd == g->link_fds[l])
 				return 1;
+		for (l = 0; l < GRANT_PROGS_MAX; l++)
+			if (fd == g->prog_fds[l])
+				return 1;
 	}
 	return 0;
 }

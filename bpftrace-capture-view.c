@@ -114,6 +114,8 @@ bpftrace_tap_view_init(struct tap_view *v)
 	v->data_fd = v->bss_fd = -1;
 	for (l = 0; l < GRANT_LINKS_MAX; l++)
 		v->link_fds[l] = -1;
+	for (l = 0; l < GRANT_PROGS_MAX; l++)
+		v->prog_fds[l] = -1;
 	bpftrace_tc_guardian_init(&v->guardian);
 }
 
@@ -149,6 +151,12 @@ adopt_links(struct tap_view *v, struct tap_grant *g)
 			close(v->link_fds[l]);
 		v->link_fds[l] = g->link_fds[l];
 		g->link_fds[l] = -1;
+	}
+	for (l = 0; l < GRANT_PROGS_MAX; l++) {
+		if (v->prog_fds[l] >= 0)
+			close(v->prog_fds[l]);
+		v->prog_fds[l] = g->prog_fds[l];
+		g->prog_fds[l] = -1;
 	}
 	if (g->guardian_watch_fd >= 0 || g->guardian_done_fd >= 0) {
 		bpftrace_tc_guardian_stop(&v->guardian);
@@ -208,6 +216,29 @@ bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 	return 0;
 }
 
+/*
+ * The runs of a program the kernel skipped because it was running on that
+ * CPU already (bpf_prog_inc_misses_counter(): tracing programs, kprobes),
+ * from its fdinfo: no bpf() call, so a client of the broker without
+ * privileges reads it too.  0 where the kernel does not say.
+ */
+static uint64_t
+program_misses(int fd)
+{
+	char path[64], line[128];
+	unsigned long long misses = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "recursion_misses: %llu", &misses) == 1)
+			break;
+	fclose(f);
+	return misses;
+}
+
 void
 bpftrace_tap_view_counters(const struct tap_view *v, struct capture_totals *t)
 {
@@ -224,6 +255,9 @@ bpftrace_tap_view_counters(const struct tap_view *v, struct capture_totals *t)
 		t->rejected += __atomic_load_n(&v->counters[i].rejected,
 		    __ATOMIC_RELAXED);
 	}
+	for (i = 0; i < GRANT_PROGS_MAX; i++)
+		if (v->prog_fds[i] >= 0)
+			t->skipped += program_misses(v->prog_fds[i]);
 }
 
 /*
@@ -239,6 +273,9 @@ bpftrace_tap_view_close(struct tap_view *v)
 	for (l = 0; l < GRANT_LINKS_MAX; l++)
 		if (v->link_fds[l] >= 0)
 			close(v->link_fds[l]);
+	for (l = 0; l < GRANT_PROGS_MAX; l++)
+		if (v->prog_fds[l] >= 0)
+			close(v->prog_fds[l]);
 	if (v->data_map != NULL)
 		munmap(v->data_map, v->data_len);
 	if (v->bss_map != NULL)

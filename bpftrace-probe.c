@@ -617,7 +617,8 @@ dup_for_grant(int fd, int *failed)
 
 /*
  * The descriptors the reading side needs once the probe is attached:
- * duplicates of its maps and links (the probe keeps its own until
+ * duplicates of its maps, links and programs (a program's fdinfo counts
+ * the runs the kernel skipped; the probe keeps its own until
  * bpftrace_capture_probe_close()),
      and where its knobs lie in the maps.  The clsact
  * guardian's pipes are handed over, not duplicated: from now on the
@@ -641,6 +642,17 @@ bpftrace_capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 	    counters);
 	g->filter_offset = (uint32_t)offsetof(struct capture_bpf__bss, filter);
 	g->mechanism = (uint32_t)probe->mechanism;
+	n = 0;
+	if (probe->mechanism == PROBE_TCX || probe->mechanism == PROBE_CLSACT) {
+		for (hook = 0; hook < HOOKS; hook++)
+			if (bpf_program__fd(tc_program(skel, hook)) >= 0)
+				g->prog_fds[n++] = dup_for_grant(
+				    bpf_program__fd(tc_program(skel, hook)),
+				    &failed);
+	} else
+		g->prog_fds[n++] = dup_for_grant(bpf_program__fd(
+		    program_for(skel, probe->mechanism)), &failed);
+	n = 0;
 	if (probe->link != NULL)
 		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),
 		    &failed);

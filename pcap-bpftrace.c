@@ -97,6 +97,9 @@ struct pcap_bpftrace {
 	int perf_open;
 	uint64_t user_records;		/* read (ps_recv) */
 	uint64_t user_skipped;		/* malformed or unconvertible (ps_drop) */
+	uint64_t discarded;		/* records of the probes not delivered:
+					   rendered in a link type no longer
+					   the handle's (ps_drop) */
 
 	int wait_fd;			/* readable when records are there */
 
@@ -228,8 +231,9 @@ writable_copy(struct pcap_bpftrace *pb, const u_char *bytes, bpf_u_int32 len)
 /*
  * Turns one ring record into a packet for the callback.  Returns 1 when
  * the packet was delivered, 0 when it was skipped: a record rendered in a
- * link type the handle no longer uses (before pcap_set_datalink()), or one
- * the user-space filter rejects.
+ * link type the handle no longer uses (before pcap_set_datalink()) or
+ * malformed, both counted as drops (the probe counted them received), or
+ * one the user-space filter rejects.
  */
 static int
 deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
@@ -240,12 +244,13 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 	const u_char *bytes = (const u_char *)(r + 1);
 	struct pcap_pkthdr h;
 
-	if (rec_len < sizeof(*r) || r->captured_len > rec_len - sizeof(*r))
-		return 0;
-	if (r->link_type == RING_WAKEUP_ONLY)
+	if (rec_len >= sizeof(*r) && r->link_type == RING_WAKEUP_ONLY)
 		return 0;	/* no packet: it woke the reader */
-	if (r->link_type != ring_link_type(p->linktype))
+	if (rec_len < sizeof(*r) || r->captured_len > rec_len - sizeof(*r) ||
+	    r->link_type != ring_link_type(p->linktype)) {
+		pb->discarded++;
 		return 0;
+	}
 	h.caplen = r->captured_len;
 	if (h.caplen > (bpf_u_int32)p->snapshot)
 		h.caplen = (bpf_u_int32)p->snapshot;
@@ -255,8 +260,11 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 		char prefix[NFLOG_PREFIX_MAX];
 
 		if (r->captured_len < sizeof(meta) ||
-		    r->packet_len < sizeof(meta) || r->tap_index >= pb->tap_count)
+		    r->packet_len < sizeof(meta) ||
+		    r->tap_index >= pb->tap_count) {
+			pb->discarded++;
 			return 0;
+		}
 		memcpy(&meta, bytes, sizeof(meta));
 		nflog_prefix(&pb->taps[r->tap_index], &meta, prefix);
 		h.caplen = bpftrace_nflog_render(&meta, prefix,
@@ -552,9 +560,17 @@ capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
 		sum->received += t.received;
 		sum->dropped += t.dropped;
 		sum->rejected += t.rejected;
+		sum->skipped += t.skipped;
 	}
 }
 
+/*
+ * ps_recv: what the probes passed, and the runs the kernel skipped (their
+ * packets were at the tap, the filter never saw them); ps_drop: of those,
+ * what found the ring full, the skipped runs, and the records read but
+ * not delivered (rendered in a link type the handle had left), so that
+ * ps_recv = delivered + ps_drop (+ what the filter rejected here).
+ */
 static int
 bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 {
@@ -562,8 +578,8 @@ bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 	struct capture_totals t;
 
 	capture_counters_sum(pb, &t);
-	ps->ps_recv = (u_int)t.received;
-	ps->ps_drop = (u_int)t.dropped;
+	ps->ps_recv = (u_int)(t.received + t.skipped);
+	ps->ps_drop = (u_int)(t.dropped + t.skipped + pb->discarded);
 	ps->ps_ifdrop = 0;
 	return 0;
 }
@@ -770,10 +786,13 @@ bpftrace_cleanup(pcap_t *p)
 		capture_counters_sum(pb, &t);
 		fprintf(stderr,
 		    "%s: %llu passed, %llu rejected by the in-kernel "
-		    "filter, %llu dropped\n", p->opt.device,
+		    "filter, %llu dropped, %llu runs skipped by the kernel, "
+		    "%llu records of a former link type\n", p->opt.device,
 		    (unsigned long long)t.received,
 		    (unsigned long long)t.rejected,
-		    (unsigned long long)t.dropped);
+		    (unsigned long long)t.dropped,
+		    (unsigned long long)t.skipped,
+		    (unsigned long long)pb->discarded);
 	}
 	free_resources(p);
 	pcapint_cleanup_live_common(p);

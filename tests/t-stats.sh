@@ -44,4 +44,17 @@ ip netns exec "$NS_A" ping -f -c 2000 -s 600 -q 198.18.0.2 >/dev/null
 check_balance tiny
 [ "$DROP" -gt 0 ] || fail "no drops with a one-page ring under a burst"
 [ "$MATCHED" -lt 2000 ] || fail "all 2000 fit in a one-page ring?"
+
+# 3. Records waiting in the ring when the link type changes
+# (pcap_set_datalink) are not delivered: each one is a drop.  At the tc
+# tap of the test's own interface (no other traffic).
+ip netns exec "$NS_B" "$C" -i bpf:tc:veth_b:ingress -p 5000 -t 500 \
+    -y LINUX_SLL2 "$filter" > "$TMP/switch.out" 2>&1 &
+PID_switch=$!
+on_exit "kill $PID_switch 2>/dev/null"
+wait_for_text "$TMP/switch.out" ready
+ip netns exec "$NS_A" ping -c 20 -i 0.01 -q 198.18.0.2 >/dev/null
+check_balance switch
+[ "$DROP" -ge 20 ] ||
+    fail "20 echo requests in the ring at the link-type switch, $DROP counted as dropped"
 exit 0
