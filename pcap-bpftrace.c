@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 
@@ -42,6 +43,7 @@
 #include "bpftrace-activation.h"
 #include "bpftrace-broker-client.h"
 #include "bpftrace-capture-view.h"
+#include "bpftrace-interface-watch.h"
 #include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
@@ -102,6 +104,8 @@ struct pcap_bpftrace {
 					   the handle's (ps_drop) */
 
 	int wait_fd;			/* readable when records are there */
+	struct interface_watch watch;	/* tc and XDP: the interfaces */
+	int interface_gone;		/* one of them has: the capture ended */
 
 	unsigned char *render_buffer;	/* the callback's packet (writable):
 					   snaplen + NFLOG's room */
@@ -417,14 +421,16 @@ static int
 wait_for_records(pcap_t *p, int timeout)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	int n;
 
 	fds[0].fd = pb->wait_fd;
 	fds[0].events = POLLIN;
 	fds[1].fd = pb->breakloop_fd;
 	fds[1].events = POLLIN;
-	n = poll(fds, 2, timeout);
+	fds[2].fd = pb->watch.fd;	/* -1: not watched, poll() skips it */
+	fds[2].events = POLLIN;
+	n = poll(fds, 3, timeout);
 	if (n < 0) {
 		if (errno == EINTR)
 			return 1;	/* the caller checks break_loop */
@@ -470,6 +476,26 @@ set_reader_idle(struct pcap_bpftrace *pb, uint32_t idle)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/*
+ * Whether the capture has ended because its interface went (deleted, or
+ * moved to another namespace): nothing will come any more, and the
+ * application is told as pcap-linux tells it.  Asked when the ring is
+ * empty, so that what came before is delivered first.
+ */
+static int
+interface_disappeared(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (!pb->interface_gone &&
+	    bpftrace_interface_watch_gone(&pb->watch))
+		pb->interface_gone = 1;
+	if (pb->interface_gone)
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+		    "%s: The interface disappeared", p->opt.device);
+	return pb->interface_gone;
+}
+
 static int
 read_records(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
@@ -486,6 +512,8 @@ read_records(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 		n = deliver_available(p, max_packets, callback, user);
 		if (n > 0)
 			pb->look_again = coalesced;
+		if (n == 0 && interface_disappeared(p))
+			return PCAP_ERROR;
 		if (n != 0 || pb->breakloop_fd < 0 || timed_out)
 			return n;
 		if (pb->look_again) {
@@ -745,6 +773,7 @@ free_resources(pcap_t *p)
 		pb->perf_open = 0;
 	}
 	bpftrace_user_program_close(&pb->user);
+	bpftrace_interface_watch_close(&pb->watch);
 	free(pb->render_buffer);
 	pb->render_buffer = NULL;
 	for (i = 0; i < pb->tap_count; i++) {
@@ -902,6 +931,79 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 }
 
 /*
+ * tc and XDP taps end with their interface: watch for that (see
+ * bpftrace-interface-watch.h).
+ */
+static int
+watch_interfaces(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	char why[PCAP_ERRBUF_SIZE];
+	int i;
+
+	for (i = 0; i < pb->tap_count; i++) {
+		struct handle_tap *t = &pb->taps[i];
+
+		if (t->spec.family == TAP_FAMILY_TC ||
+		    t->spec.family == TAP_FAMILY_XDP)
+			(void)bpftrace_interface_watch_add(&pb->watch,
+			    t->spec.name, t->view.link_fds[0]);
+	}
+	if (bpftrace_interface_watch_start(&pb->watch, why, sizeof(why)) != 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+		    why);
+		return PCAP_ERROR;
+	}
+	return 0;
+}
+
+/*
+ * The selectable descriptor: the ring's (a duplicate: pcap_close() closes
+ * p->fd), or, where interfaces are watched, an epoll descriptor over the
+ * ring and the watch, so that an application that polls learns of the
+ * interface's removal too (its pcap_dispatch() then fails, as
+ * pcap-linux's does).
+ */
+static int
+set_selectable_fd(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct epoll_event ev;
+
+	if (pb->watch.fd < 0) {
+		p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
+		if (p->fd < 0) {
+			pcapint_fmt_errmsg_for_errno(p->errbuf,
+			    PCAP_ERRBUF_SIZE, errno, "%s: dup of the ring"
+			    " descriptor", p->opt.device);
+			return PCAP_ERROR;
+		}
+		p->selectable_fd = p->fd;
+		return 0;
+	}
+	p->fd = epoll_create1(EPOLL_CLOEXEC);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	if (p->fd < 0 ||
+	    (ev.data.fd = pb->wait_fd,
+	    epoll_ctl(p->fd, EPOLL_CTL_ADD, pb->wait_fd, &ev)) != 0 ||
+	    (ev.data.fd = pb->watch.fd,
+	    epoll_ctl(p->fd, EPOLL_CTL_ADD, pb->watch.fd, &ev)) != 0) {
+		int error = errno;
+
+		if (p->fd >= 0)
+			close(p->fd);
+		p->fd = -1;
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    error, "%s: the selectable descriptor (epoll)",
+		    p->opt.device);
+		return PCAP_ERROR;
+	}
+	p->selectable_fd = p->fd;
+	return 0;
+}
+
+/*
  * The unprivileged half: the started capture's grant becomes this handle's
  * ring reader and knobs, and its descriptor the selectable one.  The
  * grant's descriptors are the handle's from here on (those not taken are
@@ -942,20 +1044,9 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	for (i = 0; i < pb->tap_count && status == 0; i++)
 		status = open_tap_view(p, i, &grant->taps[i]);
 	bpftrace_capture_grant_close(grant);
-	if (status != 0)
+	if (status != 0 || (status = watch_interfaces(p)) != 0)
 		return status;
-	/*
-	 * pcap_close() closes p->fd; the ring's descriptor is the reader's,
-	 * so hand libpcap a duplicate of it.
-	 */
-	p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
-	if (p->fd < 0) {
-		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "dup of the ring descriptor");
-		return PCAP_ERROR;
-	}
-	p->selectable_fd = p->fd;
-	return 0;
+	return set_selectable_fd(p);
 }
 
 /*
@@ -1299,6 +1390,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 		bpftrace_tap_view_init(&pb->taps[i].view);
 	pb->user.output_fd = -1;
 	pb->user.conf_fd = -1;
+	bpftrace_interface_watch_init(&pb->watch);
 	pb->perf.epoll_fd = -1;
 
 	/*
