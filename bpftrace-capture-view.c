@@ -197,7 +197,7 @@ bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 		    " version?)");
 		return -1;
 	}
-	/* Each failure reported with its own errno, before anything else runs. */
+	/* Each failure reported with its own errno, before anything runs. */
 	if ((v->data_map = map_knobs(v->data_fd, g->data_size,
 	    &v->data_len)) == NULL ||
 	    (v->bss_map = map_knobs(v->bss_fd, g->bss_size,

@@ -22,7 +22,7 @@
 #include "bpftrace-tap-name.h"
 
 struct interface_watch {
-	int fd;				/* netlink socket; -1: nothing watched */
+	int fd;				/* netlink socket; -1: none */
 	int count;
 	int ifindex[TAPS_MAX];		/* the interfaces watched */
 	int link_fd[TAPS_MAX];		/* a link attached there, or -1 */

@@ -435,7 +435,7 @@ wait_for_records(pcap_t *p, int timeout)
 		if (errno == EINTR)
 			return 1;	/* the caller checks break_loop */
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "poll on the bpf: ring");
+		    errno, "%s: poll on the ring", p->opt.device);
 		return PCAP_ERROR;
 	}
 	if (fds[1].revents & POLLIN) {
@@ -445,7 +445,7 @@ wait_for_records(pcap_t *p, int timeout)
 		    errno != EAGAIN) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
 			    PCAP_ERRBUF_SIZE, errno,
-			        "reading the breakloop eventfd");
+			    "%s: reading the breakloop eventfd", p->opt.device);
 			return PCAP_ERROR;
 		}
 	}
@@ -736,7 +736,7 @@ bpftrace_setnonblock(pcap_t *p, int nonblock)
 		if (pb->breakloop_fd < 0) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
 			    PCAP_ERRBUF_SIZE,
-			    errno, "eventfd");
+			    errno, "%s: eventfd", p->opt.device);
 			return PCAP_ERROR;
 		}
 	}
@@ -837,7 +837,7 @@ set_link_type_list(pcap_t *p, int ieee80211)
 	p->dlt_list = malloc(all * sizeof(u_int));
 	if (p->dlt_list == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "malloc");
+		    errno, "%s: malloc", p->opt.device);
 		return PCAP_ERROR;
 	}
 	p->dlt_list[n++] = (u_int)p->linktype;
@@ -1298,7 +1298,7 @@ bpftrace_activate(pcap_t *p)
 	pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (pb->breakloop_fd < 0) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "eventfd");
+		    errno, "%s: eventfd", p->opt.device);
 		status = PCAP_ERROR;
 		goto fail;
 	}
@@ -1306,7 +1306,7 @@ bpftrace_activate(pcap_t *p)
 	    NFLOG_PREFIX_MAX + USER_RECORD_HEADER_ROOM);
 	if (pb->render_buffer == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "malloc");
+		    errno, "%s: malloc", p->opt.device);
 		status = PCAP_ERROR;
 		goto fail;
 	}
@@ -1326,7 +1326,7 @@ bpftrace_activate(pcap_t *p)
 		if (p->fd < 0) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
 			    PCAP_ERRBUF_SIZE, errno,
-			        "dup of the ring descriptor");
+			    "%s: dup of the ring descriptor", p->opt.device);
 			status = PCAP_ERROR;
 			goto fail;
 		}

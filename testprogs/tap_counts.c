@@ -4,8 +4,8 @@
  * Accounting check for a capture: activates DEVICE, says "ready", waits
  * pause_ms without reading (so a small ring can overflow), switches to
  * link type DLT if asked (what waits in the ring then is in the old one),
- * then reads everything for run_ms.  It ends by draining until the counters stand
- * still, and prints
+ * then reads everything for run_ms.  It ends by draining until the
+ * counters stand still, and prints
  *	delivered D matched M recv R drop X
  * where D counts every packet handed over, M those matching FILTER (if
  * given; checked with pcap_offline_filter), R and X are pcap_stats().
@@ -74,7 +74,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (device == NULL) {
-		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms] [-t ms] [FILTER]\n");
+		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms]"
+		    " [-t ms] [-y DLT] [FILTER]\n");
 		return 2;
 	}
 	if ((p = pcap_create(device, errbuf)) == NULL) {
