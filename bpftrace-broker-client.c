@@ -85,7 +85,10 @@ send_request(int fd, const char *device, uint32_t snaplen,
 	return rc;
 }
 
-/* The reply and its descriptors (all closed again if it is malformed). */
+/*
+ * The reply and its descriptors (all closed again if it is malformed).
+ * -1 with errno from the receive, -2 when malformed.
+ */
 static int
 receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
     size_t *fd_count)
@@ -100,9 +103,12 @@ receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
 	if (n != (ssize_t)sizeof(*reply) || truncated ||
 	    reply->magic != BROKER_MAGIC || reply->version != BROKER_VERSION ||
 	    reply->fd_count != *fd_count) {
+		int error = errno;	/* the receive's, whatever close() does */
+
 		for (i = 0; i < *fd_count; i++)
 			close(fds[i]);
 		*fd_count = 0;
+		errno = error;
 		return n < 0 ? -1 : -2;
 	}
 	reply->message[sizeof(reply->message) - 1] = '\0';
