@@ -15,6 +15,11 @@ packets_seen() {
 	awk '/packets seen/ { n += $1 } END { print n + 0 }' "$1"
 }
 
+# seen_at_least FILE N: counted afresh at each call (wait_until repeats it).
+seen_at_least() {
+	[ "$(packets_seen "$1")" -ge "$2" ]
+}
+
 # run_rounds NAME: pairs of pings, each pair reported in full within a
 # generous bound (a packet left waiting would wait for the next pair).
 run_rounds() {
@@ -22,7 +27,7 @@ run_rounds() {
 	while [ $k -le $ROUNDS ]; do
 		ip netns exec "$NS_A" ping -c 2 -i 0.005 -W 1 -q 198.18.0.2 >/dev/null 2>&1
 		want=$((2 * k))
-		wait_until "$pid" test "$(packets_seen "$TMP/$name.out")" -ge $want ||
+		wait_until "$pid" seen_at_least "$TMP/$name.out" $want ||
 		    fail "selpolltest $name: $(packets_seen "$TMP/$name.out") of $want echo requests reported after round $k (a packet waits for the next one): $(tail -3 "$TMP/$name.out")"
 		k=$((k + 1))
 	done
