@@ -46,12 +46,14 @@ connect_broker(char *err, size_t errlen)
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		if (errno == EACCES)
+		int refused = errno == EACCES;	/* before close() */
+
+		if (refused)
 			snprintf(err, errlen,
 			    "the capture broker's socket %s is"
 			    " not open to this user", path);
 		close(fd);
-		return errno == EACCES ? -2 : -1;
+		return refused ? -2 : -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -83,7 +85,10 @@ send_request(int fd, const char *device, uint32_t snaplen,
 	return rc;
 }
 
-/* The reply and its descriptors (all closed again if it is malformed). */
+/*
+ * The reply and its descriptors (all closed again if it is malformed).
+ * -1 with errno from the receive, -2 when malformed.
+ */
 static int
 receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
     size_t *fd_count)
@@ -98,9 +103,12 @@ receive_reply(int fd, struct broker_reply_wire *reply, int *fds,
 	if (n != (ssize_t)sizeof(*reply) || truncated ||
 	    reply->magic != BROKER_MAGIC || reply->version != BROKER_VERSION ||
 	    reply->fd_count != *fd_count) {
+		int error = errno;	/* the receive's, whatever close() does */
+
 		for (i = 0; i < *fd_count; i++)
 			close(fds[i]);
 		*fd_count = 0;
+		errno = error;
 		return n < 0 ? -1 : -2;
 	}
 	reply->message[sizeof(reply->message) - 1] = '\0';
@@ -124,6 +132,9 @@ named_by(const struct capture_grant *grant, int fd)
 			return 1;
 		for (l = 0; l < GRANT_LINKS_MAX; l++)
 			if (fd == g->link_fds[l])
+				return 1;
+		for (l = 0; l < GRANT_PROGS_MAX; l++)
+			if (fd == g->prog_fds[l])
 				return 1;
 	}
 	return 0;

@@ -74,7 +74,7 @@ bpftrace_broker_request_parse(const void *buf, size_t len,
 	return 0;
 }
 
-#define GRANT_FD_FIELDS	(1 + TAPS_MAX * (4 + GRANT_LINKS_MAX))
+#define GRANT_FD_FIELDS	(1 + TAPS_MAX * GRANT_TAP_FDS)
 
 /* Every descriptor field of a grant, in one fixed order. */
 static size_t
@@ -93,6 +93,8 @@ grant_fd_fields(struct capture_grant *g, int32_t **fields)
 		fields[n++] = &t->guardian_done_fd;
 		for (l = 0; l < GRANT_LINKS_MAX; l++)
 			fields[n++] = &t->link_fds[l];
+		for (l = 0; l < GRANT_PROGS_MAX; l++)
+			fields[n++] = &t->prog_fds[l];
 	}
 	return n;
 }
@@ -139,7 +141,7 @@ from_indexes(struct capture_grant *grant, const int *fds, size_t fd_count,
 	int32_t *fields[GRANT_FD_FIELDS];
 	unsigned char used[BROKER_FDS_MAX];
 	size_t count = grant_fd_fields(grant, fields), i;
-	size_t per_tap = 4 + GRANT_LINKS_MAX;
+	size_t per_tap = GRANT_TAP_FDS;
 
 	memset(used, 0, sizeof(used));
 	if (grant->tap_count == 0 || grant->tap_count > TAPS_MAX ||

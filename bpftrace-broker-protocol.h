@@ -32,13 +32,13 @@
 #include "bpftrace-grant.h"
 
 #define BROKER_MAGIC		0x62747062u	/* "bptb" */
-#define BROKER_VERSION		1
+#define BROKER_VERSION		2	/* 2: grants carry the programs */
 #define BROKER_DEVICE_MAX	1024
 #define BROKER_SNAPLEN_MAX	262144
 #define BROKER_RING_BYTES_MAX	((uint64_t)1 << 30)
 #define BROKER_MESSAGE_MAX	256
 /* Every descriptor a grant can hold: the ring, six per tap. */
-#define BROKER_FDS_MAX		(1 + TAPS_MAX * (4 + GRANT_LINKS_MAX))
+#define BROKER_FDS_MAX		(1 + TAPS_MAX * GRANT_TAP_FDS)
 #define BROKER_SOCKET_DEFAULT	"/run/pcap-bpftrace/broker.sock"
 
 struct broker_request_wire {

@@ -16,7 +16,8 @@
 
 /*
  * A BPF map's type and sizes from /proc/self/fdinfo, which needs no
- * privilege and no bpf() call.  0, or -1 if fd is no BPF map.
+ * privilege and no bpf() call.  0; -1 if fd is no BPF map (errno 0), or
+ * if its fdinfo cannot be read (errno says why: descriptors run out).
  */
 static int
 map_shape(int fd, unsigned int *type, unsigned long *value_size,
@@ -38,7 +39,38 @@ map_shape(int fd, unsigned int *type, unsigned long *value_size,
 			found |= 4;
 	}
 	fclose(f);
+	errno = 0;
 	return found == 7 ? 0 : -1;
+}
+
+/*
+ * Whether fd is a map of the type and value size (0: any) or number of
+ * entries (0: any) given.  0, or -1 with what is wrong in err.
+ */
+static int
+map_is(int fd, unsigned int want_type, unsigned long want_value_size,
+    unsigned long want_entries, const char *what, char *err, size_t errlen)
+{
+	unsigned int type;
+	unsigned long value_size, entries;
+
+	if (map_shape(fd, &type, &value_size, &entries) != 0) {
+		if (errno != 0)
+			snprintf(err, errlen, "reading what the granted %s is:"
+			    " %s", what, strerror(errno));
+		else
+			snprintf(err, errlen, "the granted %s is no BPF map",
+			    what);
+		return -1;
+	}
+	if (type != want_type ||
+	    (want_value_size != 0 && value_size != want_value_size) ||
+	    (want_entries != 0 && entries != want_entries)) {
+		snprintf(err, errlen, "the granted %s is not the map it was"
+		    " said to be", what);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -50,28 +82,25 @@ int
 bpftrace_capture_grant_verify(const struct capture_grant *g, char *err,
     size_t errlen)
 {
-	unsigned int type;
-	unsigned long value_size, entries;
+	char what[64];
 	uint32_t i;
 
-	if (map_shape(g->ring_fd, &type, &value_size, &entries) != 0 ||
-	    type != MAP_TYPE_RINGBUF || entries != g->ring_bytes) {
-		snprintf(err, errlen, "the granted ring is not the ring buffer"
-		    " of %llu bytes it was said to be",
-		    (unsigned long long)g->ring_bytes);
+	snprintf(what, sizeof(what), "ring (a ring buffer of %llu bytes)",
+	    (unsigned long long)g->ring_bytes);
+	if (map_is(g->ring_fd, MAP_TYPE_RINGBUF, 0, g->ring_bytes == 0 ? 1 :
+	    g->ring_bytes, what, err, errlen) != 0)
 		return -1;
-	}
 	for (i = 0; i < g->tap_count && i < TAPS_MAX; i++) {
 		const struct tap_grant *t = &g->taps[i];
 
-		if (map_shape(t->data_fd, &type, &value_size, &entries) != 0 ||
-		    type != MAP_TYPE_ARRAY || value_size != t->data_size ||
-		    map_shape(t->bss_fd, &type, &value_size, &entries) != 0 ||
-		    type != MAP_TYPE_ARRAY || value_size != t->bss_size) {
-			snprintf(err, errlen, "the granted settings of tap %u"
-			    " are not the maps they were said to be", i + 1);
+		snprintf(what, sizeof(what), "settings of tap %u", i + 1);
+		if (map_is(t->data_fd, MAP_TYPE_ARRAY, t->data_size == 0 ? 1 :
+		    t->data_size, 0, what, err, errlen) != 0)
 			return -1;
-		}
+		snprintf(what, sizeof(what), "counters of tap %u", i + 1);
+		if (map_is(t->bss_fd, MAP_TYPE_ARRAY, t->bss_size == 0 ? 1 :
+		    t->bss_size, 0, what, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -85,6 +114,8 @@ bpftrace_tap_view_init(struct tap_view *v)
 	v->data_fd = v->bss_fd = -1;
 	for (l = 0; l < GRANT_LINKS_MAX; l++)
 		v->link_fds[l] = -1;
+	for (l = 0; l < GRANT_PROGS_MAX; l++)
+		v->prog_fds[l] = -1;
 	bpftrace_tc_guardian_init(&v->guardian);
 }
 
@@ -120,6 +151,12 @@ adopt_links(struct tap_view *v, struct tap_grant *g)
 			close(v->link_fds[l]);
 		v->link_fds[l] = g->link_fds[l];
 		g->link_fds[l] = -1;
+	}
+	for (l = 0; l < GRANT_PROGS_MAX; l++) {
+		if (v->prog_fds[l] >= 0)
+			close(v->prog_fds[l]);
+		v->prog_fds[l] = g->prog_fds[l];
+		g->prog_fds[l] = -1;
 	}
 	if (g->guardian_watch_fd >= 0 || g->guardian_done_fd >= 0) {
 		bpftrace_tc_guardian_stop(&v->guardian);
@@ -160,10 +197,13 @@ bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 		    " version?)");
 		return -1;
 	}
-	v->data_map = map_knobs(v->data_fd, g->data_size, &v->data_len);
-	v->bss_map = map_knobs(v->bss_fd, g->bss_size, &v->bss_len);
-	if (v->data_map == NULL || v->bss_map == NULL) {
-		snprintf(err, errlen, "mapping the probe's settings: %s",
+	/* Each failure reported with its own errno, before anything runs. */
+	if ((v->data_map = map_knobs(v->data_fd, g->data_size,
+	    &v->data_len)) == NULL ||
+	    (v->bss_map = map_knobs(v->bss_fd, g->bss_size,
+	    &v->bss_len)) == NULL) {
+		snprintf(err, errlen, "mapping the probe's %s: %s",
+		    v->data_map == NULL ? "settings" : "counters",
 		    strerror(errno));
 		return -1;
 	}
@@ -174,6 +214,29 @@ bpftrace_tap_view_open(struct tap_view *v, struct tap_grant *g, char *err,
 	v->filter = (struct capture_filter *)((char *)v->bss_map +
 	    g->filter_offset);
 	return 0;
+}
+
+/*
+ * The runs of a program the kernel skipped because it was running on that
+ * CPU already (bpf_prog_inc_misses_counter(): tracing programs, kprobes),
+ * from its fdinfo: no bpf() call, so a client of the broker without
+ * privileges reads it too.  0 where the kernel does not say.
+ */
+static uint64_t
+program_misses(int fd)
+{
+	char path[64], line[128];
+	unsigned long long misses = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "recursion_misses: %llu", &misses) == 1)
+			break;
+	fclose(f);
+	return misses;
 }
 
 void
@@ -192,6 +255,9 @@ bpftrace_tap_view_counters(const struct tap_view *v, struct capture_totals *t)
 		t->rejected += __atomic_load_n(&v->counters[i].rejected,
 		    __ATOMIC_RELAXED);
 	}
+	for (i = 0; i < GRANT_PROGS_MAX; i++)
+		if (v->prog_fds[i] >= 0)
+			t->skipped += program_misses(v->prog_fds[i]);
 }
 
 /*
@@ -207,6 +273,9 @@ bpftrace_tap_view_close(struct tap_view *v)
 	for (l = 0; l < GRANT_LINKS_MAX; l++)
 		if (v->link_fds[l] >= 0)
 			close(v->link_fds[l]);
+	for (l = 0; l < GRANT_PROGS_MAX; l++)
+		if (v->prog_fds[l] >= 0)
+			close(v->prog_fds[l]);
 	if (v->data_map != NULL)
 		munmap(v->data_map, v->data_len);
 	if (v->bss_map != NULL)

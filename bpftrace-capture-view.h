@@ -22,6 +22,9 @@ struct capture_totals {
 	uint64_t received;	/* passed the filter (ps_recv) */
 	uint64_t dropped;	/* of those, no room in the ring (ps_drop) */
 	uint64_t rejected;	/* refused by the in-kernel filter */
+	uint64_t skipped;	/* runs the kernel skipped (its recursion
+				   guard: the probe's tap hit again on a CPU
+				   where it was running); packets unseen */
 };
 
 struct tap_view {
@@ -35,6 +38,7 @@ struct tap_view {
 	int data_fd;
 	int bss_fd;
 	int link_fds[GRANT_LINKS_MAX];
+	int prog_fds[GRANT_PROGS_MAX];
 	struct tc_guardian guardian;
 	uint32_t mechanism;		/* enum probe_mechanism */
 };

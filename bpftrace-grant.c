@@ -31,6 +31,8 @@ bpftrace_capture_grant_init(struct capture_grant *g)
 		t->reason_arg_index = -1;
 		for (l = 0; l < GRANT_LINKS_MAX; l++)
 			t->link_fds[l] = -1;
+		for (l = 0; l < GRANT_PROGS_MAX; l++)
+			t->prog_fds[l] = -1;
 	}
 }
 
@@ -49,5 +51,7 @@ bpftrace_capture_grant_close(struct capture_grant *g)
 		close_fd(&t->guardian_done_fd);
 		for (l = 0; l < GRANT_LINKS_MAX; l++)
 			close_fd(&t->link_fds[l]);
+		for (l = 0; l < GRANT_PROGS_MAX; l++)
+			close_fd(&t->prog_fds[l]);
 	}
 }

@@ -17,6 +17,9 @@
 #include "bpftrace-tap-name.h"
 
 #define GRANT_LINKS_MAX		2	/* tcx ingress and egress */
+#define GRANT_PROGS_MAX		2	/* tc ingress and egress */
+/* Descriptors of one tap: maps, guardian pipes, links, programs. */
+#define GRANT_TAP_FDS		(4 + GRANT_LINKS_MAX + GRANT_PROGS_MAX)
 #define GRANT_REASON_ENUM_MAX	32
 
 /*
@@ -29,6 +32,9 @@ struct tap_grant {
 	int32_t data_fd;
 	int32_t bss_fd;
 	int32_t link_fds[GRANT_LINKS_MAX];	/* the attachments; -1: none */
+	int32_t prog_fds[GRANT_PROGS_MAX];	/* the probe's programs, whose
+					   fdinfo counts the runs the kernel
+					   skipped (recursion_misses) */
 	int32_t guardian_watch_fd;	/* clsact: see bpftrace-tc-guardian.h */
 	int32_t guardian_done_fd;
 	uint32_t data_size;		/* the maps' value sizes */

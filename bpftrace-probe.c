@@ -204,12 +204,18 @@ attach_tcx(struct capture_probe *probe, const struct resolved_tap *tap)
 	return 0;
 }
 
-/* See bpftrace-tc-guardian.h: the filters must go even without privileges. */
+/*
+ * See bpftrace-tc-guardian.h: the filters must go even without privileges.
+ * The guardian's own message says what failed (a pipe, the fork); errno
+ * is gone by then (it formatted and closed), so the code is EAGAIN: a
+ * resource that may be there on the next try.
+ */
 static int
-start_guardian(struct capture_probe *probe, const struct resolved_tap *tap)
+start_guardian(struct capture_probe *probe, const struct resolved_tap *tap,
+    char *why, size_t len)
 {
 	struct tc_filter_ref refs[HOOKS];
-	char why[128];
+	char reason[200];	/* the caller's why holds 256 */
 	int hook, n = 0;
 
 	for (hook = 0; hook < HOOKS; hook++) {
@@ -223,13 +229,17 @@ start_guardian(struct capture_probe *probe, const struct resolved_tap *tap)
 	}
 	if (bpftrace_tc_guardian_start(&probe->guardian, refs, n,
 	    probe->tc_hook_created[HOOK_INGRESS] ||
-	    probe->tc_hook_created[HOOK_EGRESS], why, sizeof(why)) != 0)
-		return errno ? errno : EAGAIN;
+	    probe->tc_hook_created[HOOK_EGRESS], reason,
+	    sizeof(reason)) != 0) {
+		snprintf(why, len, "clsact attaching: %s", reason);
+		return EAGAIN;
+	}
 	return 0;
 }
 
 static int
-attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap)
+attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
+    char *why, size_t len)
 {
 	int hook, error;
 
@@ -256,7 +266,7 @@ attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap)
 			return -error;
 		probe->tc_attached[hook] = 1;
 	}
-	return start_guardian(probe, tap);
+	return start_guardian(probe, tap, why, len);
 }
 
 static int
@@ -270,7 +280,7 @@ attach(struct capture_probe *probe, const struct resolved_tap *tap,
 	case PROBE_TCX:
 		return attach_tcx(probe, tap);
 	case PROBE_CLSACT:
-		return attach_clsact(probe, tap);
+		return attach_clsact(probe, tap, why, len);
 	case PROBE_XDP:
 		/* Checked when loading; again, for a program attached since. */
 		if ((error = check_xdp_free(tap, why, len)) != 0)
@@ -607,7 +617,8 @@ dup_for_grant(int fd, int *failed)
 
 /*
  * The descriptors the reading side needs once the probe is attached:
- * duplicates of its maps and links (the probe keeps its own until
+ * duplicates of its maps, links and programs (a program's fdinfo counts
+ * the runs the kernel skipped; the probe keeps its own until
  * bpftrace_capture_probe_close()),
      and where its knobs lie in the maps.  The clsact
  * guardian's pipes are handed over, not duplicated: from now on the
@@ -631,6 +642,17 @@ bpftrace_capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 	    counters);
 	g->filter_offset = (uint32_t)offsetof(struct capture_bpf__bss, filter);
 	g->mechanism = (uint32_t)probe->mechanism;
+	n = 0;
+	if (probe->mechanism == PROBE_TCX || probe->mechanism == PROBE_CLSACT) {
+		for (hook = 0; hook < HOOKS; hook++)
+			if (bpf_program__fd(tc_program(skel, hook)) >= 0)
+				g->prog_fds[n++] = dup_for_grant(
+				    bpf_program__fd(tc_program(skel, hook)),
+				    &failed);
+	} else
+		g->prog_fds[n++] = dup_for_grant(bpf_program__fd(
+		    program_for(skel, probe->mechanism)), &failed);
+	n = 0;
 	if (probe->link != NULL)
 		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),
 		    &failed);

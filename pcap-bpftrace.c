@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 
@@ -42,6 +43,7 @@
 #include "bpftrace-activation.h"
 #include "bpftrace-broker-client.h"
 #include "bpftrace-capture-view.h"
+#include "bpftrace-interface-watch.h"
 #include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
 #include "bpftrace-status.h"
@@ -55,7 +57,8 @@
  * Outside immediate mode the probe wakes the reader once this much waits
  * (at most; a quarter of the ring if less), or this long after its last
  * wakeup; after a batch the reader looks again after STRAGGLER_LOOK_MS
- * for records that came without one.
+ * for records that came without one, and when it stops looking the
+ * probes wake it for every record (set_reader_idle()).
  */
 #define WAKEUP_BYTES_MAX	(256 * 1024)
 #define WAKEUP_INTERVAL_NS	10000000
@@ -96,8 +99,13 @@ struct pcap_bpftrace {
 	int perf_open;
 	uint64_t user_records;		/* read (ps_recv) */
 	uint64_t user_skipped;		/* malformed or unconvertible (ps_drop) */
+	uint64_t discarded;		/* records of the probes not delivered:
+					   rendered in a link type no longer
+					   the handle's (ps_drop) */
 
 	int wait_fd;			/* readable when records are there */
+	struct interface_watch watch;	/* tc and XDP: the interfaces */
+	int interface_gone;		/* one of them has: the capture ended */
 
 	unsigned char *render_buffer;	/* the callback's packet (writable):
 					   snaplen + NFLOG's room */
@@ -227,8 +235,9 @@ writable_copy(struct pcap_bpftrace *pb, const u_char *bytes, bpf_u_int32 len)
 /*
  * Turns one ring record into a packet for the callback.  Returns 1 when
  * the packet was delivered, 0 when it was skipped: a record rendered in a
- * link type the handle no longer uses (before pcap_set_datalink()), or one
- * the user-space filter rejects.
+ * link type the handle no longer uses (before pcap_set_datalink()) or
+ * malformed, both counted as drops (the probe counted them received), or
+ * one the user-space filter rejects.
  */
 static int
 deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
@@ -239,10 +248,13 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 	const u_char *bytes = (const u_char *)(r + 1);
 	struct pcap_pkthdr h;
 
-	if (rec_len < sizeof(*r) || r->captured_len > rec_len - sizeof(*r))
+	if (rec_len >= sizeof(*r) && r->link_type == RING_WAKEUP_ONLY)
+		return 0;	/* no packet: it woke the reader */
+	if (rec_len < sizeof(*r) || r->captured_len > rec_len - sizeof(*r) ||
+	    r->link_type != ring_link_type(p->linktype)) {
+		pb->discarded++;
 		return 0;
-	if (r->link_type != ring_link_type(p->linktype))
-		return 0;
+	}
 	h.caplen = r->captured_len;
 	if (h.caplen > (bpf_u_int32)p->snapshot)
 		h.caplen = (bpf_u_int32)p->snapshot;
@@ -252,8 +264,11 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 		char prefix[NFLOG_PREFIX_MAX];
 
 		if (r->captured_len < sizeof(meta) ||
-		    r->packet_len < sizeof(meta) || r->tap_index >= pb->tap_count)
+		    r->packet_len < sizeof(meta) ||
+		    r->tap_index >= pb->tap_count) {
+			pb->discarded++;
 			return 0;
+		}
 		memcpy(&meta, bytes, sizeof(meta));
 		nflog_prefix(&pb->taps[r->tap_index], &meta, prefix);
 		h.caplen = bpftrace_nflog_render(&meta, prefix,
@@ -424,19 +439,21 @@ static int
 wait_for_records(pcap_t *p, int timeout)
 {
 	struct pcap_bpftrace *pb = p->priv;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	int n;
 
 	fds[0].fd = pb->wait_fd;
 	fds[0].events = POLLIN;
 	fds[1].fd = pb->breakloop_fd;
 	fds[1].events = POLLIN;
-	n = poll(fds, 2, timeout);
+	fds[2].fd = pb->watch.fd;	/* -1: not watched, poll() skips it */
+	fds[2].events = POLLIN;
+	n = poll(fds, 3, timeout);
 	if (n < 0) {
 		if (errno == EINTR)
 			return 1;	/* the caller checks break_loop */
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "poll on the bpf: ring");
+		    errno, "%s: poll on the ring", p->opt.device);
 		return PCAP_ERROR;
 	}
 	if (fds[1].revents & POLLIN) {
@@ -446,23 +463,65 @@ wait_for_records(pcap_t *p, int timeout)
 		    errno != EAGAIN) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
 			    PCAP_ERRBUF_SIZE, errno,
-			        "reading the breakloop eventfd");
+			    "%s: reading the breakloop eventfd", p->opt.device);
 			return PCAP_ERROR;
 		}
 	}
 	return n > 0;
 }
 
+/*
+ * Outside immediate mode the probes wake the reader only now and then
+ * (see wakeup_flags() in bpf/capture.bpf.c), which is enough while the
+ * reader reads: it looks again after each batch.  Where it stops looking
+ * (a wait without a time limit, or back in the application, which may
+ * poll the selectable descriptor with none) it says so, and the probes
+ * then wake it for every record.  The fence orders the flag before the
+ * look at the ring that follows (poll()'s); the probe orders its record
+ * before its look at the flag.
+ */
+static void
+set_reader_idle(struct pcap_bpftrace *pb, uint32_t idle)
+{
+	int i;
+
+	if (!pb->probes_open)
+		return;
+	for (i = 0; i < pb->tap_count; i++)
+		__atomic_store_n(&pb->taps[i].view.settings->reader_idle, idle,
+		    __ATOMIC_RELAXED);
+	if (idle)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
+ * Whether the capture has ended because its interface went (deleted, or
+ * moved to another namespace): nothing will come any more, and the
+ * application is told as pcap-linux tells it.  Asked when the ring is
+ * empty, so that what came before is delivered first.
+ */
 static int
-bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
+interface_disappeared(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+
+	if (!pb->interface_gone &&
+	    bpftrace_interface_watch_gone(&pb->watch))
+		pb->interface_gone = 1;
+	if (pb->interface_gone)
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+		    "%s: The interface disappeared", p->opt.device);
+	return pb->interface_gone;
+}
+
+static int
+read_records(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
 	struct pcap_bpftrace *pb = p->priv;
 	int coalesced = pb->probes_open &&
 	    pb->taps[0].view.settings->wakeup_bytes != 0;
 	int n, timed_out = 0;
 
-	if ((n = ensure_attached(p)) != 0)
-		return n == PCAP_ERROR_PERM_DENIED ? PCAP_ERROR : n;
 	for (;;) {
 		if (p->break_loop) {
 			p->break_loop = 0;
@@ -471,6 +530,8 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 		n = deliver_available(p, max_packets, callback, user);
 		if (n > 0)
 			pb->look_again = coalesced;
+		if (n == 0 && interface_disappeared(p))
+			return PCAP_ERROR;
 		if (n != 0 || pb->breakloop_fd < 0 || timed_out)
 			return n;
 		if (pb->look_again) {
@@ -478,13 +539,29 @@ bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 			pb->look_again = 0;
 			n = wait_for_records(p, STRAGGLER_LOOK_MS);
 		} else {
+			set_reader_idle(pb, 1);
 			n = wait_for_records(p,
 			    p->opt.timeout > 0 ? p->opt.timeout : -1);
+			set_reader_idle(pb, 0);
 			timed_out = n == 0;
 		}
 		if (n < 0)
 			return n;
 	}
+}
+
+static int
+bpftrace_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	int n;
+
+	if ((n = ensure_attached(p)) != 0)
+		return n == PCAP_ERROR_PERM_DENIED ? PCAP_ERROR : n;
+	set_reader_idle(pb, 0);
+	n = read_records(p, max_packets, callback, user);
+	set_reader_idle(pb, 1);
+	return n;
 }
 
 /*
@@ -529,9 +606,17 @@ capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
 		sum->received += t.received;
 		sum->dropped += t.dropped;
 		sum->rejected += t.rejected;
+		sum->skipped += t.skipped;
 	}
 }
 
+/*
+ * ps_recv: what the probes passed, and the runs the kernel skipped (their
+ * packets were at the tap, the filter never saw them); ps_drop: of those,
+ * what found the ring full, the skipped runs, and the records read but
+ * not delivered (rendered in a link type the handle had left), so that
+ * ps_recv = delivered + ps_drop (+ what the filter rejected here).
+ */
 static int
 bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 {
@@ -539,8 +624,8 @@ bpftrace_stats(pcap_t *p, struct pcap_stat *ps)
 	struct capture_totals t;
 
 	capture_counters_sum(pb, &t);
-	ps->ps_recv = (u_int)t.received;
-	ps->ps_drop = (u_int)t.dropped;
+	ps->ps_recv = (u_int)(t.received + t.skipped);
+	ps->ps_drop = (u_int)(t.dropped + t.skipped + pb->discarded);
 	ps->ps_ifdrop = 0;
 	return 0;
 }
@@ -669,7 +754,7 @@ bpftrace_setnonblock(pcap_t *p, int nonblock)
 		if (pb->breakloop_fd < 0) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
 			    PCAP_ERRBUF_SIZE,
-			    errno, "eventfd");
+			    errno, "%s: eventfd", p->opt.device);
 			return PCAP_ERROR;
 		}
 	}
@@ -706,6 +791,7 @@ free_resources(pcap_t *p)
 		pb->perf_open = 0;
 	}
 	bpftrace_user_program_close(&pb->user);
+	bpftrace_interface_watch_close(&pb->watch);
 	free(pb->render_buffer);
 	pb->render_buffer = NULL;
 	for (i = 0; i < pb->tap_count; i++) {
@@ -747,10 +833,13 @@ bpftrace_cleanup(pcap_t *p)
 		capture_counters_sum(pb, &t);
 		fprintf(stderr,
 		    "%s: %llu passed, %llu rejected by the in-kernel "
-		    "filter, %llu dropped\n", p->opt.device,
+		    "filter, %llu dropped, %llu runs skipped by the kernel, "
+		    "%llu records of a former link type\n", p->opt.device,
 		    (unsigned long long)t.received,
 		    (unsigned long long)t.rejected,
-		    (unsigned long long)t.dropped);
+		    (unsigned long long)t.dropped,
+		    (unsigned long long)t.skipped,
+		    (unsigned long long)pb->discarded);
 	}
 	free_resources(p);
 	pcapint_cleanup_live_common(p);
@@ -766,7 +855,7 @@ set_link_type_list(pcap_t *p, int ieee80211)
 	p->dlt_list = malloc(all * sizeof(u_int));
 	if (p->dlt_list == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "malloc");
+		    errno, "%s: malloc", p->opt.device);
 		return PCAP_ERROR;
 	}
 	p->dlt_list[n++] = (u_int)p->linktype;
@@ -841,6 +930,8 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 		t->view.settings->wakeup_bytes = (uint32_t)(quarter <
 		    WAKEUP_BYTES_MAX ? quarter : WAKEUP_BYTES_MAX);
 		t->view.settings->wakeup_interval_ns = WAKEUP_INTERVAL_NS;
+		/* The application may poll before it first reads. */
+		t->view.settings->reader_idle = 1;
 	}
 	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: attached with %s\n", t->device,
@@ -854,6 +945,79 @@ open_tap_view(pcap_t *p, int i, struct tap_grant *g)
 		pcapint_add_to_pcaps_to_close(p);
 		pb->closed_at_exit = 1;
 	}
+	return 0;
+}
+
+/*
+ * tc and XDP taps end with their interface: watch for that (see
+ * bpftrace-interface-watch.h).
+ */
+static int
+watch_interfaces(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	char why[PCAP_ERRBUF_SIZE];
+	int i;
+
+	for (i = 0; i < pb->tap_count; i++) {
+		struct handle_tap *t = &pb->taps[i];
+
+		if (t->spec.family == TAP_FAMILY_TC ||
+		    t->spec.family == TAP_FAMILY_XDP)
+			(void)bpftrace_interface_watch_add(&pb->watch,
+			    t->spec.name, t->view.link_fds[0]);
+	}
+	if (bpftrace_interface_watch_start(&pb->watch, why, sizeof(why)) != 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+		    why);
+		return PCAP_ERROR;
+	}
+	return 0;
+}
+
+/*
+ * The selectable descriptor: the ring's (a duplicate: pcap_close() closes
+ * p->fd), or, where interfaces are watched, an epoll descriptor over the
+ * ring and the watch, so that an application that polls learns of the
+ * interface's removal too (its pcap_dispatch() then fails, as
+ * pcap-linux's does).
+ */
+static int
+set_selectable_fd(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct epoll_event ev;
+
+	if (pb->watch.fd < 0) {
+		p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
+		if (p->fd < 0) {
+			pcapint_fmt_errmsg_for_errno(p->errbuf,
+			    PCAP_ERRBUF_SIZE, errno, "%s: dup of the ring"
+			    " descriptor", p->opt.device);
+			return PCAP_ERROR;
+		}
+		p->selectable_fd = p->fd;
+		return 0;
+	}
+	p->fd = epoll_create1(EPOLL_CLOEXEC);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	if (p->fd < 0 ||
+	    (ev.data.fd = pb->wait_fd,
+	    epoll_ctl(p->fd, EPOLL_CTL_ADD, pb->wait_fd, &ev)) != 0 ||
+	    (ev.data.fd = pb->watch.fd,
+	    epoll_ctl(p->fd, EPOLL_CTL_ADD, pb->watch.fd, &ev)) != 0) {
+		int error = errno;
+
+		if (p->fd >= 0)
+			close(p->fd);
+		p->fd = -1;
+		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
+		    error, "%s: the selectable descriptor (epoll)",
+		    p->opt.device);
+		return PCAP_ERROR;
+	}
+	p->selectable_fd = p->fd;
 	return 0;
 }
 
@@ -886,7 +1050,9 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	pb->ring_fd = grant->ring_fd;
 	grant->ring_fd = -1;
 	if (bpftrace_ring_reader_open(&pb->ring, pb->ring_fd, grant->ring_bytes,
-	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
+	    why, sizeof(why)) != 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s", p->opt.device,
+		    why);
 		bpftrace_capture_grant_close(grant);
 		return PCAP_ERROR;
 	}
@@ -896,20 +1062,9 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	for (i = 0; i < pb->tap_count && status == 0; i++)
 		status = open_tap_view(p, i, &grant->taps[i]);
 	bpftrace_capture_grant_close(grant);
-	if (status != 0)
+	if (status != 0 || (status = watch_interfaces(p)) != 0)
 		return status;
-	/*
-	 * pcap_close() closes p->fd; the ring's descriptor is the reader's,
-	 * so hand libpcap a duplicate of it.
-	 */
-	p->fd = fcntl(pb->wait_fd, F_DUPFD_CLOEXEC, 0);
-	if (p->fd < 0) {
-		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "dup of the ring descriptor");
-		return PCAP_ERROR;
-	}
-	p->selectable_fd = p->fd;
-	return 0;
+	return set_selectable_fd(p);
 }
 
 /*
@@ -1097,9 +1252,11 @@ start_user_source(pcap_t *p)
 	if (pb->user.kind == USER_OUTPUT_PERF) {
 		if (bpftrace_perf_reader_open(&pb->perf, pb->user.output_fd,
 		    perf_ring_bytes(p), why, sizeof(why)) != 0) {
+			int error = errno;	/* before snprintf */
+
 			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s: %s",
 			    p->opt.device, why);
-			return errno == EPERM || errno == EACCES ?
+			return error == EPERM || error == EACCES ?
 			    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
 		}
 		pb->perf_open = 1;
@@ -1157,7 +1314,7 @@ bpftrace_activate(pcap_t *p)
 	pb->breakloop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (pb->breakloop_fd < 0) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "eventfd");
+		    errno, "%s: eventfd", p->opt.device);
 		status = PCAP_ERROR;
 		goto fail;
 	}
@@ -1165,7 +1322,7 @@ bpftrace_activate(pcap_t *p)
 	    NFLOG_PREFIX_MAX + USER_RECORD_HEADER_ROOM);
 	if (pb->render_buffer == NULL) {
 		pcapint_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE,
-		    errno, "malloc");
+		    errno, "%s: malloc", p->opt.device);
 		status = PCAP_ERROR;
 		goto fail;
 	}
@@ -1185,7 +1342,7 @@ bpftrace_activate(pcap_t *p)
 		if (p->fd < 0) {
 			pcapint_fmt_errmsg_for_errno(p->errbuf,
 			    PCAP_ERRBUF_SIZE, errno,
-			        "dup of the ring descriptor");
+			    "%s: dup of the ring descriptor", p->opt.device);
 			status = PCAP_ERROR;
 			goto fail;
 		}
@@ -1249,6 +1406,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 		bpftrace_tap_view_init(&pb->taps[i].view);
 	pb->user.output_fd = -1;
 	pb->user.conf_fd = -1;
+	bpftrace_interface_watch_init(&pb->watch);
 	pb->perf.epoll_fd = -1;
 
 	/*

@@ -113,8 +113,14 @@ direction_wanted(__u8 packet_type)
  * seen at once, a flood costs one wakeup per interval or batch instead of
  * one per packet (a wakeup costs the probe more than the rest of its
  * work).  Only the crossing wakes: a reader behind the threshold is awake
- * and reading already.  The reader looks again shortly after each batch
- * for records that came without a wakeup.
+ * and reading already.  While the reader reads, it looks again shortly
+ * after each batch for records that came without a wakeup.
+ *
+ * Once it stops looking (it waits without a time limit, or it has
+ * returned to the application, which may poll the ring's descriptor with
+ * none), the reader sets reader_idle, and then every record wakes it: a
+ * record that came within the interval would otherwise wait for the
+ * next packet, for ever if none comes.  See also wake_idle_reader().
  */
 static __always_inline __u64
 wakeup_flags(__u64 now, __u64 record_bytes)
@@ -125,12 +131,33 @@ wakeup_flags(__u64 now, __u64 record_bytes)
 	if (threshold == 0)
 		return 0;
 	waiting = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA);
-	if (now - last_wakeup_ns >= settings.wakeup_interval_ns ||
+	if (settings.reader_idle ||
+	    now - last_wakeup_ns >= settings.wakeup_interval_ns ||
 	    (waiting < threshold && waiting + record_bytes >= threshold)) {
 		last_wakeup_ns = now;
 		return BPF_RB_FORCE_WAKEUP;
 	}
 	return BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * The reader may have gone idle between wakeup_flags() and the record's
+ * commit: it saw no record, then set reader_idle, after this probe had
+ * read it clear.  Read again after the commit (the commit is a full
+ * barrier, and the reader fences between setting the flag and looking at
+ * the ring): either the reader saw this record, or this sees the flag
+ * and wakes it with a record of a header alone.  Rare: the window is the
+ * few instructions between the two reads.
+ */
+static __always_inline void
+wake_idle_reader(struct ring_record *header)
+{
+	if (*(volatile __u32 *)&settings.reader_idle == 0)
+		return;
+	header->captured_len = 0;
+	header->link_type = RING_WAKEUP_ONLY;
+	bpf_ringbuf_output(&ring, header, sizeof(*header),
+	    BPF_RB_FORCE_WAKEUP);
 }
 
 /*
@@ -211,11 +238,14 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	rec->header.tap_index = tap_index;
 	rec->header.filter_generation = verdict.generation;
 
+	__u64 wakeup = wakeup_flags(now, sizeof(rec->header) + record_len);
+
 	__sync_fetch_and_add(&c->received, 1);
 	if (bpf_ringbuf_output(&ring, &rec->header,
-	    sizeof(rec->header) + record_len,
-	    wakeup_flags(now, sizeof(rec->header) + record_len)) != 0)
+	    sizeof(rec->header) + record_len, wakeup) != 0)
 		__sync_fetch_and_add(&c->dropped, 1);
+	else if (wakeup == BPF_RB_NO_WAKEUP)
+		wake_idle_reader(&rec->header);
 }
 
 static __always_inline void

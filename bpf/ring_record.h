@@ -81,11 +81,19 @@ struct capture_settings {
 	__u32	link_type;	/* RING_DLT_* */
 	__u32	direction;	/* RING_DIRECTION_* */
 	__u32	wakeup_bytes;	/* wake the reader once this much waits, */
-	__u32	padding;
+	__u32	reader_idle;	/* or whenever the reader may be asleep
+				   with nothing else to wake it (see
+				   wakeup_flags() in capture.bpf.c) */
 	__u64	wakeup_interval_ns;	/* or this long after the last wakeup;
 					   wakeup_bytes 0: for every record
 					   (immediate mode) */
 };
+
+/*
+ * A record that only wakes the reader: the header, captured_len 0, this
+ * link type.  Not a packet; the reader passes over it.
+ */
+#define RING_WAKEUP_ONLY	0
 
 /*
  * Counters, one cache line per slot; a CPU adds into slot (cpu % slots)

@@ -1,10 +1,11 @@
 /*
- * tap_counts -i DEVICE [-B bytes] [-p pause_ms] [-t run_ms] [FILTER]
+ * tap_counts -i DEVICE [-B bytes] [-p pause_ms] [-t run_ms] [-y DLT] [FILTER]
  *
  * Accounting check for a capture: activates DEVICE, says "ready", waits
- * pause_ms without reading (so a small ring can overflow), then reads
- * everything for run_ms.  It ends by draining until the counters stand
- * still, and prints
+ * pause_ms without reading (so a small ring can overflow), switches to
+ * link type DLT if asked (what waits in the ring then is in the old one),
+ * then reads everything for run_ms.  It ends by draining until the
+ * counters stand still, and prints
  *	delivered D matched M recv R drop X
  * where D counts every packet handed over, M those matching FILTER (if
  * given; checked with pcap_offline_filter), R and X are pcap_stats().
@@ -54,7 +55,7 @@ int
 main(int argc, char **argv)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	const char *device = NULL;
+	const char *device = NULL, *dlt = NULL;
 	int buffer = 0, pause_ms = 0, run_ms = 2000, opt, i;
 	struct tally t;
 	struct pcap_stat before, after;
@@ -62,17 +63,19 @@ main(int argc, char **argv)
 	long end;
 
 	memset(&t, 0, sizeof(t));
-	while ((opt = getopt(argc, argv, "i:B:p:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:B:p:t:y:")) != -1) {
 		switch (opt) {
 		case 'i': device = optarg; break;
 		case 'B': buffer = atoi(optarg); break;
 		case 'p': pause_ms = atoi(optarg); break;
 		case 't': run_ms = atoi(optarg); break;
+		case 'y': dlt = optarg; break;
 		default: return 2;
 		}
 	}
 	if (device == NULL) {
-		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms] [-t ms] [FILTER]\n");
+		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms]"
+		    " [-t ms] [-y DLT] [FILTER]\n");
 		return 2;
 	}
 	if ((p = pcap_create(device, errbuf)) == NULL) {
@@ -100,6 +103,11 @@ main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 	usleep((useconds_t)pause_ms * 1000);
+	if (dlt != NULL &&
+	    pcap_set_datalink(p, pcap_datalink_name_to_val(dlt)) < 0) {
+		fprintf(stderr, "tap_counts: %s\n", pcap_geterr(p));
+		return 1;
+	}
 
 	end = now_ms() + run_ms;
 	while (now_ms() < end) {

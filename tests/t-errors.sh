@@ -64,6 +64,39 @@ expect bpf:tc:lo:sideways -5 "'sideways' is not a tc hook: use ingress or egress
 T=$TMP/shared/tap_activate expect bpf:tc:lo -8 "needs CAP_BPF and CAP_NET_ADMIN" \
     as_nobody
 
+# A ring the process cannot map (its address space limited below the
+# buffer size): the reader's message names the device.
+expect bpf:tracepoint:skb:kfree_skb -1 \
+    "bpf:tracepoint:skb:kfree_skb: mapping the ring's data pages: Cannot allocate memory" \
+    sh -c 'ulimit -v 200000 && exec "$0" -B 134217728 "$@"'
+
+# Descriptors running out at each step of activation (the limit raised
+# one at a time): each failure is one line with the device and its cause,
+# never a wrong one (a descriptor that could not be checked is no forged
+# grant), and nothing stays loaded.  With clsact, one step is the
+# guardian's pipe, whose own message must reach the user.
+for dev in bpf:tc:lo bpf:tracepoint:skb:kfree_skb; do
+	n=6
+	while [ $n -le 30 ]; do
+		out=$(sh -c "ulimit -n $n && exec \"\$0\" \"\$@\"" \
+		    env PCAP_BPF_MECHANISMS=clsact,tp_btf,raw_tp "$T" "$dev" 2>&1)
+		echo "ulimit -n $n: $(echo "$out" | grep -E '^(status|error)' | tr '\n' ' ')"
+		echo "$out" >> "$TMP/fd-limits.out"
+		if ! echo "$out" | grep -q "^status 0"; then
+			[ "$(echo "$out" | grep -c "^error $dev: ")" = 1 ] ||
+			    fail "ulimit -n $n, $dev: not one error line naming the device"
+			echo "$out" | grep -q "^bpf_fds 0" ||
+			    fail "ulimit -n $n, $dev: BPF objects left after the failed activate"
+		fi
+		n=$((n + 1))
+	done
+done
+if grep -E "^error .*(said to be|no BPF map)" "$TMP/fd-limits.out"; then
+	fail "descriptors running out reported as a forged grant"
+fi
+grep -q "^error bpf:tc:lo: clsact attaching: pipe for the clsact guardian: Too many open files" \
+    "$TMP/fd-limits.out" || fail "the clsact guardian's own message did not reach the user"
+
 # Injection is refused with a reason.
 out=$("$T" bpf:tracepoint:skb:kfree_skb)
 echo "$out"
