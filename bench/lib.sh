@@ -37,11 +37,35 @@ bench_bpf_stats() {
 	sysctl -qw kernel.bpf_stats_enabled=1
 }
 
-# Run time per run of our probe's programs, summed over them: "ns runs".
-bench_probe_runtime() {
-	bpftool prog show | awk '/name capture_/ {
-	    for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") t += $(i+1); if ($i == "run_cnt") c += $(i+1) } }
-	    END { print t + 0, c + 0 }'
+# The BPF programs and maps a process holds, by its descriptors: ids, one
+# a line.  Other captures on this machine (other users' tests) have
+# programs of the same names; the descriptors tell ours apart.
+bench_fd_ids() {
+	local pid=$1 kind=$2 f
+	for f in /proc/$pid/fdinfo/*; do
+		sed -n "s/^${kind}_id:[[:space:]]*\([0-9]*\)/\1/p" "$f" 2>/dev/null
+	done | sort -un
+}
+
+# bpf_stats of the programs PID holds, summed: "run_time_ns run_cnt".
+# Read while the process runs (its programs go with it).
+bench_prog_stats() {
+	local id t=0 c=0 line
+	for id in $(bench_fd_ids "$1" prog); do
+		line=$(bpftool prog show id "$id" 2>/dev/null |
+		    awk '{ for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i+1); if ($i == "run_cnt") c = $(i+1) } }
+			END { print t + 0, c + 0 }')
+		t=$((t + ${line% *}))
+		c=$((c + ${line#* }))
+	done
+	echo "$t $c"
+}
+
+# The load of the machine, as uptime says it: other users' builds and
+# tests share its CPUs.
+bench_load() {
+	echo "load: $(uptime | sed 's/.*load average/load average/'), $(nproc) CPUs online," \
+	    "possible CPUs $(cat /sys/devices/system/cpu/possible)"
 }
 
 # Waits until FILE says the capture listens, at most 10 s.
