@@ -23,7 +23,7 @@
 # time per packet (or KiB; softirqs it ran included, see udp_flood.c: the
 # same cost, less disturbed by waiting for a CPU), packets
 # captured and dropped, the capturing process's CPU time while the
-# traffic ran (schedstat), and with kernel.bpf_stats_enabled=1 the
+# traffic ran (schedstat), and with the kernel's BPF statistics on the
 # run_time_ns / run_cnt of the BPF programs the capturing process holds
 # (found through its descriptors, so other captures on the machine do
 # not count).  Then the kernel memory each bpf: tap holds (its maps and
@@ -58,7 +58,7 @@ packets=${BENCH_PACKETS:-5000000}
 favour=""
 [ -n "${BENCH_NICE--15}" ] && favour="nice -n ${BENCH_NICE--15}"
 tcp_bytes=${BENCH_TCP_BYTES:-8000000000}
-for prog in udp_flood tcp_stream floor_attach floor.bpf.o; do
+for prog in udp_flood tcp_stream floor_attach bpf_stats_on floor.bpf.o; do
 	[ -e "$out/$prog" ] || { echo "capture-rounds: $out/$prog missing: run make bench" >&2; exit 1; }
 done
 have_xdpdump=yes
@@ -149,6 +149,8 @@ run_traffic() {
 		# "sent N packets in S s: R packets/s, cpu C s"
 		echo "$line" | awk '{ print $7, "packets/s", $2, $5, $10 }' ;;
 	tcp)
+		# Removed first: the last run's "ready" is not this one's.
+		rm -f "$tmp/sink"
 		$favour ip netns exec ${ns}b "$out/tcp_stream" sink 5201 $((${seconds%.*} + 20)) \
 		    > "$tmp/sink" 2>&1 &
 		local sink=$!
