@@ -3,12 +3,14 @@
 #
 # The machine is shared and noisy (two identical runs have differed by
 # 50% in packet rate), so no figure here comes from one run: each traffic
-# kind runs every variant once per round (no capture, AF_PACKET, the bpf:
-# taps with and without a filter, an empty program at the same hook,
-# xdpdump), for BENCH_ROUNDS rounds, the order rotated by one each round.
-# A variant's ratio to "no capture" is taken within its own round, and
-# bench/summarize.py reports the median and the spread (min-max, IQR) of
-# every figure over the rounds.
+# kind runs every variant once per round (AF_PACKET, the bpf: taps with
+# and without a filter, an empty program at the same hook, xdpdump), for
+# BENCH_ROUNDS rounds, the order rotated by one each round, with "no
+# capture" before every BENCH_BASELINE_EVERY (5) of them and at the end of
+# the round.  A variant's rate is taken against no capture's, interpolated
+# between the baseline runs just before and after it (the load drifts
+# within a round), and bench/summarize.py reports the median and the
+# spread (min-max, IQR) of every figure over the rounds.
 #
 # Traffic: namespace A sends to B over a veth pair (MTU 1500, the
 # default: xdpdump's XDP program has no multi-buffer support and cannot
@@ -55,6 +57,7 @@ else
 	traffic=${BENCH_TRAFFIC:-udp64 udp1500 tcp}
 fi
 packets=${BENCH_PACKETS:-5000000}
+every=${BENCH_BASELINE_EVERY:-5}
 favour=""
 [ -n "${BENCH_NICE--15}" ] && favour="nice -n ${BENCH_NICE--15}"
 tcp_bytes=${BENCH_TCP_BYTES:-8000000000}
@@ -66,6 +69,9 @@ command -v xdpdump >/dev/null || have_xdpdump=""
 
 bench_veth_pair
 bench_bpf_stats
+# A capture still running when the script ends (interrupted) ends too.
+cap_pid=""
+BENCH_CLEANUPS='[ -n "$cap_pid" ] && kill -INT "$cap_pid" 2>/dev/null; '"$BENCH_CLEANUPS"
 
 # What every filter is matched against: the floods go to UDP port 9, the
 # stream to TCP port 5201.  Nothing is sent to UDP port 10.
@@ -81,7 +87,6 @@ long_filter="udp and dst port 9 and src host 198.18.0.1 and dst host 198.18.0.2 
 # at hook "device": tc, xdp, tp).
 variants_for() {
 	local t=$1
-	echo "no capture|none||"
 	echo "AF_PACKET|tcpdump|vb|"
 	echo "AF_PACKET, filter matching nothing|tcpdump|vb|$none_filter"
 	echo "bpf:tc|tcpdump|bpf:tc:vb:ingress|"
@@ -179,6 +184,7 @@ measure() {
 		sleep 0.5	# the capture drains what is queued
 		kill -INT "$cap_pid"
 		wait "$cap_pid" 2>/dev/null
+		cap_pid=""
 		case $kind in
 		tcpdump)
 			captured=$(sed -n 's/^\([0-9]*\) packets\? captured/\1/p' "$tmp/cap")
@@ -202,9 +208,14 @@ for t in $traffic; do
 	mapfile -t vs < <(variants_for "$t")
 	n=${#vs[@]}
 	for round in $(seq 1 "$rounds"); do
-		for pos in $(seq 0 $((n - 1))); do
-			measure "$t" "$round" "$pos" "${vs[$(((pos + round - 1) % n))]}"
+		pos=0
+		for i in $(seq 0 $((n - 1))); do
+			if [ $((i % every)) = 0 ]; then
+				measure "$t" "$round" $((pos++)) "no capture|none||"
+			fi
+			measure "$t" "$round" $((pos++)) "${vs[$(((i + round - 1) % n))]}"
 		done
+		measure "$t" "$round" $((pos++)) "no capture|none||"
 	done
 done
 echo "   runs took $((SECONDS - start)) s; $(bench_load)"
@@ -242,6 +253,7 @@ print("%s,%d,%s,%s,%d,%d,%d,%d,%s" % (sys.argv[1], m["id"], m.get("name", ""), m
 	done
 	kill -INT "$cap_pid"
 	wait "$cap_pid" 2>/dev/null
+	cap_pid=""
 done
 
 python3 "$top/bench/summarize.py" "$out" "$possible" \

@@ -9,9 +9,12 @@ kind and the memory per tap; writes OUT_DIR/summary.csv and summary.json.
 
 Every figure is a median over the rounds with its spread (min-max, and
 the interquartile range in the CSV).  Ratios are taken within a round
-(a variant against "no capture", a probe's cost per run against the
-empty program at the same hook, both measured in that round) before the
-median: load that shifts a whole round cancels out.
+before the median: a variant's rate (and its source CPU per packet)
+against no capture's, interpolated by position between the baseline runs
+before and after it in its round; a probe's cost per run against the
+empty program's at the same hook in that round.  Load that shifts a
+whole round, or drifts across it, cancels out.  The normalised figures
+of every run go to OUT_DIR/rounds-normalised.csv for targets.py.
 """
 import base64
 import csv
@@ -104,7 +107,30 @@ for r in rows:
     r["source_cpu_ns"] = scpu * 1e9 / per if scpu is not None and per else None
     rt, rc = num(r["bpf_run_time_ns"]), num(r["bpf_run_cnt"])
     r["ns_run"] = rt / rc if rt is not None and rc else None
-by_key = {(r["traffic"], r["round"], r["variant"]): r for r in rows}
+by_key = {(r["traffic"], r["round"], r["variant"]): r for r in rows
+          if r["variant"] != "no capture"}
+
+
+def baseline(r, field):
+    """No capture's FIELD at r's position in its round: linear between the
+    nearest baseline runs before and after it, or the one there is."""
+    pos = int(r["position"])
+    runs = [(int(b["position"]), b[field]) for b in rows
+            if b["traffic"] == r["traffic"] and b["round"] == r["round"]
+            and b["variant"] == "no capture" and b[field] and b is not r]
+    before = max((x for x in runs if x[0] < pos), default=None)
+    after = min((x for x in runs if x[0] > pos), default=None)
+    if before and after:
+        w = (pos - before[0]) / (after[0] - before[0])
+        return before[1] * (1 - w) + after[1] * w
+    return (before or after or (None, None))[1]
+
+
+for r in rows:
+    base_rate, base_cpu = baseline(r, "rate"), baseline(r, "source_cpu_ns")
+    r["rate_norm"] = r["rate"] / base_rate if r["rate"] is not None and base_rate else None
+    # Inverted: like the rate's, 1.0 is no cost, lower is worse.
+    r["work_norm"] = base_cpu / r["source_cpu_ns"] if base_cpu and r["source_cpu_ns"] else None
 
 summary = []          # flat rows for summary.csv
 tables = {}
@@ -117,12 +143,8 @@ for t in dict.fromkeys(r["traffic"] for r in rows):
         runs = [r for r in mine if r["variant"] == v]
         ratios, cpu_ratios, vs_floor = [], [], []
         for r in runs:
-            base = by_key.get((t, r["round"], "no capture"))
-            if base and base["rate"] and r["rate"] is not None:
-                ratios.append(r["rate"] / base["rate"])
-            if base and base["source_cpu_ns"] and r["source_cpu_ns"]:
-                # Inverted: like the rate's, 1.0 is no cost, lower is worse.
-                cpu_ratios.append(base["source_cpu_ns"] / r["source_cpu_ns"])
+            ratios.append(r["rate_norm"])
+            cpu_ratios.append(r["work_norm"])
             f = floor_of(v)
             fr = by_key.get((t, r["round"], f)) if f else None
             if fr and fr["ns_run"] and r["ns_run"] is not None:
@@ -160,15 +182,16 @@ def fmt(s, scale=1.0, digits=0):
 
 
 print()
-print("== interleaved rounds: median [min-max] over the rounds; ratios taken within each round")
+print("== interleaved rounds: median [min-max] over the rounds; ratios taken within each round,"
+      " against no capture interpolated between the baseline runs around each run")
 print("   " + load)
 for t, tab in tables.items():
     unit = tab["unit"]
     rate_scale, rate_unit = (1e-3, "kpkt/s") if unit == "packets/s" else (1e-6, "MB/s")
     cpu_name = [k for k in tab["rows"][0]["figures"] if k.startswith("capture_cpu")][0]
     print()
-    print("-- %s (%d rounds)" % (TRAFFIC.get(t, t), max(
-        (x["figures"]["source_rate"] or {"n": 0})["n"] for x in tab["rows"])))
+    print("-- %s (%d rounds; the no capture row against its neighbours: the noise itself)" % (
+        TRAFFIC.get(t, t), len({r["round"] for r in rows if r["traffic"] == t})))
     scpu_name = [k for k in tab["rows"][0]["figures"] if k.startswith("source_cpu_ns")][0]
     print("%-42s %-20s %-17s %-18s %-17s %-13s %-17s %-17s %-17s %s" % (
         "", "source " + rate_unit, "x no capture", "source CPU ns/" + (
@@ -252,6 +275,12 @@ for tap, maps in memory.items():
                 p["name"], p["map_type"], p["value_size"], p["max_entries"], p["memlock"],
                 "  (per CPU)" if p["per_cpu"] == "yes" else ""))
 
+with open(f"{out}/rounds-normalised.csv", "w", newline="") as f:
+    fields = list(csv.DictReader(open(f"{out}/rounds.csv")).fieldnames) + [
+        "rate_norm", "work_norm"]
+    w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
 with open(f"{out}/summary.csv", "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=["traffic", "variant", "figure", "median", "min", "max",
                                       "q1", "q3", "n"])
@@ -261,4 +290,4 @@ json.dump({"load": load, "possible_cpus": possible, "tables": tables,
            "filter_cost": filter_cost, "memory": mem_out},
           open(f"{out}/summary.json", "w"), indent=1)
 print()
-print("written: %s/rounds.csv, memory.csv, summary.csv, summary.json" % out)
+print("written: %s/rounds.csv, rounds-normalised.csv, memory.csv, summary.csv, summary.json" % out)

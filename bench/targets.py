@@ -4,7 +4,7 @@
 
 usage: targets.py OUT_DIR
 
-Reads OUT_DIR/rounds.csv, summary.json (bench/capture-rounds.sh,
+Reads OUT_DIR/rounds-normalised.csv, summary.json (bench/capture-rounds.sh,
 bench/summarize.py) and readpath.csv (bench/read-path.sh, when it ran);
 prints one line per target: the figure as median [min-max] over the
 rounds, each ratio taken within a round, and whether the median meets
@@ -17,20 +17,20 @@ import statistics
 import sys
 
 out = sys.argv[1]
-rows = list(csv.DictReader(open(f"{out}/rounds.csv")))
+rows = list(csv.DictReader(open(f"{out}/rounds-normalised.csv")))
 summary = json.load(open(f"{out}/summary.json"))
 SIZES = {"udp64": "64 B", "udp1500": "1500 B", "tcp": "GSO stream"}
 
 
 def value(r, figure):
     try:
+        # Rates and source CPU: as ratios to no capture around the run.
         if figure == "rate":
-            return float(r["source_rate"])
+            return float(r["rate_norm"])
         if figure == "ns_run":
             return float(r["bpf_run_time_ns"]) / float(r["bpf_run_cnt"])
         if figure == "work":
-            # Packets (or bytes) per CPU second of the source.
-            return float(r["sent"]) / float(r["source_cpu_s"])
+            return float(r["work_norm"])
         if figure == "lost":
             c, d = float(r["captured"]), float(r["dropped"])
             return d / (c + d) if c + d > 0 else 0.0
@@ -40,11 +40,15 @@ def value(r, figure):
 
 
 def within_rounds(traffic, a, b, figure):
-    """a's figure over b's, per round: median, min, max, rounds."""
+    """a's figure over b's, per round: median, min, max, rounds.  Against
+    no capture, a's normalised figure is that ratio already."""
     runs = {}
     for r in rows:
         if r["traffic"] == traffic and r["variant"] in (a, b):
             runs.setdefault(r["round"], {})[r["variant"]] = value(r, figure)
+    if b == "no capture":
+        for v in runs.values():
+            v[b] = 1.0
     ratios = sorted(v[a] / v[b] for v in runs.values()
                     if v.get(a) is not None and v.get(b))
     if not ratios:
