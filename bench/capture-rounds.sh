@@ -39,7 +39,7 @@
 # CPU time within a run.  It does not take all of it; the rounds, and the
 # ratios within a round, are for what is left.
 #
-# BENCH_ROUNDS (default 7), BENCH_QUICK=1 (3 rounds, fewer variants, for
+# BENCH_ROUNDS (default 5; 7 take about 13 minutes), BENCH_QUICK=1 (3 rounds, fewer variants, for
 # development), BENCH_TRAFFIC (a list of udp64 udp1500 tcp), BENCH_SECONDS
 # (each run's traffic, default 1), BENCH_PACKETS and BENCH_TCP_BYTES (the
 # bounds in count).
@@ -53,7 +53,7 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-3}
 	traffic=${BENCH_TRAFFIC:-udp64 tcp}
 else
-	rounds=${BENCH_ROUNDS:-7}
+	rounds=${BENCH_ROUNDS:-5}
 	traffic=${BENCH_TRAFFIC:-udp64 udp1500 tcp}
 fi
 packets=${BENCH_PACKETS:-5000000}
