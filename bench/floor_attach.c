@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Attaches one of bench/floor.bpf.c's empty programs where the probe
- * attaches and holds it until a signal ends the process (the kernel
- * closes the link then, which detaches it).  The benchmark reads the program's
+ * attaches (tc: a tcx link, Linux 6.6; XDP: an XDP link; the tracepoint:
+ * tp_btf) and holds it until a signal ends the process (the kernel closes
+ * the link then, which detaches it).  The benchmark reads the program's
  * bpf_stats through this process's descriptors, as it reads a capture's.
  *
  * usage: floor_attach OBJECT tc|xdp DEVICE
@@ -17,7 +18,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
 /* enum bpf_attach_type's tcx ingress (Linux 6.6), newer than some headers. */
 #define ATTACH_TCX_INGRESS	46
