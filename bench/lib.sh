@@ -29,19 +29,44 @@ bench_veth_pair() {
 	ip netns exec ${ns}a ping -c 1 -W 2 198.18.0.2 >/dev/null
 }
 
-# kernel.bpf_stats_enabled on, restored at exit.
+# The kernel's BPF run-time statistics on while the benchmark runs, by a
+# descriptor bench/bpf_stats_on holds (not kernel.bpf_stats_enabled,
+# which tests elsewhere on the machine set and restore).
 bench_bpf_stats() {
-	local before
-	before=$(sysctl -n kernel.bpf_stats_enabled)
-	BENCH_CLEANUPS="sysctl -qw kernel.bpf_stats_enabled=$before; $BENCH_CLEANUPS"
-	sysctl -qw kernel.bpf_stats_enabled=1
+	"$out/bpf_stats_on" > "$tmp/stats_on" 2>&1 &
+	BENCH_CLEANUPS="kill $! 2>/dev/null; $BENCH_CLEANUPS"
+	bench_wait_listening "$tmp/stats_on" || { cat "$tmp/stats_on" >&2; exit 1; }
 }
 
-# Run time per run of our probe's programs, summed over them: "ns runs".
-bench_probe_runtime() {
-	bpftool prog show | awk '/name capture_/ {
-	    for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") t += $(i+1); if ($i == "run_cnt") c += $(i+1) } }
-	    END { print t + 0, c + 0 }'
+# The BPF programs and maps a process holds, by its descriptors: ids, one
+# a line.  Other captures on this machine (other users' tests) have
+# programs of the same names; the descriptors tell ours apart.
+bench_fd_ids() {
+	local pid=$1 kind=$2 f
+	for f in /proc/$pid/fdinfo/*; do
+		sed -n "s/^${kind}_id:[[:space:]]*\([0-9]*\)/\1/p" "$f" 2>/dev/null
+	done | sort -un
+}
+
+# bpf_stats of the programs PID holds, summed: "run_time_ns run_cnt".
+# Read while the process runs (its programs go with it).
+bench_prog_stats() {
+	local id t=0 c=0 line
+	for id in $(bench_fd_ids "$1" prog); do
+		line=$(bpftool prog show id "$id" 2>/dev/null |
+		    awk '{ for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i+1); if ($i == "run_cnt") c = $(i+1) } }
+			END { print t + 0, c + 0 }')
+		t=$((t + ${line% *}))
+		c=$((c + ${line#* }))
+	done
+	echo "$t $c"
+}
+
+# The load of the machine, as uptime says it: other users' builds and
+# tests share its CPUs.
+bench_load() {
+	echo "load: $(uptime | sed 's/.*load average/load average/'), $(nproc) CPUs online," \
+	    "possible CPUs $(cat /sys/devices/system/cpu/possible)"
 }
 
 # Waits until FILE says the capture listens, at most 10 s.

@@ -13,7 +13,8 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	systemd
 	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
 	busybox-static kmod cpio xz-utils zstd iw
-	libclang-rt-dev"
+	libclang-rt-dev xdp-tools"
+# xdp-tools: xdpdump, the peer row of make bench (bench/capture-rounds.sh).
 # libclang-rt-dev: clang's runtimes (libFuzzer, ASan, UBSan) for the fuzz
 # targets (make fuzz, tests/t-fuzz.sh); clang only recommends it.
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
