@@ -72,7 +72,9 @@ send_request(int fd, const char *device, uint32_t snaplen,
 
 	snprintf(req.device, sizeof(req.device), "%s", device);
 	req.snaplen = snaplen;
-	req.ring_bytes = ring_bytes;
+	/* As in process (bpftrace-probe.c): a ring stops growing at 1 GiB. */
+	req.ring_bytes = ring_bytes < BROKER_RING_BYTES_MAX ? ring_bytes :
+	    BROKER_RING_BYTES_MAX;
 	len = bpftrace_broker_request_encode(&req, buf, sizeof(buf));
 	if (len == 0) {
 		errno = ENAMETOOLONG;

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -89,6 +92,15 @@ program_info(int prog_fd, struct bpf_prog_info *info, uint32_t *ids)
 	if (info->nr_map_ids > MAX_MAPS)
 		info->nr_map_ids = MAX_MAPS;
 	return 0;
+}
+
+/* Whether path exists on a BPF file system (where bpf_obj_get() looks). */
+static int
+in_bpf_filesystem(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC;
 }
 
 static int
@@ -241,10 +253,16 @@ bpftrace_user_program_open(const char *device, const struct tap_spec *spec,
 	if (fd < 0) {
 		int error = errno;
 
-		if (error == ENOENT)
+		if (error == ENOENT) {
 			snprintf(err, errlen, "%s: nothing is pinned at %s",
 			    device, spec->name);
-		else
+		} else if (!in_bpf_filesystem(spec->name)) {
+			/* The kernel says EACCES for any other file. */
+			snprintf(err, errlen, "%s: %s is not in a BPF file"
+			    " system: give the path its program pinned it at"
+			    " (under /sys/fs/bpf)", device, spec->name);
+			return TAP_NO_SUCH_TAP;
+		} else
 			snprintf(err, errlen, "%s: opening %s: %s", device,
 			    spec->name, strerror(error));
 		return status_for_errno(error);

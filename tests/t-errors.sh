@@ -37,6 +37,8 @@ expect bpf:fentry:no_such_function_pbt -5 "no function 'no_such_function_pbt' to
 # never sent to the terminal), and names too long to quote whole, whose
 # reason must still fit in PCAP_ERRBUF_SIZE.
 expect bpf:tc: -5 "'' is not an interface name"
+# bpf_obj_get() says EACCES for a file outside a BPF file system.
+expect bpf:pinned:/etc/passwd -5 "/etc/passwd is not in a BPF file system: give the path its program pinned it at"
 expect bpf:tracepoint::kfree_skb -5 "tracepoint category '' is not a kernel name"
 expect bpf:tc:lo++xdp:lo -5 "an empty tap between '+'s"
 expect bpf:xdp:a+xdp:b+xdp:c+xdp:d+xdp:e+xdp:f+xdp:g+xdp:h+xdp:i -5 \
