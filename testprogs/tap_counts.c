@@ -1,10 +1,11 @@
 /*
- * tap_counts -i DEVICE [-B bytes] [-p pause_ms] [-t run_ms] [FILTER]
+ * tap_counts -i DEVICE [-B bytes] [-p pause_ms] [-t run_ms] [-c count] [FILTER]
  *
  * Accounting check for a capture: activates DEVICE, says "ready", waits
  * pause_ms without reading (so a small ring can overflow), then reads
- * everything for run_ms.  It ends by draining until the counters stand
- * still, and prints
+ * everything for run_ms, or until COUNT packets matched FILTER (run_ms
+ * is then a bound: a loaded machine may be slow to send them).  It ends
+ * by draining until the counters stand still, and prints
  *	delivered D matched M recv R drop X
  * where D counts every packet handed over, M those matching FILTER (if
  * given; checked with pcap_offline_filter), R and X are pcap_stats().
@@ -56,23 +57,25 @@ main(int argc, char **argv)
 	char errbuf[PCAP_ERRBUF_SIZE];
 	const char *device = NULL;
 	int buffer = 0, pause_ms = 0, run_ms = 2000, opt, i;
+	unsigned long want = 0;
 	struct tally t;
 	struct pcap_stat before, after;
 	pcap_t *p;
 	long end;
 
 	memset(&t, 0, sizeof(t));
-	while ((opt = getopt(argc, argv, "i:B:p:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:B:p:t:c:")) != -1) {
 		switch (opt) {
 		case 'i': device = optarg; break;
 		case 'B': buffer = atoi(optarg); break;
 		case 'p': pause_ms = atoi(optarg); break;
 		case 't': run_ms = atoi(optarg); break;
+		case 'c': want = strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
 	if (device == NULL) {
-		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms] [-t ms] [FILTER]\n");
+		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms] [-t ms] [-c count] [FILTER]\n");
 		return 2;
 	}
 	if ((p = pcap_create(device, errbuf)) == NULL) {
@@ -102,7 +105,7 @@ main(int argc, char **argv)
 	usleep((useconds_t)pause_ms * 1000);
 
 	end = now_ms() + run_ms;
-	while (now_ms() < end) {
+	while (now_ms() < end && (want == 0 || t.matched < want)) {
 		if (pcap_dispatch(p, -1, count_packet, (u_char *)&t) == 0)
 			usleep(10000);
 	}

@@ -84,28 +84,58 @@ make_veth_pair() {
 	ip netns exec "$NS_A" ping -c 1 -W 2 198.18.0.2 >/dev/null 2>&1
 }
 
-# wait_until PID COMMAND...: until COMMAND succeeds, at most 10 s, or
-# until PID has ended; the status is COMMAND's.
+# Every wait below is for an event, bounded generously: a loaded 2-core
+# machine (other builds, valgrind) may take many seconds for what an idle
+# one does at once, and a bound only costs time when something is wrong.
+WAIT_BOUND=${WAIT_BOUND:-60}
+
+# wait_until PID COMMAND...: until COMMAND succeeds, at most $WAIT_BOUND s,
+# or until PID has ended; the status is COMMAND's.
 wait_until() {
 	local pid=$1 i=0
 	shift
-	while ! "$@" && [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
+	while ! "$@" && [ $i -lt $((WAIT_BOUND * 10)) ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	"$@"
 }
 
-# Waits until FILE contains TEXT (tcpdump's "listening on"), at most 10 s.
+# Waits until FILE contains TEXT (tcpdump's "listening on"), at most
+# $WAIT_BOUND s.
 wait_for_text() {
 	local file=$1 text=$2 i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		grep -q "$text" "$file" 2>/dev/null && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
 	echo "--- $file:"; cat "$file" 2>/dev/null
-	fail "'$text' did not appear in $file within 10 s"
+	fail "'$text' did not appear in $file within $WAIT_BOUND s"
+}
+
+# packets_in FILE [FILTER]: how many packets a capture file (written with
+# -U, perhaps still growing) holds that match FILTER.
+packets_in() {
+	local file=$1
+	shift
+	tcpdump -r "$file" -nn "$@" 2>/dev/null | wc -l
+}
+
+# wait_for_packets FILE COUNT [FILTER]: until the capture file holds COUNT
+# matching packets, at most $WAIT_BOUND s; the status says whether it
+# does.  Before stopping a capture whose packets are counted: a packet
+# the kernel has queued but the capture has not yet read is lost to a
+# SIGINT.
+wait_for_packets() {
+	local file=$1 count=$2 i=0
+	shift 2
+	while [ "$(packets_in "$file" "$@")" -lt "$count" ] &&
+	    [ $i -lt $((WAIT_BOUND * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(packets_in "$file" "$@")" -ge "$count" ]
 }
 
 # Starts the system's tcpdump with the built library in the background:
@@ -120,23 +150,24 @@ start_tcpdump() {
 	# Not through with_lib: $! must be timeout(1) itself, tcpdump its
 	# child (ip netns exec and env exec what they run).
 	${IN_NS:+ip netns exec "$IN_NS"} env LD_LIBRARY_PATH="$LIBDIR" \
-	    timeout 30 /usr/bin/tcpdump "$@" \
+	    timeout $((WAIT_BOUND * 2)) /usr/bin/tcpdump "$@" \
 	    > "$TMP/$name.out" 2> "$TMP/$name.err" &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
 	wait_for_text "$TMP/$name.err" "listening on"
 }
 
-# Waits for a background tcpdump to end (-c, or a signal), at most 15 s.
+# Waits for a background tcpdump to end (-c, or a signal), at most
+# $WAIT_BOUND s.
 wait_tcpdump() {
 	local name=$1 pid i=0
 	eval "pid=\$PID_$name"
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		echo "tcpdump $name still running after 15 s: interrupting it"
+		echo "tcpdump $name still running after $WAIT_BOUND s: interrupting it"
 		kill -INT "$pid"
 	fi
 	wait "$pid" 2>/dev/null
@@ -155,11 +186,11 @@ our_loaded_programs() {
 	bpftool prog show 2>/dev/null | grep -c 'name capture_' || true
 }
 
-# Waits up to 5 s for our programs to leave the kernel (links and filters
-# go first; the programs follow after an RCU grace period).
+# Waits up to $WAIT_BOUND s for our programs to leave the kernel (links
+# and filters go first; the programs follow after an RCU grace period).
 wait_programs_gone() {
 	local i=0
-	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
+	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
