@@ -197,6 +197,28 @@ wait_programs_gone() {
 	[ "$(our_loaded_programs)" -eq 0 ]
 }
 
+# programs_of PID: the BPF programs a process holds (through program or
+# link descriptors), by id: its own, whatever else runs on the machine.
+programs_of() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un
+}
+
+# programs_gone IDS...: waits up to $WAIT_BOUND s until none of these
+# programs is loaded any more; the status says whether.
+programs_gone() {
+	local i=0 id left
+	while :; do
+		left=""
+		for id in "$@"; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		done
+		[ -z "$left" ] && return 0
+		[ $i -ge $((WAIT_BOUND * 10)) ] && { echo "programs still loaded:$left"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # As an ordinary user holding what capturing from a bpf: tap needs, as the
 # Wireshark docs suggest running dumpcap.
 as_capture_user() {
