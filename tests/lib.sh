@@ -89,6 +89,18 @@ make_veth_pair() {
 # one does at once, and a bound only costs time when something is wrong.
 WAIT_BOUND=${WAIT_BOUND:-60}
 
+# Addresses of this test's own on the veth pair, OWN_A on veth_a and
+# OWN_B on veth_b (a /30 of 198.19.0.0/16 chosen by the test's pid), for
+# the filters of kernel-wide taps: other tests running at the same time
+# use 198.18.0.1 and .2 too.
+add_own_addresses() {
+	local base=$(( ($$ % 16384) * 4 ))
+	OWN_A=198.19.$((base / 256)).$((base % 256 + 1))
+	OWN_B=198.19.$((base / 256)).$((base % 256 + 2))
+	ip -n "$NS_A" addr add "$OWN_A/30" dev veth_a
+	ip -n "$NS_B" addr add "$OWN_B/30" dev veth_b
+}
+
 # wait_until PID COMMAND...: until COMMAND succeeds, at most $WAIT_BOUND s,
 # or until PID has ended; the status is COMMAND's.
 wait_until() {
@@ -217,6 +229,33 @@ programs_gone() {
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+# process_tree PID: PID and its descendants.
+process_tree() {
+	local child
+	echo "$1"
+	for child in $(pgrep -P "$1"); do
+		process_tree "$child"
+	done
+}
+
+# holds_bpf_link PID: whether PID or a descendant holds a bpf_link, as a
+# capture at a tracing, tcx or XDP tap does once attached.
+holds_bpf_link() {
+	local p
+	for p in $(process_tree "$1"); do
+		grep -qs '^link_id:' /proc/"$p"/fdinfo/* && return 0
+	done
+	return 1
+}
+
+# wait_attached PID: until the capture under PID is attached (holds a
+# bpf_link), at most $WAIT_BOUND s: for programs whose 'capturing' line
+# may come before the attachment (dumpcap through the broker attaches at
+# the first use), instead of a fixed sleep.
+wait_attached() {
+	wait_until "$1" holds_bpf_link "$1" || fail "the capture under $1 did not attach within $WAIT_BOUND s"
 }
 
 # As an ordinary user holding what capturing from a bpf: tap needs, as the

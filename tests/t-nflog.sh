@@ -25,14 +25,19 @@ traffic() {
 		ping -c 2 -i 0.3 -W 1 198.18.0.2' >/dev/null 2>&1
 }
 
+# The NFLOG captures cannot be filtered (libpcap compiles no filter for
+# NFLOG) and the taps are kernel-wide: on a busy machine they grow by tens
+# of MB a second.  So each runs only as long as needed: from its attachment
+# (an event) to a moment after the traffic, and is not polled (reading it
+# back costs more than the wait).
 # dumpcap into pcapng, read back with tshark; in the drops' namespace, so
 # that the in-device's index is given (see the joined taps below).
-IN_NS=$NS_B as_capture_user timeout 20 dumpcap -i bpf:tracepoint:skb:kfree_skb -y NFLOG \
+IN_NS=$NS_B as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i bpf:tracepoint:skb:kfree_skb -y NFLOG \
     -w "$TMP/drops.pcapng" > "$TMP/d.out" 2>&1 &
 pid=$!
 on_exit "kill $pid 2>/dev/null"
 wait_for_text "$TMP/d.out" "Capturing on"
-sleep 1
+wait_attached $pid
 traffic
 sleep 1
 kill -INT $pid; wait $pid
@@ -49,11 +54,11 @@ grep -q "^skb:kfree_skb NO_SOCKET|$IFINDEX_B|||198.18.0.1|198.18.0.2|6667||$" "$
 
 # tshark live at tcp:tcp_send_reset, where the kernel gives it a reason.
 if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "ENUM 'sk_rst_reason'"; then
-	IN_NS=$NS_B as_capture_user timeout 20 tshark -i bpf:tracepoint:tcp:tcp_send_reset -y NFLOG \
+	IN_NS=$NS_B as_capture_user timeout $((WAIT_BOUND * 2)) tshark -i bpf:tracepoint:tcp:tcp_send_reset -y NFLOG \
 	    -c 1 $fields -f "" > "$TMP/rst.txt" 2> "$TMP/rst.err" &
 	pid=$!
 	wait_for_text "$TMP/rst.err" "Capturing on"
-	sleep 1
+	wait_attached $pid
 	ip netns exec "$NS_A" timeout 1 bash -c "echo > /dev/tcp/198.18.0.2/6667" 2>/dev/null
 	wait $pid
 	cat "$TMP/rst.txt"
@@ -65,11 +70,11 @@ fi
 
 # Two taps in one capture: each echo request received, then dropped.
 both=bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb
-as_capture_user timeout 20 dumpcap -i "$both" -y NFLOG -w "$TMP/both.pcapng" \
+as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i "$both" -y NFLOG -w "$TMP/both.pcapng" \
     > "$TMP/b.out" 2>&1 &
 pid=$!
 wait_for_text "$TMP/b.out" "Capturing on"
-sleep 1
+wait_attached $pid
 ip netns exec "$NS_A" ping -c 2 -i 0.3 -W 1 198.18.0.2 >/dev/null 2>&1
 sleep 1
 kill -INT $pid; wait $pid
