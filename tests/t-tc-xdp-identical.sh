@@ -47,11 +47,22 @@ traffic() {
 capture() {
 	local name=$1 dev=$2 dlt=$3
 	shift 3
-	ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout 60 \
+	ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout $((WAIT_BOUND * 3)) \
 	    /usr/bin/tcpdump -ni "$dev" -y "$dlt" -s 0 -U -w "$TMP/$name.pcap" "$@" \
 	    "$filter" 2> "$TMP/$name.err" &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
+}
+
+# same_counts NAME TWIN...: each capture file holds as many packets as
+# its AF_PACKET twin.  The captures are stopped once they do (at most
+# $WAIT_BOUND s): a capture stopped with packets unread would differ only
+# because the machine was busy.
+same_counts() {
+	while [ $# -gt 1 ]; do
+		[ "$(packets_in "$TMP/$1.pcap")" -eq "$(packets_in "$TMP/$2.pcap")" ] || return 1
+		shift 2
+	done
 }
 
 stop_all() {
@@ -95,6 +106,7 @@ for n in tc_all tc_in tc_out tc_sll af_all af_in af_out; do
 	wait_for_text "$TMP/$n.err" "listening on"
 done
 traffic
+wait_until $PID_tc_all same_counts tc_all af_all tc_in af_in tc_out af_out tc_sll af_all
 stop_all tc_all tc_in tc_out tc_sll af_all af_in af_out
 compare tc_all af_all "tc, both directions"
 compare tc_in af_in "tc, received"
@@ -117,6 +129,7 @@ capture xdp bpf:xdp:veth_b EN10MB
 capture xdp_af veth_b EN10MB -Q in
 for n in xdp xdp_af; do wait_for_text "$TMP/$n.err" "listening on"; done
 traffic
+wait_until $PID_xdp same_counts xdp xdp_af
 stop_all xdp xdp_af
 compare xdp xdp_af "xdp"
 tcpdump -r "$TMP/xdp.pcap" -nn -e 2>/dev/null | grep -q "length 9014" || fail "xdp: no whole jumbo frame"
