@@ -531,6 +531,14 @@ keep_only(int watch_fd, int done_fd, int marker)
 {
 	long max = sysconf(_SC_OPEN_MAX), i;
 
+	/*
+	 * Above 2 first: a program that closed its standard descriptors
+	 * got them back as these, and the moves below would overwrite one.
+	 */
+	if ((watch_fd = fcntl(watch_fd, F_DUPFD, 3)) < 0 ||
+	    (done_fd = fcntl(done_fd, F_DUPFD, 3)) < 0 ||
+	    (marker >= 0 && (marker = fcntl(marker, F_DUPFD, 3)) < 0))
+		_exit(1);
 	if (dup2(watch_fd, 0) < 0 || dup2(done_fd, 1) < 0)
 		_exit(1);
 	if (marker >= 0) {
