@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
+# Kernel-wide tap, other tests beside: addresses of this test's own.
+add_own_addresses
 tap=bpf:tracepoint:net:netif_receive_skb
 
 list=$(with_lib tcpdump -i $tap -L 2>&1)
@@ -20,12 +22,12 @@ for t in EN10MB RAW LINUX_SLL2 default; do
 	y="-y $t"
 	[ $t = default ] && y=""
 	PCAP_BPF_DEBUG=1 start_tcpdump $t -ni $tap $y -c 1 -w "$TMP/$t.pcap" \
-	    'icmp and src host 198.18.0.1'
-	ip netns exec "$NS_A" ping -c 3 -i 0.2 198.18.0.2 >/dev/null
+	    "icmp and src host $OWN_A"
+	ip netns exec "$NS_A" ping -c 3 -i 0.2 $OWN_B >/dev/null
 	wait_tcpdump $t
 	out=$(tcpdump -enr "$TMP/$t.pcap" 2>&1)
 	echo "$t: $out"
-	echo "$out" | grep -q "198.18.0.1 > 198.18.0.2: ICMP echo request" ||
+	echo "$out" | grep -q "$OWN_A > $OWN_B: ICMP echo request" ||
 	    fail "-y $t: no echo request in the capture"
 	# The filter was installed in the probe after tcpdump gave up root
 	# (PCAP_BPF_DEBUG says when it runs in user space instead).
