@@ -250,6 +250,18 @@ holds_bpf_link() {
 	return 1
 }
 
+# interrupt_capture PID: SIGINT to the capturing program (dumpcap, tshark,
+# tcpdump) under PID.  A background subshell ignores SIGINT, so the
+# signal must go to the program itself.
+interrupt_capture() {
+	local p
+	for p in $(process_tree "$1"); do
+		case $(cat /proc/"$p"/comm 2>/dev/null) in
+		dumpcap|tshark|tcpdump) kill -INT "$p" 2>/dev/null ;;
+		esac
+	done
+}
+
 # wait_attached PID: until the capture under PID is attached (holds a
 # bpf_link), at most $WAIT_BOUND s: for programs whose 'capturing' line
 # may come before the attachment (dumpcap through the broker attaches at

@@ -43,7 +43,7 @@ wait_for_text "$TMP/d.out" "Capturing on"
 wait_attached $pid
 traffic
 sleep 1
-kill -INT $pid; wait $pid
+interrupt_capture $pid; wait $pid
 tshark -r "$TMP/drops.pcapng" $fields 2>/dev/null | grep -F "|$OWN_A|$OWN_B|" > "$TMP/drops.txt"
 cat "$TMP/drops.txt"
 grep -q "^skb:kfree_skb NETFILTER_DROP|$IFINDEX_B|||$OWN_A|$OWN_B|6666||$" "$TMP/drops.txt" ||
@@ -80,7 +80,7 @@ wait_for_text "$TMP/b.out" "Capturing on"
 wait_attached $pid
 ip netns exec "$NS_A" ping -c 2 -i 0.3 -W 1 "$OWN_B" >/dev/null 2>&1
 sleep 1
-kill -INT $pid; wait $pid
+interrupt_capture $pid; wait $pid
 tshark -r "$TMP/both.pcapng" $fields -Y "icmp.type == 8 and ip.src == $OWN_A" 2>/dev/null |
     cut -d'|' -f1,2,9 > "$TMP/both.txt"
 cat "$TMP/both.txt"
