@@ -19,8 +19,7 @@ command -v bpftool >/dev/null || skip "bpftool is not installed"
 make_veth_pair
 ip netns exec "$NS_B" ip link set lo up
 # Addresses of this test's own, for the kernel-wide taps' filters.
-ip -n "$NS_A" addr add 198.19.201.1/24 dev veth_a
-ip -n "$NS_B" addr add 198.19.201.2/24 dev veth_b
+add_own_addresses
 
 group=pbt$$
 groupadd "$group" || fail "groupadd $group"
@@ -68,15 +67,16 @@ as_client() {
 	    PCAP_BPF_BROKER="$SOCK" "$@"
 }
 
-pings() { ip netns exec "$NS_A" ping -c "$1" -i 0.2 198.19.201.2 >/dev/null; }
+pings() { ip netns exec "$NS_A" ping -c "$1" -i 0.2 "$OWN_B" >/dev/null; }
 
 # Runs tap_counts in the background as $2 on device $3 until it has seen
 # $4 echo packets (bounded at two minutes: the machine may be busy), or
-# until killed (no count).
+# until killed (no count).  The filter runs in the kernel (-k): at a
+# kernel-wide tap, another test's flood must not fill the ring.
 start_counts() {
 	local name=$1 who=$2 dev=$3 count=${4:-0}
 	(as_client "$who" "$TMP/shared/tap_counts" -i "$dev" -t 120000 \
-	    -c "$count" "icmp and host 198.19.201.2") > "$TMP/$name.out" 2>&1 &
+	    -c "$count" -k "icmp and host $OWN_B") > "$TMP/$name.out" 2>&1 &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
 	wait_for_text "$TMP/$name.out" "ready"
@@ -127,7 +127,7 @@ wait_for_text "$TMP/tshark.out" "Capturing on"
 wait_for_text "$BROKER_LOG" "(dumpcap): capturing at bpf:tc:veth_b:ingress"
 pings 2
 wait $tshark_pid || fail "root's tshark: $(cat "$TMP/tshark.out")"
-n=$(tshark -r "$TMP/root.pcapng" -Y "icmp.type == 8 and ip.src == 198.19.201.1" 2>/dev/null | wc -l)
+n=$(tshark -r "$TMP/root.pcapng" -Y "icmp.type == 8 and ip.src == $OWN_A" 2>/dev/null | wc -l)
 echo "root's tshark through the broker: $n echo requests"
 [ "$n" -eq 2 ] || fail "root's tshark captured $n of 2 echo requests"
 grep -q "uid 0 pid [0-9]* (dumpcap): capturing at bpf:tc:veth_b:ingress with tcx" "$BROKER_LOG" ||
