@@ -238,8 +238,8 @@ start_guardian(struct capture_probe *probe, const struct resolved_tap *tap,
 }
 
 static int
-attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
-    char *why, size_t len)
+attach_clsact_locked(struct capture_probe *probe,
+    const struct resolved_tap *tap, char *why, size_t len)
 {
 	int hook, error;
 
@@ -267,6 +267,24 @@ attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
 		probe->tc_attached[hook] = 1;
 	}
 	return start_guardian(probe, tap, why, len);
+}
+
+/*
+ * Holds the interface's clsact lock from finding the qdisc until the
+ * guardian runs: a guardian ending another capture must not see the
+ * qdisc empty and remove it under this one (bpftrace-tc-guardian.h).
+ */
+static int
+attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
+    char *why, size_t len)
+{
+	int lock, error;
+
+	if ((lock = bpftrace_tc_clsact_lock(tap->ifindex, why, len)) < 0)
+		return EBUSY;
+	error = attach_clsact_locked(probe, tap, why, len);
+	bpftrace_tc_clsact_unlock(lock);
+	return error;
 }
 
 static int
@@ -336,11 +354,12 @@ detach(struct capture_probe *probe)
 		probe->tc_hook_created[hook] = 0;
 	}
 	if (created) {
-		/* clsact was not there before us: take it away again. */
-		struct bpf_tc_hook *h = &probe->tc_hook[created - 1];
-
-		h->attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(h);
+		/*
+		 * clsact was not there before us: take it away again, but
+		 * not from under a capture that attached since.
+		 */
+		(void)bpftrace_tc_clsact_remove_if_unused(
+		    probe->tc_hook[created - 1].ifindex);
 	}
 }
 

@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The clsact guardian; see the header.  The child runs nothing but
- * read(2) and a few netlink requests built in its own memory: it was
- * forked from a process that may hold library locks, so it allocates
- * nothing and calls into no library.
+ * The clsact guardian and the lock its captures share; see the header.
+ * The guardian child runs nothing but system calls on memory of its own:
+ * it was forked from a process that may hold library locks, so it
+ * allocates nothing and calls into no library (not even snprintf).
  */
 #define _GNU_SOURCE		/* pipe2 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <linux/if_ether.h>
@@ -27,6 +33,196 @@
 #include "bpftrace-tc-guardian.h"
 
 #define GUARDED_MAX	2
+
+/*
+ * Bounds of every wait, generous for a loaded machine: the kernel answers
+ * a netlink request in microseconds, and the lock is held for a few such
+ * requests.  The guardian's whole run stays within the close's wait.
+ */
+#define NETLINK_WAIT_MS		3000	/* one answer of the kernel */
+#define CLSACT_LOCK_WAIT_MS	10000	/* the interface's clsact lock */
+#define GUARDIAN_WAIT_MS	30000	/* pcap_close() for the guardian */
+
+/* The abstract socket names, under pcap-bpftrace/clsact/IFINDEX/. */
+#define NAME_ROOT	"pcap-bpftrace/clsact/"
+#define LOCK_LEAF	"lock"
+#define OURS_LEAF	"ours/"
+
+struct unix_name {
+	struct sockaddr_un addr;
+	socklen_t len;
+};
+
+/* What the guardian child needs, prepared by its parent. */
+struct guard_plan {
+	struct tc_filter_ref refs[GUARDED_MAX];
+	int count;
+	int ifindex;
+	int qdisc_ours;		/* remove the qdisc when nothing is left */
+	struct unix_name lock;
+	char ifname[IF_NAMESIZE];
+};
+
+/* A one-line message built without the C library's formatting. */
+struct note {
+	char text[200];
+	size_t len;
+};
+
+static void
+note_add(struct note *n, const char *s)
+{
+	while (*s != '\0' && n->len < sizeof(n->text) - 1)
+		n->text[n->len++] = *s++;
+	n->text[n->len] = '\0';
+}
+
+static void
+note_number(struct note *n, unsigned long v)
+{
+	char digits[24];
+	int i = (int)sizeof(digits) - 1;
+
+	digits[i] = '\0';
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && i > 0);
+	note_add(n, &digits[i]);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/*
+ * An abstract unix socket name: it lives in the network namespace, the
+ * same scope as the interface index, needs no file or permission (so
+ * captures of every user and the broker's meet there), and goes with the
+ * last descriptor of its socket, a SIGKILLed holder's included.
+ */
+static void
+make_name(struct unix_name *u, int ifindex, const char *leaf)
+{
+	int n;
+
+	memset(u, 0, sizeof(*u));
+	u->addr.sun_family = AF_UNIX;
+	n = snprintf(u->addr.sun_path + 1, sizeof(u->addr.sun_path) - 1,
+	    NAME_ROOT "%d/%s", ifindex, leaf);
+	u->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/*
+ * Takes the lock by binding its name, retrying until wait_ms have
+ * passed: a descriptor, or -1 with errno (ETIMEDOUT: another process
+ * holds it).  System calls only: the guardian child runs it too.
+ */
+static int
+take_lock(const struct unix_name *name, int wait_ms)
+{
+	long deadline = now_ms() + wait_ms;
+	int fd, pause = 1;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	while (bind(fd, (const struct sockaddr *)&name->addr,
+	    name->len) != 0) {
+		if (errno != EADDRINUSE || now_ms() >= deadline) {
+			int error = errno == EADDRINUSE ? ETIMEDOUT : errno;
+
+			close(fd);
+			errno = error;
+			return -1;
+		}
+		(void)poll(NULL, 0, pause);
+		if (pause < 16)
+			pause *= 2;
+	}
+	return fd;
+}
+
+int
+bpftrace_tc_clsact_lock(int ifindex, char *err, size_t errlen)
+{
+	struct unix_name name;
+	int fd;
+
+	make_name(&name, ifindex, LOCK_LEAF);
+	if ((fd = take_lock(&name, CLSACT_LOCK_WAIT_MS)) >= 0)
+		return fd;
+	if (errno == ETIMEDOUT)
+		snprintf(err, errlen, "the clsact qdisc of interface index %d"
+		    " stayed locked for %d s (abstract socket @%s in this"
+		    " network namespace): another process holds it; retry,"
+		    " or end that process", ifindex, CLSACT_LOCK_WAIT_MS / 1000,
+		    name.addr.sun_path + 1);
+	else
+		snprintf(err, errlen, "the clsact lock of interface index %d:"
+		    " %s", ifindex, strerror(errno));
+	return -1;
+}
+
+void
+bpftrace_tc_clsact_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Whether a guardian of ours holds the interface's clsact qdisc as
+ * created by one of our captures: each such guardian binds a name
+ * under .../ours/, listed in /proc/net/unix (this namespace's sockets).
+ * Unreadable means no: a qdisc then stays rather than going wrongly.
+ */
+static int
+qdisc_marked_ours(int ifindex)
+{
+	char prefix[64], line[512];
+	FILE *f;
+	int found = 0;
+
+	snprintf(prefix, sizeof(prefix), "@" NAME_ROOT "%d/" OURS_LEAF,
+	    ifindex);
+	if ((f = fopen("/proc/net/unix", "re")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, prefix) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Binds a name of its own under .../ours/: a descriptor, or -1. */
+static int
+mark_qdisc_ours(int ifindex)
+{
+	struct unix_name name;
+	char leaf[40];
+	uint64_t tag;
+	int fd, tries;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	for (tries = 0; tries < 8; tries++) {
+		if (getrandom(&tag, sizeof(tag), 0) != sizeof(tag))
+			tag = ((uint64_t)getpid() << 32) ^ (uint64_t)now_ms() ^
+			    (uint64_t)tries;
+		snprintf(leaf, sizeof(leaf), OURS_LEAF "%016llx",
+		    (unsigned long long)tag);
+		make_name(&name, ifindex, leaf);
+		if (bind(fd, (const struct sockaddr *)&name.addr,
+		    name.len) == 0)
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
 
 struct tc_request {
 	struct nlmsghdr header;
@@ -49,19 +245,63 @@ add_kind(struct tc_request *req, const char *kind)
 	    RTA_ALIGN(rta->rta_len);
 }
 
-/* Sends one request and waits for its acknowledgement; errors are moot. */
-static void
-send_request(int sock, struct tc_request *req, uint32_t seq)
+/*
+ * Room for a datagram of a dump: the kernel sizes them by the reader's
+ * buffer, from a page up.  On the stack: threads may close captures at
+ * once, and the guardian child has no heap of its own.
+ */
+#define REPLY_BYTES	16384
+
+/*
+ * Receives the next datagram within the socket's timeout: its length,
+ * or -ETIMEDOUT (no answer), or another negative errno.  A datagram cut
+ * short means parts of the answer are lost: counted as an error.
+ */
+static ssize_t
+receive(int sock, char *reply)
 {
-	char reply[512];
+	ssize_t n;
+
+	do
+		n = recv(sock, reply, REPLY_BYTES, MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ?
+		    -ETIMEDOUT : -errno;
+	if ((size_t)n > REPLY_BYTES)
+		return -EMSGSIZE;
+	return n;
+}
+
+/*
+ * Sends one request and waits for its acknowledgement: 0, or a
+ * negative errno (the kernel's answer, or -ETIMEDOUT).
+ */
+static int
+transact(int sock, struct tc_request *req, uint32_t seq)
+{
+	long deadline = now_ms() + NETLINK_WAIT_MS;
+	char reply[REPLY_BYTES];
 
 	req->header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	req->header.nlmsg_seq = seq;
-	if (send(sock, req, req->header.nlmsg_len, 0) > 0)
-		(void)recv(sock, reply, sizeof(reply), 0);
+	if (send(sock, req, req->header.nlmsg_len, 0) < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	while (now_ms() < deadline) {
+		ssize_t n = receive(sock, reply);
+		struct nlmsghdr *m = (struct nlmsghdr *)reply;
+
+		if (n < 0)
+			return (int)n;
+		for (; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n))
+			if (m->nlmsg_seq == seq &&
+			    m->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
+	}
+	return -ETIMEDOUT;
 }
 
-static void
+static int
 delete_filter(int sock, const struct tc_filter_ref *f, uint32_t seq)
 {
 	struct tc_request req;
@@ -76,53 +316,56 @@ delete_filter(int sock, const struct tc_filter_ref *f, uint32_t seq)
 	    f->egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS);
 	req.tc.tcm_info = TC_H_MAKE(f->priority << 16, htons(ETH_P_ALL));
 	add_kind(&req, "bpf");
-	send_request(sock, &req, seq);
+	return transact(sock, &req, seq);
 }
 
 /*
- * Whether filters are left on the interface's clsact hooks: another
- * capture's, or the user's.  The qdisc stays while there are.
+ * Filters left on one clsact hook (another capture's, the user's): their
+ * messages counted, or a negative errno when the dump did not complete.
  */
 static int
-clsact_has_filters(int sock, int ifindex, uint32_t seq)
+count_filters(int sock, int ifindex, uint32_t hook, uint32_t seq)
 {
-	static char reply[8192];
-	uint32_t hooks[2] = { TC_H_MIN_INGRESS, TC_H_MIN_EGRESS };
+	long deadline = now_ms() + NETLINK_WAIT_MS;
 	struct tc_request req;
-	int h, found = 0;
+	char reply[REPLY_BYTES];
+	int found = 0;
 
-	for (h = 0; h < 2; h++) {
-		int done = 0;
+	memset(&req, 0, sizeof(req));
+	req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.header.nlmsg_type = RTM_GETTFILTER;
+	req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.header.nlmsg_seq = seq;
+	req.tc.tcm_family = AF_UNSPEC;
+	req.tc.tcm_ifindex = ifindex;
+	req.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, hook);
+	if (send(sock, &req, req.header.nlmsg_len, 0) < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	while (now_ms() < deadline) {
+		ssize_t n = receive(sock, reply);
+		struct nlmsghdr *m = (struct nlmsghdr *)reply;
 
-		memset(&req, 0, sizeof(req));
-		req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
-		req.header.nlmsg_type = RTM_GETTFILTER;
-		req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		req.header.nlmsg_seq = seq + (uint32_t)h;
-		req.tc.tcm_family = AF_UNSPEC;
-		req.tc.tcm_ifindex = ifindex;
-		req.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT, hooks[h]);
-		if (send(sock, &req, req.header.nlmsg_len, 0) < 0)
-			return 1;	/* cannot tell: keep the qdisc */
-		while (!done) {
-			ssize_t n = recv(sock, reply, sizeof(reply), 0);
-			struct nlmsghdr *m = (struct nlmsghdr *)reply;
+		if (n < 0)
+			return (int)n;
+		for (; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
+			if (m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_DONE)
+				return found;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				int e = ((struct nlmsgerr *)
+				    NLMSG_DATA(m))->error;
 
-			if (n <= 0)
-				return 1;
-			for (; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
-				if (m->nlmsg_type == NLMSG_DONE ||
-				    m->nlmsg_type == NLMSG_ERROR)
-					done = 1;
-				else if (m->nlmsg_type == RTM_NEWTFILTER)
-					found = 1;
+				return e < 0 ? e : -EPROTO;
 			}
+			if (m->nlmsg_type == RTM_NEWTFILTER)
+				found++;
 		}
 	}
-	return found;
+	return -ETIMEDOUT;
 }
 
-static void
+static int
 delete_clsact(int sock, int ifindex, uint32_t seq)
 {
 	struct tc_request req;
@@ -135,38 +378,189 @@ delete_clsact(int sock, int ifindex, uint32_t seq)
 	req.tc.tcm_parent = TC_H_CLSACT;
 	req.tc.tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
 	add_kind(&req, "clsact");
-	send_request(sock, &req, seq);
+	return transact(sock, &req, seq);
+}
+
+/* A netlink socket whose every wait ends within NETLINK_WAIT_MS. */
+static int
+open_netlink(void)
+{
+	struct timeval tv = { NETLINK_WAIT_MS / 1000,
+	    (NETLINK_WAIT_MS % 1000) * 1000 };
+	int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (sock < 0)
+		return -1;
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+		close(sock);
+		return -1;
+	}
+	return sock;
+}
+
+/* The message's head: whose guardian, and what failed. */
+static void
+note_failure(struct note *n, const struct guard_plan *plan, const char *what,
+    int error)
+{
+	if (n->len != 0)
+		return;		/* the first failure is the cause */
+	note_add(n, "pcap-bpftrace: clsact guardian of ");
+	note_add(n, plan->ifname);
+	note_add(n, ": ");
+	note_add(n, what);
+	if (error == -ETIMEDOUT) {
+		note_add(n, ": no answer from the kernel within ");
+		note_number(n, NETLINK_WAIT_MS / 1000);
+		note_add(n, " s");
+	} else if (error != 0) {
+		note_add(n, ": error ");
+		note_number(n, (unsigned long)-error);
+	}
+}
+
+/* An interface gone takes its qdisc and filters with it. */
+static int
+interface_gone(int error)
+{
+	return error == -ENODEV;
 }
 
 /*
- * The guardian keeps two descriptors, as its standard input (the watched
- * pipe) and output (the done pipe); every other one goes, so that it holds
- * neither the probe nor anything of the application's (a socket it
- * listens on, the pipe of a shell's command substitution).
+ * Removes the clsact qdisc if no filter is on it; the caller holds the
+ * interface's clsact lock.  0 (removed, or kept for the filters on it),
+ * or a negative errno with what failed.
+ */
+static int
+remove_qdisc_if_unused(int sock, int ifindex, uint32_t *seq,
+    const char **what)
+{
+	int hook, left = 0, error;
+
+	for (hook = 0; hook < 2 && left == 0; hook++)
+		left = count_filters(sock, ifindex, hook == 0 ?
+		    TC_H_MIN_INGRESS : TC_H_MIN_EGRESS, (*seq)++);
+	if (left > 0 || interface_gone(left))
+		return 0;
+	if (left < 0) {
+		*what = "listing the filters left; the qdisc stays";
+		return left;
+	}
+	error = delete_clsact(sock, ifindex, (*seq)++);
+	/* ENOENT, EINVAL: no clsact qdisc there any more. */
+	if (error == -ENOENT || error == -EINVAL || interface_gone(error))
+		return 0;
+	*what = "removing the clsact qdisc";
+	return error;
+}
+
+/*
+ * Removes the capture's filters, then, holding the interface's clsact
+ * lock, the qdisc if it is ours and nothing else is on it.  The lock
+ * makes "nothing is on it" still true when the qdisc goes: our captures
+ * attach only while holding it.
  */
 static void
-keep_only(int watch_fd, int done_fd)
+clean_up(const struct guard_plan *plan, int marker, struct note *n)
+{
+	const char *what = NULL;
+	uint32_t seq = 1;
+	int sock, lock, i, error;
+
+	if ((sock = open_netlink()) < 0) {
+		note_failure(n, plan, "no netlink socket; filters left", -errno);
+		return;
+	}
+	for (i = 0; i < plan->count; i++) {
+		error = delete_filter(sock, &plan->refs[i], seq++);
+		/* ENOENT: gone already, with its qdisc, say. */
+		if (error != 0 && error != -ENOENT && error != -EINVAL &&
+		    !interface_gone(error))
+			note_failure(n, plan, "removing a filter", error);
+	}
+	if (!plan->qdisc_ours) {
+		close(sock);
+		return;
+	}
+	if ((lock = take_lock(&plan->lock, CLSACT_LOCK_WAIT_MS)) < 0) {
+		note_failure(n, plan, "the clsact lock stayed taken; the empty"
+		    " qdisc may stay", 0);
+		close(sock);
+		return;
+	}
+	close(marker);		/* ours no longer: the lock says so at once */
+	if ((error = remove_qdisc_if_unused(sock, plan->ifindex, &seq,
+	    &what)) != 0)
+		note_failure(n, plan, what, error);
+	close(lock);
+	close(sock);
+}
+
+int
+bpftrace_tc_clsact_remove_if_unused(int ifindex)
+{
+	const char *what = NULL;
+	struct unix_name name;
+	uint32_t seq = 1;
+	int sock, lock, error;
+
+	make_name(&name, ifindex, LOCK_LEAF);
+	if ((lock = take_lock(&name, CLSACT_LOCK_WAIT_MS)) < 0)
+		return -errno;
+	if ((sock = open_netlink()) < 0) {
+		error = -errno;
+		close(lock);
+		return error;
+	}
+	error = remove_qdisc_if_unused(sock, ifindex, &seq, &what);
+	close(sock);
+	close(lock);
+	return error;
+}
+
+/*
+ * The guardian keeps three descriptors: the watched pipe as its standard
+ * input, the done pipe as output, the "ours" marker (or /dev/null's
+ * place) as 2; every other one goes, so that it holds neither the probe
+ * nor anything of the application's (a socket it listens on, the pipe of
+ * a shell's command substitution).
+ */
+static void
+keep_only(int watch_fd, int done_fd, int marker)
 {
 	long max = sysconf(_SC_OPEN_MAX), i;
 
+	/*
+	 * Above 2 first: a program that closed its standard descriptors
+	 * got them back as these, and the moves below would overwrite one.
+	 */
+	if ((watch_fd = fcntl(watch_fd, F_DUPFD, 3)) < 0 ||
+	    (done_fd = fcntl(done_fd, F_DUPFD, 3)) < 0 ||
+	    (marker >= 0 && (marker = fcntl(marker, F_DUPFD, 3)) < 0))
+		_exit(1);
 	if (dup2(watch_fd, 0) < 0 || dup2(done_fd, 1) < 0)
 		_exit(1);
+	if (marker >= 0) {
+		if (dup2(marker, 2) < 0)
+			_exit(1);
+	} else
+		close(2);
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 2, ~0U, 0) == 0)
+	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
 		return;
 #endif
-	for (i = 2; i < (max > 0 ? max : 1024); i++)
+	for (i = 3; i < (max > 0 ? max : 1024); i++)
 		close((int)i);
 }
 
 static void
-guard(int watch_fd, int done_fd, const struct tc_filter_ref *refs, int count,
-    int delete_qdisc)
+guard(int watch_fd, int done_fd, int marker, const struct guard_plan *plan)
 {
 	struct sigaction ignore;
+	struct note n;
 	char byte;
-	ssize_t n;
-	int sock, i;
+	ssize_t r;
 
 	/* Leave the terminal's process group: Ctrl-C is for tcpdump. */
 	setsid();
@@ -176,22 +570,16 @@ guard(int watch_fd, int done_fd, const struct tc_filter_ref *refs, int count,
 	sigaction(SIGTERM, &ignore, NULL);
 	sigaction(SIGHUP, &ignore, NULL);
 	sigaction(SIGPIPE, &ignore, NULL);
-	keep_only(watch_fd, done_fd);
+	keep_only(watch_fd, done_fd, marker);
 
 	/* End of file: every holder closed the handle or died. */
-	while ((n = read(0, &byte, 1)) > 0 || (n < 0 && errno == EINTR))
+	while ((r = read(0, &byte, 1)) > 0 || (r < 0 && errno == EINTR))
 		;
-	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (sock >= 0) {
-		for (i = 0; i < count; i++)
-			delete_filter(sock, &refs[i], (uint32_t)i + 1);
-		if (delete_qdisc && count > 0 &&
-		    !clsact_has_filters(sock, refs[0].ifindex,
-		        (uint32_t)count + 1))
-			delete_clsact(sock, refs[0].ifindex,
-			    (uint32_t)count + 3);
-		close(sock);
-	}
+	n.len = 0;
+	n.text[0] = '\0';
+	clean_up(plan, marker >= 0 ? 2 : -1, &n);
+	if (n.len != 0)
+		(void)write(1, n.text, n.len);
 	_exit(0);			/* closes the done pipe */
 }
 
@@ -242,32 +630,55 @@ bpftrace_tc_guardian_init(struct tc_guardian *g)
 	g->forks = 0;
 }
 
+static void
+close_pair(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int
 bpftrace_tc_guardian_start(struct tc_guardian *g,
     const struct tc_filter_ref *refs,
     int count, int delete_clsact, char *err, size_t errlen)
 {
-	struct tc_filter_ref copy[GUARDED_MAX];
-	int watch[2], done[2];
+	struct guard_plan plan;
+	int watch[2], done[2], marker = -1;
 	pid_t pid, guardian;
 	int status = 0;
 
 	bpftrace_tc_guardian_init(g);
 	pthread_once(&fork_counter_once, register_fork_counter);
+	memset(&plan, 0, sizeof(plan));
 	if (count > GUARDED_MAX)
 		count = GUARDED_MAX;
-	memcpy(copy, refs, (size_t)count * sizeof(*refs));
+	if (count > 0) {
+		memcpy(plan.refs, refs, (size_t)count * sizeof(*refs));
+		plan.ifindex = refs[0].ifindex;
+		if (if_indextoname((unsigned)plan.ifindex, plan.ifname) == NULL)
+			snprintf(plan.ifname, sizeof(plan.ifname), "%d",
+			    plan.ifindex);
+		make_name(&plan.lock, plan.ifindex, LOCK_LEAF);
+		/*
+		 * Ours if this capture created it, or one of ours did and
+		 * still holds it (the caller holds the lock: no guardian is
+		 * deciding meanwhile).  Unmarked, it stays at the end.
+		 */
+		if (delete_clsact || qdisc_marked_ours(plan.ifindex))
+			marker = mark_qdisc_ours(plan.ifindex);
+		plan.qdisc_ours = marker >= 0;
+	}
+	plan.count = count;
 	if (pipe2(watch, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe for the clsact guardian: %s",
 		    strerror(errno));
-		return -1;
+		goto fail;
 	}
 	if (pipe2(done, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe for the clsact guardian: %s",
 		    strerror(errno));
-		close(watch[0]);
-		close(watch[1]);
-		return -1;
+		close_pair(watch);
+		goto fail;
 	}
 	/*
 	 * Twice: the middle process exits at once and the guardian, an
@@ -276,7 +687,7 @@ bpftrace_tc_guardian_start(struct tc_guardian *g,
 	pid = fork();
 	if (pid == 0) {
 		if ((guardian = fork()) == 0)
-			guard(watch[0], done[1], copy, count, delete_clsact);
+			guard(watch[0], done[1], marker, &plan);
 		_exit(guardian < 0);
 	}
 	close(watch[0]);
@@ -290,42 +701,75 @@ bpftrace_tc_guardian_start(struct tc_guardian *g,
 		    strerror(pid < 0 ? errno : EAGAIN));
 		close(watch[1]);
 		close(done[0]);
-		return -1;
+		goto fail;
 	}
+	if (marker >= 0)
+		close(marker);	/* the guardian holds it now */
 	g->watch_fd = watch[1];
 	g->done_fd = done[0];
 	g->owner = getpid();
 	g->forks = forks_seen;
 	return 0;
+fail:
+	if (marker >= 0)
+		close(marker);
+	return -1;
 }
 
 /*
  * Lets the guardian remove the filters once no other process holds the
  * capture, and waits until it has if this is the last holder (see the
- * header).  A guardian that could not be forked twice (the middle
- * process failed) never ends the done pipe but by dying: the wait is
- * bounded all the same.
+ * header).  What the guardian could not do it says in one line, which
+ * goes to stderr: pcap_close() has no other way to tell (libpcap's
+ * Linux module does the same when it cannot restore an interface).  A
+ * guardian that could not be forked twice (the middle process failed)
+ * never ends the done pipe but by dying: the wait is bounded all the
+ * same.
  */
-#define GUARDIAN_WAIT_MS	10000
-
 void
 bpftrace_tc_guardian_stop(struct tc_guardian *g)
 {
 	struct pollfd done;
-	char byte;
+	char message[256];
+	size_t len = 0;
+	long deadline;
 
 	if (g->watch_fd < 0)
 		return;
 	close(g->watch_fd);
 	done.fd = g->done_fd;
 	done.events = POLLIN;
+	deadline = now_ms() + GUARDIAN_WAIT_MS;
 	while (g->owner == getpid() && g->forks == forks_seen) {
-		int n = poll(&done, 1, GUARDIAN_WAIT_MS);
+		long left = deadline - now_ms();
+		ssize_t r;
+		int n;
 
+		if (left <= 0) {
+			fprintf(stderr, "pcap-bpftrace: the clsact guardian did"
+			    " not finish within %d s; check 'tc filter show'"
+			    " for filters left\n", GUARDIAN_WAIT_MS / 1000);
+			break;
+		}
+		n = poll(&done, 1, (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || read(g->done_fd, &byte, 1) <= 0)
+		if (n < 0)
 			break;
+		if (n == 0)
+			continue;	/* the deadline says */
+		r = read(g->done_fd, message + len, sizeof(message) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == sizeof(message) - 1)
+			break;
+	}
+	if (len > 0) {
+		message[len] = '\0';
+		fprintf(stderr, "%s\n", message);
 	}
 	close(g->done_fd);
 	bpftrace_tc_guardian_init(g);

@@ -5,8 +5,8 @@
  * takes CAP_NET_ADMIN, which tcpdump has given up by then.  So activation
  * forks a small guardian, still privileged, that waits for the capturing
  * process to close the handle or to die (SIGKILL included), then removes
- * the filters and, if the capture created it and no other filter is left
- * on it, the clsact qdisc.
+ * its filters and, if one of our captures created it and no filter is
+ * left on it, the clsact qdisc.
  *
  * "Closed" means closed by every process that holds the handle: a program
  * that forks after activation (a daemon: p0f -d) shares the capture with
@@ -16,6 +16,24 @@
  * it is the last holder, and elsewhere waiting could block it for good.
  * The guardian is not the application's child (it is forked twice), so
  * it never shows up in the application's wait() calls.
+ *
+ * The qdisc is shared: several captures (of any user, in process or
+ * through the broker) and other tools ('tc filter add') attach to it.
+ * Removing it takes every filter on it, so "is anything else on it?" and
+ * "remove it" must not be split by an attach.  Captures hold the
+ * interface's clsact lock (bpftrace_tc_clsact_lock()) from creating the
+ * qdisc to starting the guardian; a guardian takes it for the check and
+ * the removal, and removes only a qdisc that one of our captures created
+ * (remembered by the guardians of the captures on it, so that the last
+ * of them removes it, whichever came first).  Every wait is bounded: a
+ * netlink answer, the lock, the close's wait for the guardian; what the
+ * guardian could not do it reports in one line on stderr at close.  A
+ * foreign tool attaching between the check and the removal (a window of
+ * two netlink calls) is the one race left: the kernel offers no "remove
+ * if empty".  A process that holds the lock's name for itself (any user
+ * in the network namespace may bind it) makes clsact captures of that
+ * interface fail after the bound, with a message naming it, and stops
+ * guardians from removing the qdisc, never filters of others.
  */
 #ifndef BPFTRACE_TC_GUARDIAN_H
 #define BPFTRACE_TC_GUARDIAN_H
@@ -47,5 +65,20 @@ void	bpftrace_tc_guardian_init(struct tc_guardian *g);
 void	bpftrace_tc_guardian_adopt(struct tc_guardian *g, int watch_fd,
 	    int done_fd);
 void	bpftrace_tc_guardian_stop(struct tc_guardian *g);
+
+/*
+ * The interface's clsact lock: a descriptor, or -1 with a one-line
+ * message after a bounded wait.  Hold it from creating (or finding) the
+ * qdisc until bpftrace_tc_guardian_start() has returned, and while
+ * removing a qdisc.
+ */
+int	bpftrace_tc_clsact_lock(int ifindex, char *err, size_t errlen);
+void	bpftrace_tc_clsact_unlock(int fd);
+/*
+ * Takes the lock and removes the interface's clsact qdisc if no filter
+ * is on it: for a capture that created it and ends without a guardian
+ * (its activation failed).  0, or a negative errno.
+ */
+int	bpftrace_tc_clsact_remove_if_unused(int ifindex);
 
 #endif /* BPFTRACE_TC_GUARDIAN_H */

@@ -84,28 +84,70 @@ make_veth_pair() {
 	ip netns exec "$NS_A" ping -c 1 -W 2 198.18.0.2 >/dev/null 2>&1
 }
 
-# wait_until PID COMMAND...: until COMMAND succeeds, at most 10 s, or
-# until PID has ended; the status is COMMAND's.
+# Every wait below is for an event, bounded generously: a loaded 2-core
+# machine (other builds, valgrind) may take many seconds for what an idle
+# one does at once, and a bound only costs time when something is wrong.
+WAIT_BOUND=${WAIT_BOUND:-60}
+
+# Addresses of this test's own on the veth pair, OWN_A on veth_a and
+# OWN_B on veth_b (a /30 of 198.19.0.0/16 chosen by the test's pid), for
+# the filters of kernel-wide taps: other tests running at the same time
+# use 198.18.0.1 and .2 too.
+add_own_addresses() {
+	local base=$(( ($$ % 16384) * 4 ))
+	OWN_A=198.19.$((base / 256)).$((base % 256 + 1))
+	OWN_B=198.19.$((base / 256)).$((base % 256 + 2))
+	ip -n "$NS_A" addr add "$OWN_A/30" dev veth_a
+	ip -n "$NS_B" addr add "$OWN_B/30" dev veth_b
+}
+
+# wait_until PID COMMAND...: until COMMAND succeeds, at most $WAIT_BOUND s,
+# or until PID has ended; the status is COMMAND's.
 wait_until() {
 	local pid=$1 i=0
 	shift
-	while ! "$@" && [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
+	while ! "$@" && [ $i -lt $((WAIT_BOUND * 10)) ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	"$@"
 }
 
-# Waits until FILE contains TEXT (tcpdump's "listening on"), at most 10 s.
+# Waits until FILE contains TEXT (tcpdump's "listening on"), at most
+# $WAIT_BOUND s.
 wait_for_text() {
 	local file=$1 text=$2 i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		grep -q "$text" "$file" 2>/dev/null && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
 	echo "--- $file:"; cat "$file" 2>/dev/null
-	fail "'$text' did not appear in $file within 10 s"
+	fail "'$text' did not appear in $file within $WAIT_BOUND s"
+}
+
+# packets_in FILE [FILTER]: how many packets a capture file (written with
+# -U, perhaps still growing) holds that match FILTER.
+packets_in() {
+	local file=$1
+	shift
+	tcpdump -r "$file" -nn "$@" 2>/dev/null | wc -l
+}
+
+# wait_for_packets FILE COUNT [FILTER]: until the capture file holds COUNT
+# matching packets, at most $WAIT_BOUND s; the status says whether it
+# does.  Before stopping a capture whose packets are counted: a packet
+# the kernel has queued but the capture has not yet read is lost to a
+# SIGINT.
+wait_for_packets() {
+	local file=$1 count=$2 i=0
+	shift 2
+	while [ "$(packets_in "$file" "$@")" -lt "$count" ] &&
+	    [ $i -lt $((WAIT_BOUND * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(packets_in "$file" "$@")" -ge "$count" ]
 }
 
 # Starts the system's tcpdump with the built library in the background:
@@ -120,23 +162,24 @@ start_tcpdump() {
 	# Not through with_lib: $! must be timeout(1) itself, tcpdump its
 	# child (ip netns exec and env exec what they run).
 	${IN_NS:+ip netns exec "$IN_NS"} env LD_LIBRARY_PATH="$LIBDIR" \
-	    timeout 30 /usr/bin/tcpdump "$@" \
+	    timeout $((WAIT_BOUND * 2)) /usr/bin/tcpdump "$@" \
 	    > "$TMP/$name.out" 2> "$TMP/$name.err" &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
 	wait_for_text "$TMP/$name.err" "listening on"
 }
 
-# Waits for a background tcpdump to end (-c, or a signal), at most 15 s.
+# Waits for a background tcpdump to end (-c, or a signal), at most
+# $WAIT_BOUND s.
 wait_tcpdump() {
 	local name=$1 pid i=0
 	eval "pid=\$PID_$name"
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		echo "tcpdump $name still running after 15 s: interrupting it"
+		echo "tcpdump $name still running after $WAIT_BOUND s: interrupting it"
 		kill -INT "$pid"
 	fi
 	wait "$pid" 2>/dev/null
@@ -155,15 +198,76 @@ our_loaded_programs() {
 	bpftool prog show 2>/dev/null | grep -c 'name capture_' || true
 }
 
-# Waits up to 5 s for our programs to leave the kernel (links and filters
-# go first; the programs follow after an RCU grace period).
+# Waits up to $WAIT_BOUND s for our programs to leave the kernel (links
+# and filters go first; the programs follow after an RCU grace period).
 wait_programs_gone() {
 	local i=0
-	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt 50 ]; do
+	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	[ "$(our_loaded_programs)" -eq 0 ]
+}
+
+# programs_of PID: the BPF programs a process holds (through program or
+# link descriptors), by id: its own, whatever else runs on the machine.
+programs_of() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un
+}
+
+# programs_gone IDS...: waits up to $WAIT_BOUND s until none of these
+# programs is loaded any more; the status says whether.
+programs_gone() {
+	local i=0 id left
+	while :; do
+		left=""
+		for id in "$@"; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		done
+		[ -z "$left" ] && return 0
+		[ $i -ge $((WAIT_BOUND * 10)) ] && { echo "programs still loaded:$left"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# process_tree PID: PID and its descendants.
+process_tree() {
+	local child
+	echo "$1"
+	for child in $(pgrep -P "$1"); do
+		process_tree "$child"
+	done
+}
+
+# holds_bpf_link PID: whether PID or a descendant holds a bpf_link, as a
+# capture at a tracing, tcx or XDP tap does once attached.
+holds_bpf_link() {
+	local p
+	for p in $(process_tree "$1"); do
+		grep -qs '^link_id:' /proc/"$p"/fdinfo/* && return 0
+	done
+	return 1
+}
+
+# interrupt_capture PID: SIGINT to the capturing program (dumpcap, tshark,
+# tcpdump) under PID.  A background subshell ignores SIGINT, so the
+# signal must go to the program itself.
+interrupt_capture() {
+	local p
+	for p in $(process_tree "$1"); do
+		case $(cat /proc/"$p"/comm 2>/dev/null) in
+		dumpcap|tshark|tcpdump) kill -INT "$p" 2>/dev/null ;;
+		esac
+	done
+}
+
+# wait_attached PID: until the capture under PID is attached (holds a
+# bpf_link), at most $WAIT_BOUND s: for programs whose 'capturing' line
+# may come before the attachment (dumpcap through the broker attaches at
+# the first use), instead of a fixed sleep.
+wait_attached() {
+	wait_until "$1" holds_bpf_link "$1" || fail "the capture under $1 did not attach within $WAIT_BOUND s"
 }
 
 # As an ordinary user holding what capturing from a bpf: tap needs, as the

@@ -21,7 +21,7 @@ wait_for_text "$TMP/activate.log" "Listening on"
 
 ip netns exec "$NS_B" env LD_LIBRARY_PATH="$TMP/shared" PCAP_BPF_BROKER="$SOCK" \
     setpriv --inh-caps=-all --bounding-set=-all \
-    "$TMP/shared/tap_counts" -i bpf:tc:veth_b:ingress -t 4000 icmp > "$TMP/counts.out" 2>&1 &
+    "$TMP/shared/tap_counts" -i bpf:tc:veth_b:ingress -t 120000 -c 3 icmp > "$TMP/counts.out" 2>&1 &
 client=$!
 on_exit "kill $client 2>/dev/null"
 wait_for_text "$TMP/counts.out" "ready"

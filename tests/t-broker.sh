@@ -21,8 +21,7 @@ command -v bpftool >/dev/null || skip "bpftool is not installed"
 make_veth_pair
 ip netns exec "$NS_B" ip link set lo up
 # Addresses of this test's own, for the kernel-wide taps' filters.
-ip -n "$NS_A" addr add 198.19.201.1/24 dev veth_a
-ip -n "$NS_B" addr add 198.19.201.2/24 dev veth_b
+add_own_addresses
 
 group=pbt$$
 groupadd "$group" || fail "groupadd $group"
@@ -70,19 +69,22 @@ as_client() {
 	    PCAP_BPF_BROKER="$SOCK" "$@"
 }
 
-pings() { ip netns exec "$NS_A" ping -c "$1" -i 0.2 198.19.201.2 >/dev/null; }
+pings() { ip netns exec "$NS_A" ping -c "$1" -i 0.2 "$OWN_B" >/dev/null; }
 
-# Runs tap_counts in the background as $1 on device $2 for $3 ms.
+# Runs tap_counts in the background as $2 on device $3 until it has seen
+# $4 echo packets (bounded at two minutes: the machine may be busy), or
+# until killed (no count).  The filter runs in the kernel (-k): at a
+# kernel-wide tap, another test's flood must not fill the ring.
 start_counts() {
-	local name=$1 who=$2 dev=$3 ms=$4
-	(as_client "$who" "$TMP/shared/tap_counts" -i "$dev" -t "$ms" \
-	    "icmp and host 198.19.201.2") > "$TMP/$name.out" 2>&1 &
+	local name=$1 who=$2 dev=$3 count=${4:-0}
+	(as_client "$who" "$TMP/shared/tap_counts" -i "$dev" -t 120000 \
+	    -c "$count" -k "icmp and host $OWN_B") > "$TMP/$name.out" 2>&1 &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
 	wait_for_text "$TMP/$name.out" "ready"
 }
 
-# Waits up to 10 s for nothing of the test's captures to be left: no
+# Waits up to $WAIT_BOUND s for nothing of the test's captures to be left: no
 # clsact filter or qdisc on veth_b, no broker child holding probes (with
 # the clients gone too, no descriptor holds a link or program), and no
 # capture program at all unless another process holds one (tests of
@@ -97,7 +99,7 @@ others_capturing() {
 }
 clean_kernel() {
 	local what=$1 i=0 left
-	while [ $i -lt 100 ]; do
+	while [ $i -lt $((WAIT_BOUND * 10)) ]; do
 		left=$(tc -n "$NS_B" filter show dev veth_b ingress
 		    tc -n "$NS_B" filter show dev veth_b egress
 		    tc -n "$NS_B" qdisc show dev veth_b | grep clsact
@@ -118,7 +120,7 @@ B1=$BROKER
 
 # Root's tshark: dumpcap trims its capabilities, the broker activates.
 ip netns exec "$NS_B" env LD_LIBRARY_PATH="$TMP/shared" PCAP_BPF_BROKER="$SOCK" \
-    timeout 30 tshark -i bpf:tc:veth_b:ingress -f icmp -c 2 -w "$TMP/root.pcapng" \
+    timeout $((WAIT_BOUND * 2)) tshark -i bpf:tc:veth_b:ingress -f icmp -c 2 -w "$TMP/root.pcapng" \
     > "$TMP/tshark.out" 2>&1 &
 tshark_pid=$!
 on_exit "kill $tshark_pid 2>/dev/null"
@@ -127,7 +129,7 @@ wait_for_text "$TMP/tshark.out" "Capturing on"
 wait_for_text "$BROKER_LOG" "(dumpcap): capturing at bpf:tc:veth_b:ingress"
 pings 2
 wait $tshark_pid || fail "root's tshark: $(cat "$TMP/tshark.out")"
-n=$(tshark -r "$TMP/root.pcapng" -Y "icmp.type == 8 and ip.src == 198.19.201.1" 2>/dev/null | wc -l)
+n=$(tshark -r "$TMP/root.pcapng" -Y "icmp.type == 8 and ip.src == $OWN_A" 2>/dev/null | wc -l)
 echo "root's tshark through the broker: $n echo requests"
 [ "$n" -eq 2 ] || fail "root's tshark captured $n of 2 echo requests"
 grep -q "uid 0 pid [0-9]* (dumpcap): capturing at bpf:tc:veth_b:ingress with tcx" "$BROKER_LOG" ||
@@ -142,7 +144,7 @@ echo "$out" | grep -q "the capture broker admits root and the members of group $
     fail "the refusal does not name the rule: $out"
 
 # A member: a tracepoint, counted exactly; XDP refused by the policy.
-start_counts member member bpf:tracepoint:net:netif_receive_skb 8000
+start_counts member member bpf:tracepoint:net:netif_receive_skb 6
 pings 3
 wait "$PID_member"
 cat "$TMP/member.out"
@@ -168,13 +170,13 @@ clean_kernel "the other namespace's capture"
     fail "a filter was left on veth_a"
 
 # SIGKILL of a client, tcx.
-start_counts k1 member bpf:tc:veth_b 30000
+start_counts k1 member bpf:tc:veth_b
 kill -KILL "$PID_k1"
 clean_kernel "a killed tcx client"
 echo "SIGKILL of a tcx client: nothing left"
 
 # SIGKILL of the broker mid-capture: the capture goes on, then ends clean.
-start_counts k2 member bpf:tc:veth_b:ingress 6000
+start_counts k2 member bpf:tc:veth_b:ingress 2
 # The broker and the child serving the capture, both.
 kill -KILL $(pgrep -P "$B1") "$B1"
 wait "$B1" 2>/dev/null
@@ -189,7 +191,7 @@ echo "SIGKILL of the broker: the capture went on, nothing left after it"
 
 # A new broker (clsact this time) serves new clients; SIGKILL of one.
 start_broker PCAP_BPF_MECHANISMS=clsact
-start_counts k3 member bpf:tc:veth_b 30000
+start_counts k3 member bpf:tc:veth_b
 tc -n "$NS_B" filter show dev veth_b ingress | grep -q capture_tc || fail "clsact: no filter"
 kill -KILL "$PID_k3"
 clean_kernel "a killed clsact client"

@@ -3,13 +3,11 @@
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
-# Addresses of this test's own: the tracepoints are kernel-wide and see
-# other tests' 198.18.0.1 -> 198.18.0.2 traffic too.
-OWN=198.19.$(($$ % 199 + 1))
-ip -n "$NS_A" addr add "$OWN.1/24" dev veth_a
-ip -n "$NS_B" addr add "$OWN.2/24" dev veth_b
-ping_a() { ip netns exec "$NS_A" ping -c 4 -i 0.2 -s 1000 "$OWN.2" >/dev/null; }
-filter="icmp[icmptype] = icmp-echo and src host $OWN.1"
+# The tracepoints see every namespace's packets (other tests ping from
+# 198.18.0.1 too): the filter names addresses of this test's own.
+add_own_addresses
+ping_a() { ip netns exec "$NS_A" ping -c 4 -i 0.2 -s 1000 "$OWN_B" >/dev/null; }
+filter="icmp[icmptype] = icmp-echo and src host $OWN_A"
 
 # The kfree_skb / consume_skb taps see both directions; net_dev_queue is
 # a transmit path, so -Q in sees nothing there and -Q out everything.

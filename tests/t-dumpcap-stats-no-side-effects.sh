@@ -32,7 +32,9 @@ in_b() { ip netns exec "$NS_B" env LD_LIBRARY_PATH="$TMP/shared" PCAP_BPF_BROKER
 out=$(in_b dumpcap -L -i bpf:xdp:veth_b 2>&1) || fail "dumpcap -L: $out"
 echo "$out" | grep -q "EN10MB" || fail "dumpcap -L lists no EN10MB: $out"
 
-in_b timeout 10 dumpcap -S > "$TMP/stats.out" 2> "$TMP/stats.err" &
+# dumpcap -S runs until stopped; it is looked at while it runs (the
+# moments below only give it time to do something wrong: it must not).
+in_b timeout $((WAIT_BOUND * 2)) dumpcap -S > "$TMP/stats.out" 2> "$TMP/stats.err" &
 pid=$!
 on_exit "kill $pid 2>/dev/null"
 wait_for_text "$TMP/stats.out" "bpf:tc:veth_b"
@@ -50,6 +52,8 @@ held=$(for child in $(pgrep -P "$BROKER"); do
 		readlink "$fd"
 	done
 done | grep -c 'anon_inode:bpf' || true)
+kill -0 $pid 2>/dev/null || fail "dumpcap -S ended before it was looked at: $(cat "$TMP/stats.err")"
+kill $pid
 wait $pid
 devices=$(cut -f1 "$TMP/stats.out" | sort -u | grep -c '^bpf:')
 echo "dumpcap -S: $devices bpf: devices open through $children broker children;" \

@@ -26,13 +26,13 @@ if ip -n "$NS_A" link add link veth_a name vlan100 type vlan id 100 2>/dev/null 
 fi
 ip -n "$NS_A" addr add 2001:db8::1/64 dev veth_a nodad
 ip -n "$NS_B" addr add 2001:db8::2/64 dev veth_b nodad
-ip netns exec "$NS_B" timeout 30 tcpdump -ni veth_b -s 0 -w "$TMP/generated.pcap" \
+ip netns exec "$NS_B" timeout $((WAIT_BOUND * 2)) tcpdump -ni veth_b -s 0 -w "$TMP/generated.pcap" \
     2> "$TMP/generated.err" &
 on_exit "kill $! 2>/dev/null"
 tcpdump_pid=$!
 wait_for_text "$TMP/generated.err" "listening on"
 # One listener, so that a whole TCP conversation is in the capture.
-ip netns exec "$NS_B" timeout 10 python3 -c '
+ip netns exec "$NS_B" timeout $WAIT_BOUND python3 -c '
 import socket
 s = socket.socket(socket.AF_INET6)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -40,8 +40,10 @@ s.bind(("::", 80)); s.listen(4)
 for _ in range(2):
     c, _ = s.accept(); c.recv(100); c.sendall(b"HTTP/1.0 200 OK\r\n\r\n"); c.close()
 ' >/dev/null 2>&1 &
-on_exit "kill $! 2>/dev/null"
-sleep 0.3
+listener=$!
+on_exit "kill $listener 2>/dev/null"
+listening() { ip netns exec "$NS_B" ss -Hltn "sport = :80" | grep -q .; }
+wait_until $listener listening
 ip netns exec "$NS_A" bash -c '
 	ping -c 2 -i 0.2 -W 1 198.18.0.2
 	ping -c 2 -i 0.2 -s 1400 -W 1 198.18.0.2

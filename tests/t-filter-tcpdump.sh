@@ -25,7 +25,23 @@ traffic() {
 		done' >/dev/null 2>&1
 }
 
-IN_NS=$NS_B PCAP_BPF_DEBUG=1 start_tcpdump all -ni bpf:tc:veth_b 'tcp port 6666'
+# at_least N FILE: tcpdump (-l: a line per packet at once) has printed N
+# packets to port 6666; a capture is stopped then, however busy the
+# machine, and a moment later for any extra (a shorter moment can only
+# miss an extra, not fail a good run).
+at_least() {
+	[ "$(grep -c 6666 "$2")" -ge "$1" ]
+}
+stop_at() {
+	local name=$1 count=$2 pid
+	eval "pid=\$PID_$name"
+	wait_until "$pid" at_least "$count" "$TMP/$name.out"
+	sleep 0.3
+	kill -INT "$pid"
+	wait_tcpdump "$name"
+}
+
+IN_NS=$NS_B PCAP_BPF_DEBUG=1 start_tcpdump all -l -ni bpf:tc:veth_b 'tcp port 6666'
 pid=$(pgrep -P "$PID_all" tcpdump)
 uid=$(awk '/^Uid:/ { print $2 }' /proc/$pid/status)
 caps=$(awk '/^CapEff:/ { print $2 }' /proc/$pid/status)
@@ -33,9 +49,7 @@ echo "tcpdump runs as uid $uid ($(id -nu "$uid")), effective capabilities $caps"
 [ "$(id -nu "$uid")" = tcpdump ] && [ "$caps" = 0000000000000000 ] ||
     fail "tcpdump did not drop its privileges before setting the filter"
 traffic
-sleep 0.3
-kill -INT "$PID_all"
-wait_tcpdump all
+stop_at all 10
 cat "$TMP/all.out"
 grep -v "6666" "$TMP/all.out" | grep . && fail "packets not matching 'tcp port 6666' were delivered"
 syn=$(grep -c "> 198.18.0.2.6666: Flags \[S\]" "$TMP/all.out")
@@ -51,11 +65,9 @@ echo "delivered $syn SYN + $rst RST; received by filter: $received; rejected in 
 
 # The user-space fallback delivers the same packets; ps_recv then counts
 # everything the probe saw.
-IN_NS=$NS_B PCAP_BPF_FILTER=user PCAP_BPF_DEBUG=1 start_tcpdump user -ni bpf:tc:veth_b 'tcp port 6666'
+IN_NS=$NS_B PCAP_BPF_FILTER=user PCAP_BPF_DEBUG=1 start_tcpdump user -l -ni bpf:tc:veth_b 'tcp port 6666'
 traffic
-sleep 0.3
-kill -INT "$PID_user"
-wait_tcpdump user
+stop_at user 10
 n=$(grep -c "6666" "$TMP/user.out")
 received=$(sed -n 's/^\([0-9]*\) packets\? received by filter/\1/p' "$TMP/user.err")
 echo "PCAP_BPF_FILTER=user: $n packets delivered, received by filter: $received"
@@ -65,11 +77,9 @@ grep -q "filtering in user space: PCAP_BPF_FILTER=user" "$TMP/user.err" ||
     fail "user-space filtering delivered $n packets, expected the 10 matching"
 [ "$received" -ge 25 ] || fail "ps_recv $received: with user-space filtering it counts every packet (>= 25)"
 
-IN_NS=$NS_B start_tcpdump inbound -ni bpf:tc:veth_b -Q in 'tcp port 6666'
+IN_NS=$NS_B start_tcpdump inbound -l -ni bpf:tc:veth_b -Q in 'tcp port 6666'
 traffic
-sleep 0.3
-kill -INT "$PID_inbound"
-wait_tcpdump inbound
+stop_at inbound 5
 n=$(grep -c "6666" "$TMP/inbound.out")
 echo "-Q in 'tcp port 6666': $n packets, $(grep -c "Flags \[S\]" "$TMP/inbound.out") SYN"
 [ "$n" -eq 5 ] && ! grep -q "Flags \[R" "$TMP/inbound.out" ||
@@ -77,7 +87,7 @@ echo "-Q in 'tcp port 6666': $n packets, $(grep -c "Flags \[S\]" "$TMP/inbound.o
 
 # Pings and UDP wait in the ring having passed 'icmp or udp'; the filter
 # becomes 'udp' before they are read.
-ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout 30 \
+ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout $((WAIT_BOUND * 2)) \
     "$TESTPROGS/tap_filter_swap" bpf:tc:veth_b 'icmp or udp' 'udp' "$TMP/go" \
     > "$TMP/swap.out" 2> "$TMP/swap.err" &
 swap_pid=$!

@@ -22,10 +22,12 @@ expect bpf:fexit:ip_rcvv "try bpf:fexit:ip_rcv:arg1"
 expect bpf:kprobe:ip_rcv:arg7 "has 4 arguments, arg1 .. arg4"
 
 make_veth_pair
+# Kernel-wide tap, other tests beside: addresses of this test's own.
+add_own_addresses
 out=$(ip netns exec "$NS_B" "$T" bpf:kprobe:ip_rcv 2>&1)
 if echo "$out" | grep -q "^status 0"; then
-	start_tcpdump k -ni bpf:kprobe:ip_rcv -c 2 -w "$TMP/k.pcap" 'icmp and host 198.18.0.2'
-	ip netns exec "$NS_A" ping -c 3 -i 0.2 198.18.0.2 >/dev/null
+	start_tcpdump k -ni bpf:kprobe:ip_rcv -c 2 -w "$TMP/k.pcap" "icmp and host $OWN_B"
+	ip netns exec "$NS_A" ping -c 3 -i 0.2 "$OWN_B" >/dev/null
 	wait_tcpdump k
 	[ "$(tcpdump -r "$TMP/k.pcap" 2>/dev/null | grep -c 'ICMP echo')" -eq 2 ] ||
 	    fail "bpf:kprobe:ip_rcv did not see the ping"

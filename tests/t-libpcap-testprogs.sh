@@ -6,11 +6,13 @@ make_veth_pair
 dev=bpf:tracepoint:net:netif_receive_skb
 P=$PCAP_TESTPROGS
 
-ip netns exec "$NS_A" ping -c 150 -i 0.1 198.18.0.2 >/dev/null 2>&1 &
+# Traffic for the whole test, however long a busy machine makes it
+# (bounded: 3 minutes).
+ip netns exec "$NS_A" ping -c 1800 -i 0.1 198.18.0.2 >/dev/null 2>&1 &
 on_exit "kill $! 2>/dev/null"
 
 # threadsignaltest waits 60 s before its pcap_breakloop(): start it first.
-timeout 90 stdbuf -oL "$P/threadsignaltest" -i "$dev" > "$TMP/thread.out" 2>&1 &
+timeout 180 stdbuf -oL "$P/threadsignaltest" -i "$dev" > "$TMP/thread.out" 2>&1 &
 thread_pid=$!
 on_exit "kill $thread_pid 2>/dev/null"
 
@@ -20,17 +22,29 @@ grep -q "^bpf:tracepoint:skb:kfree_skb" "$TMP/fad.out" || fail "findalldevstest 
 out=$("$P/opentest" -i "$dev" 2>&1) || fail "opentest: $out"
 echo "$out" | grep -q "opened successfully" || fail "opentest: $out"
 
-out=$(timeout 20 "$P/nonblocktest" -i "$dev" 2>&1) || fail "nonblocktest: $out"
+out=$(timeout $WAIT_BOUND "$P/nonblocktest" -i "$dev" 2>&1) || fail "nonblocktest: $out"
 echo "$out"
 echo "$out" | grep -q "pcap_setnonblock failed as expected" || fail "nonblocktest did not finish"
 
-# capturetest and selpolltest loop until stopped: check what they read.
-timeout 3 stdbuf -oL "$P/capturetest" -i "$dev" -t 500 > "$TMP/cap.out" 2>&1
+# capturetest and selpolltest loop until stopped: each is stopped once it
+# printed what it read (at most $WAIT_BOUND s), then checked.
+# run_until OUT PATTERN COMMAND...
+run_until() {
+	local out=$1 pattern=$2 pid
+	shift 2
+	timeout $((WAIT_BOUND + 10)) stdbuf -oL "$@" > "$out" 2>&1 &
+	pid=$!
+	wait_until $pid grep -q "$pattern" "$out"
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
+}
+run_until "$TMP/cap.out" "[1-9][0-9]* ps_recv" "$P/capturetest" -i "$dev" -t 500
 grep -q "[1-9][0-9]* packets seen, [1-9][0-9]* packets counted" "$TMP/cap.out" ||
     fail "capturetest saw no packets: $(tail -3 "$TMP/cap.out")"
 grep -q "[1-9][0-9]* ps_recv" "$TMP/cap.out" || fail "capturetest: no ps_recv"
 for mode in "-s" "-p" "-s -n" "-p -n" "-s -t"; do
-	timeout 3 stdbuf -oL "$P/selpolltest" $mode -i "$dev" > "$TMP/sel.out" 2>&1
+	run_until "$TMP/sel.out" "[1-9][0-9]* packets seen, [1-9][0-9]* packets counted after" \
+	    "$P/selpolltest" $mode -i "$dev"
 	grep -q "[1-9][0-9]* packets seen, [1-9][0-9]* packets counted after" "$TMP/sel.out" ||
 	    fail "selpolltest $mode saw no packets: $(tail -3 "$TMP/sel.out")"
 done

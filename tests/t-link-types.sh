@@ -6,11 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
-# Addresses of this test's own: the tracepoint is kernel-wide and sees
-# other tests' 198.18.0.1 -> 198.18.0.2 traffic too.
-OWN=198.19.$(($$ % 199 + 1))
-ip -n "$NS_A" addr add "$OWN.1/24" dev veth_a
-ip -n "$NS_B" addr add "$OWN.2/24" dev veth_b
+# Kernel-wide tap, other tests beside: addresses of this test's own.
+add_own_addresses
 tap=bpf:tracepoint:net:netif_receive_skb
 
 list=$(with_lib tcpdump -i $tap -L 2>&1)
@@ -25,12 +22,12 @@ for t in EN10MB RAW LINUX_SLL2 default; do
 	y="-y $t"
 	[ $t = default ] && y=""
 	PCAP_BPF_DEBUG=1 start_tcpdump $t -ni $tap $y -c 1 -w "$TMP/$t.pcap" \
-	    "icmp and src host $OWN.1"
-	ip netns exec "$NS_A" ping -c 3 -i 0.2 "$OWN.2" >/dev/null
+	    "icmp and src host $OWN_A"
+	ip netns exec "$NS_A" ping -c 3 -i 0.2 $OWN_B >/dev/null
 	wait_tcpdump $t
 	out=$(tcpdump -enr "$TMP/$t.pcap" 2>&1)
 	echo "$t: $out"
-	echo "$out" | grep -q "$OWN.1 > $OWN.2: ICMP echo request" ||
+	echo "$out" | grep -q "$OWN_A > $OWN_B: ICMP echo request" ||
 	    fail "-y $t: no echo request in the capture"
 	# The filter was installed in the probe after tcpdump gave up root
 	# (PCAP_BPF_DEBUG says when it runs in user space instead).

@@ -21,13 +21,10 @@ ip netns exec "$NS" ping -c $pings -i 0.2 127.0.0.1 >/dev/null || fail "ping on 
 
 count() { tcpdump -r "$TMP/$1.pcap" 2>/dev/null | wc -l; }
 # Each capture has written what it will write once it holds every packet
-# (at most 10 s, however busy the machine); then a last look for extras.
+# (at most $WAIT_BOUND s, however busy the machine); then a last look for
+# extras (a shorter look can only miss an extra, not fail a good run).
 for name in af tc tc_out tc_egress tc_sll2; do
-	i=0
-	while [ "$(count $name)" -lt $((2 * pings)) ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for_packets "$TMP/$name.pcap" $((2 * pings))
 done
 sleep 0.3
 for name in af tc tc_out tc_egress tc_sll2; do

@@ -9,6 +9,9 @@
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
+# Kernel-wide taps, other tests beside (some drop and ping from
+# 198.18.0.1 too): the packets looked for are to addresses of our own.
+add_own_addresses
 command -v tshark >/dev/null || skip "tshark is not installed"
 ip netns exec "$NS_B" iptables -A INPUT -p tcp --dport 6666 -j DROP ||
     fail "iptables in $NS_B"
@@ -17,43 +20,48 @@ ip netns exec "$NS_A" iptables -A OUTPUT -p udp --dport 7777 -j DROP
 fields="-T fields -E separator=| -e nflog.prefix -e nflog.ifindex_indev -e nflog.uid -e nflog.gid -e ip.src -e ip.dst -e tcp.dstport -e udp.dstport -e icmp.seq"
 
 traffic() {
-	ip netns exec "$NS_A" bash -c '
-		timeout 1 bash -c "echo > /dev/tcp/198.18.0.2/6666"
-		timeout 1 bash -c "echo > /dev/tcp/198.18.0.2/6667"
+	ip netns exec "$NS_A" env B="$OWN_B" bash -c '
+		timeout 1 bash -c "echo > /dev/tcp/$B/6666"
+		timeout 1 bash -c "echo > /dev/tcp/$B/6667"
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
-		    bash -c "echo x > /dev/udp/198.18.0.2/7777"
-		ping -c 2 -i 0.3 -W 1 198.18.0.2' >/dev/null 2>&1
+		    bash -c "echo x > /dev/udp/$B/7777"
+		ping -c 2 -i 0.3 -W 1 $B' >/dev/null 2>&1
 }
 
+# The NFLOG captures cannot be filtered (libpcap compiles no filter for
+# NFLOG) and the taps are kernel-wide: on a busy machine they grow by tens
+# of MB a second.  So each runs only as long as needed: from its attachment
+# (an event) to a moment after the traffic, and is not polled (reading it
+# back costs more than the wait).
 # dumpcap into pcapng, read back with tshark; in the drops' namespace, so
 # that the in-device's index is given (see the joined taps below).
-IN_NS=$NS_B as_capture_user timeout 20 dumpcap -i bpf:tracepoint:skb:kfree_skb -y NFLOG \
+IN_NS=$NS_B as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i bpf:tracepoint:skb:kfree_skb -y NFLOG \
     -w "$TMP/drops.pcapng" > "$TMP/d.out" 2>&1 &
 pid=$!
 on_exit "kill $pid 2>/dev/null"
 wait_for_text "$TMP/d.out" "Capturing on"
-sleep 1
+wait_attached $pid
 traffic
 sleep 1
-kill -INT $pid; wait $pid
-tshark -r "$TMP/drops.pcapng" $fields 2>/dev/null | grep "198\.18\.0\." > "$TMP/drops.txt"
+interrupt_capture $pid; wait $pid
+tshark -r "$TMP/drops.pcapng" $fields 2>/dev/null | grep -F "|$OWN_A|$OWN_B|" > "$TMP/drops.txt"
 cat "$TMP/drops.txt"
-grep -q "^skb:kfree_skb NETFILTER_DROP|$IFINDEX_B|||198.18.0.1|198.18.0.2|6666||$" "$TMP/drops.txt" ||
+grep -q "^skb:kfree_skb NETFILTER_DROP|$IFINDEX_B|||$OWN_A|$OWN_B|6666||$" "$TMP/drops.txt" ||
     fail "the SYN dropped by iptables INPUT: no 'skb:kfree_skb NETFILTER_DROP' with indev $IFINDEX_B"
-grep -q "^skb:kfree_skb NETFILTER_DROP bash/[0-9]*||65534|65534|198.18.0.1|198.18.0.2||7777|$" "$TMP/drops.txt" ||
+grep -q "^skb:kfree_skb NETFILTER_DROP bash/[0-9]*||65534|65534|$OWN_A|$OWN_B||7777|$" "$TMP/drops.txt" ||
     fail "the datagram dropped by iptables OUTPUT: no prefix with bash/PID, uid and gid 65534"
-grep -q "^skb:kfree_skb NO_SOCKET|$IFINDEX_B|||198.18.0.1|198.18.0.2|6667||$" "$TMP/drops.txt" ||
+grep -q "^skb:kfree_skb NO_SOCKET|$IFINDEX_B|||$OWN_A|$OWN_B|6667||$" "$TMP/drops.txt" ||
     fail "the SYN to a closed port: no 'skb:kfree_skb NO_SOCKET'"
-[ "$(grep -c "^skb:kfree_skb NETFILTER_DROP|$IFINDEX_B|||198.18.0.1|198.18.0.2|||[12]$" "$TMP/drops.txt")" -eq 2 ] ||
+[ "$(grep -c "^skb:kfree_skb NETFILTER_DROP|$IFINDEX_B|||$OWN_A|$OWN_B|||[12]$" "$TMP/drops.txt")" -eq 2 ] ||
     fail "the two echo requests dropped by iptables"
 
 # tshark live at tcp:tcp_send_reset, where the kernel gives it a reason.
 if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "ENUM 'sk_rst_reason'"; then
-	IN_NS=$NS_B as_capture_user timeout 20 tshark -i bpf:tracepoint:tcp:tcp_send_reset -y NFLOG \
+	IN_NS=$NS_B as_capture_user timeout $((WAIT_BOUND * 2)) tshark -i bpf:tracepoint:tcp:tcp_send_reset -y NFLOG \
 	    -c 1 $fields -f "" > "$TMP/rst.txt" 2> "$TMP/rst.err" &
 	pid=$!
 	wait_for_text "$TMP/rst.err" "Capturing on"
-	sleep 1
+	wait_attached $pid
 	ip netns exec "$NS_A" timeout 1 bash -c "echo > /dev/tcp/198.18.0.2/6667" 2>/dev/null
 	wait $pid
 	cat "$TMP/rst.txt"
@@ -65,15 +73,15 @@ fi
 
 # Two taps in one capture: each echo request received, then dropped.
 both=bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb
-as_capture_user timeout 20 dumpcap -i "$both" -y NFLOG -w "$TMP/both.pcapng" \
+as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i "$both" -y NFLOG -w "$TMP/both.pcapng" \
     > "$TMP/b.out" 2>&1 &
 pid=$!
 wait_for_text "$TMP/b.out" "Capturing on"
+wait_attached $pid
+ip netns exec "$NS_A" ping -c 2 -i 0.3 -W 1 "$OWN_B" >/dev/null 2>&1
 sleep 1
-ip netns exec "$NS_A" ping -c 2 -i 0.3 -W 1 198.18.0.2 >/dev/null 2>&1
-sleep 1
-kill -INT $pid; wait $pid
-tshark -r "$TMP/both.pcapng" $fields -Y "icmp.type == 8 and ip.src == 198.18.0.1" 2>/dev/null |
+interrupt_capture $pid; wait $pid
+tshark -r "$TMP/both.pcapng" $fields -Y "icmp.type == 8 and ip.src == $OWN_A" 2>/dev/null |
     cut -d'|' -f1,2,9 > "$TMP/both.txt"
 cat "$TMP/both.txt"
 # Captured from this namespace: no in-device index (it would name one of

@@ -3,15 +3,19 @@
 # (tracepoints, tcx, XDP), and clsact filters (Linux before 6.6) are
 # removed by the capture's guardian process.
 # Also shows which mechanism each tracepoint family used.
+# Other captures may run on the machine meanwhile (other tests): only the
+# programs the killed process held are looked at (programs_of).
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 command -v bpftool >/dev/null || skip "bpftool is not installed"
-before=$(our_loaded_programs)
-[ "$before" -eq 0 ] || fail "$before capture programs already loaded before the test"
 
 for dev in bpf:tracepoint:skb:kfree_skb bpf:raw_tracepoint:kfree_skb; do
 	start_tcpdump kill -ni "$dev" -w /dev/null
-	progs=$(bpftool prog show | grep 'name capture_')
+	# PID_kill is the timeout(1) around tcpdump: kill tcpdump itself.
+	tcpdump_pid=$(pgrep -P "$PID_kill" tcpdump) || fail "no tcpdump under $PID_kill"
+	id=$(programs_of "$tcpdump_pid")
+	[ -n "$id" ] || fail "$dev: tcpdump holds no BPF program"
+	progs=$(bpftool prog show id $id | head -1)
 	echo "$dev: $progs"
 	case $dev in
 	*:tracepoint:*) echo "$progs" | grep -q "tracing  name capture_tp_btf" ||
@@ -19,13 +23,10 @@ for dev in bpf:tracepoint:skb:kfree_skb bpf:raw_tracepoint:kfree_skb; do
 	*) echo "$progs" | grep -q "raw_tracepoint  name capture_raw_tp" ||
 	    fail "$dev is not a raw_tp program" ;;
 	esac
-	id=$(echo "$progs" | sed 's/:.*//')
-	bpftool link show | grep -q "prog $id" || fail "no bpf_link holds program $id"
-	# PID_kill is the timeout(1) around tcpdump: kill tcpdump itself.
-	tcpdump_pid=$(pgrep -P "$PID_kill" tcpdump) || fail "no tcpdump under $PID_kill"
+	bpftool link show | grep -q "prog $id\b" || fail "no bpf_link holds program $id"
 	kill -KILL "$tcpdump_pid"
 	wait "$PID_kill" 2>/dev/null
-	wait_programs_gone || fail "$(our_loaded_programs) capture programs left after SIGKILL"
+	programs_gone $id || fail "$dev: program $id left after SIGKILL"
 	bpftool link show | grep -q "prog $id\b" && fail "link of program $id left"
 	echo "$dev: program $id and its link gone with the process"
 done
@@ -41,7 +42,7 @@ for dev in bpf:tc:veth_b bpf:xdp:veth_b; do
 	pid=$!
 	on_exit "kill $pid 2>/dev/null"
 	wait_for_text "$err" "listening on"
-	ids=$(bpftool prog show | sed -n 's/^\([0-9]*\): .*name capture_.*/\1/p')
+	ids=$(programs_of $pid)
 	links=$(bpftool link show)
 	for id in $ids; do
 		line=$(echo "$links" | grep "prog $id\b" || true)
@@ -55,7 +56,7 @@ for dev in bpf:tc:veth_b bpf:xdp:veth_b; do
 	[ -n "$ids" ] || fail "$dev: no capture program loaded"
 	kill -KILL $pid
 	wait $pid 2>/dev/null
-	wait_programs_gone || fail "$dev: programs left after SIGKILL"
+	programs_gone $ids || fail "$dev: programs left after SIGKILL"
 	echo "$dev: nothing left after SIGKILL"
 done
 # clsact (forced; the mechanism of kernels before 6.6) is no bpf_link: its
@@ -65,18 +66,21 @@ ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" PCAP_BPF_MECHANISMS=clsact \
 pid=$!
 on_exit "kill $pid 2>/dev/null"
 wait_for_text "$TMP/clsact.err" "listening on"
+ids=$(programs_of $pid)
 tc -n "$NS_B" qdisc show dev veth_b | grep -q clsact || fail "clsact: no clsact qdisc"
 tc -n "$NS_B" filter show dev veth_b ingress | grep -q capture_tc || fail "clsact: no filter"
 kill -KILL $pid
 wait $pid 2>/dev/null
+# The guardian removes them, asynchronously.
 i=0
-while { tc -n "$NS_B" qdisc show dev veth_b | grep -q clsact; } && [ $i -lt 50 ]; do
+while { tc -n "$NS_B" qdisc show dev veth_b | grep -q clsact; } &&
+    [ $i -lt $((WAIT_BOUND * 10)) ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 left=$(tc -n "$NS_B" filter show dev veth_b ingress; tc -n "$NS_B" filter show dev veth_b egress;
     tc -n "$NS_B" qdisc show dev veth_b | grep clsact)
 [ -z "$left" ] || fail "clsact: left after SIGKILL: $left"
-wait_programs_gone || fail "clsact: programs left after SIGKILL"
+programs_gone $ids || fail "clsact: programs left after SIGKILL"
 echo "bpf:tc:veth_b (clsact): filters and qdisc gone after SIGKILL"
 exit 0

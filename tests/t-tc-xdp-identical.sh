@@ -11,8 +11,17 @@ ip -n "$NS_B" link set dev veth_b mtu 9000
 ip -n "$NS_A" addr add fd00::1/64 dev veth_a nodad
 ip -n "$NS_B" addr add fd00::2/64 dev veth_b nodad
 MAC_B=$(ip -n "$NS_B" -o link show veth_b | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')
+# B knows A for good: its kernel would otherwise confirm the entry with an
+# ARP request of its own seconds later, whenever that falls (also just as
+# one capture has stopped and its twin not yet).  A's ARP is in the
+# traffic (it flushes its entry each time).
+ip -n "$NS_B" neigh replace 198.18.0.1 lladdr "$MAC_A" dev veth_b nud permanent
 sleep 2	# let the interfaces' own announcements pass
-filter='not ip6 multicast'
+# Neither the interfaces' multicast announcements nor IPv6 neighbour
+# discovery (solicitations and advertisements, which the kernel sends
+# again on its own schedule, also just as a capture stops): the pings
+# show IPv6.
+filter='not ip6 multicast and not (icmp6 and (ip6[40] == 135 or ip6[40] == 136))'
 
 # Two 802.1Q frames (VLAN 10, a UDP datagram inside) from A to B, through a
 # packet socket: the host kernel may have no VLAN devices.  B's kernel
@@ -47,11 +56,22 @@ traffic() {
 capture() {
 	local name=$1 dev=$2 dlt=$3
 	shift 3
-	ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout 60 \
+	ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" timeout $((WAIT_BOUND * 3)) \
 	    /usr/bin/tcpdump -ni "$dev" -y "$dlt" -s 0 -U -w "$TMP/$name.pcap" "$@" \
 	    "$filter" 2> "$TMP/$name.err" &
 	eval "PID_$name=$!"
 	on_exit "kill $! 2>/dev/null"
+}
+
+# same_counts NAME TWIN...: each capture file holds as many packets as
+# its AF_PACKET twin.  The captures are stopped once they do (at most
+# $WAIT_BOUND s): a capture stopped with packets unread would differ only
+# because the machine was busy.
+same_counts() {
+	while [ $# -gt 1 ]; do
+		[ "$(packets_in "$TMP/$1.pcap")" -eq "$(packets_in "$TMP/$2.pcap")" ] || return 1
+		shift 2
+	done
 }
 
 stop_all() {
@@ -95,6 +115,7 @@ for n in tc_all tc_in tc_out tc_sll af_all af_in af_out; do
 	wait_for_text "$TMP/$n.err" "listening on"
 done
 traffic
+wait_until $PID_tc_all same_counts tc_all af_all tc_in af_in tc_out af_out tc_sll af_all
 stop_all tc_all tc_in tc_out tc_sll af_all af_in af_out
 compare tc_all af_all "tc, both directions"
 compare tc_in af_in "tc, received"
@@ -117,6 +138,7 @@ capture xdp bpf:xdp:veth_b EN10MB
 capture xdp_af veth_b EN10MB -Q in
 for n in xdp xdp_af; do wait_for_text "$TMP/$n.err" "listening on"; done
 traffic
+wait_until $PID_xdp same_counts xdp xdp_af
 stop_all xdp xdp_af
 compare xdp xdp_af "xdp"
 tcpdump -r "$TMP/xdp.pcap" -nn -e 2>/dev/null | grep -q "length 9014" || fail "xdp: no whole jumbo frame"

@@ -92,19 +92,24 @@ start_helper() {
 }
 
 # Waits until a background program's output (stdout or stderr) holds TEXT,
-# at most SECONDS: wait_output NAME TEXT SECONDS
+# at most SECONDS (times POLL_SCALE): wait_output NAME TEXT SECONDS
 wait_output() {
 	local name=$1 text=$2 seconds=$3
 	poll "$seconds" grep -q "$text" "$TMP/$name.out" "$TMP/$name.err" && return 0
 	echo "--- $name stdout:"; cat "$TMP/$name.out" 2>/dev/null
 	echo "--- $name stderr:"; cat "$TMP/$name.err" 2>/dev/null
-	fail "'$text' did not appear in $name's output within $seconds s"
+	fail "'$text' did not appear in $name's output within $((seconds * POLL_SCALE)) s"
 }
 
-# Polls COMMAND... every 0.1 s until it succeeds, for at most SECONDS:
+# Polls COMMAND... every 0.1 s until it succeeds, for at most SECONDS
+# times POLL_SCALE (3): the SECONDS the tests give are what an idle
+# machine needs with room to spare, and a loaded 2-core one (builds,
+# other tests) may need several times that; the bound only costs time
+# when something is wrong.
 #   poll SECONDS COMMAND...   (returns 1 if it never did)
+POLL_SCALE=${POLL_SCALE:-3}
 poll() {
-	local tenths=$(($1 * 10)) i=0
+	local tenths=$(($1 * 10 * POLL_SCALE)) i=0
 	shift
 	while [ $i -lt $tenths ]; do
 		"$@" && return 0
