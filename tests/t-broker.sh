@@ -159,7 +159,7 @@ clean_kernel "the member's captures"
 
 # A member in another network namespace than the broker's: its interface,
 # not the broker's namesake or nothing.
-CLIENT_NS=$NS_A start_counts other_ns member bpf:tc:veth_a:egress 8000
+CLIENT_NS=$NS_A start_counts other_ns member bpf:tc:veth_a:egress 2
 pings 2
 wait "$PID_other_ns"
 cat "$TMP/other_ns.out"
