@@ -77,7 +77,7 @@ def check(target, figure, s, limit, higher_is_better):
 
 traffics = [t for t in ("udp64", "udp1500", "tcp") if any(r["traffic"] == t for r in rows)]
 print()
-print("== issue 15's targets: median ratio [min-max] over the rounds, each taken within a round")
+print("== speed targets: median ratio [min-max] over the rounds, each taken within a round")
 print("   source rates as the targets say; under each, the same ratio from the source's CPU time")
 print("   per packet (what the traffic costs; less moved by waiting for a CPU on a loaded machine)")
 print("   " + summary.get("load", ""))
