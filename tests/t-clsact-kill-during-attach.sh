@@ -10,7 +10,10 @@
 #    once the qdisc shows, before any filter is attached (before the
 #    fix: the empty qdisc stayed).
 #  - the same kill as the first, on a clsact qdisc the user added by
-#    hand: it stays, and only the capture's filters go.
+#    hand: it stays, and only the capture's filters go;
+#  - a clsact qdisc the user adds after the capture found none (and
+#    marked the one it was about to create as ours) but before it
+#    creates it: it stays too, once the capture has ended.
 # Each time: no filter and none of the capture's programs may be left,
 # and no clsact qdisc but the user's.
 . "$(dirname "$0")/lib.sh"
@@ -53,8 +56,9 @@ kill_during() {
 	[ -n "$ids" ] || fail "$name: tcpdump holds no BPF program"
 	echo "$name: killing tcpdump with $(filters | grep -c capture_tc) filter(s) on, programs" $ids
 	kill -KILL "$tcpdump"
-	# strace holds its other tracees (the guardian) no more.
-	kill -TERM "$(pgrep -x strace -P "$st")" 2>/dev/null
+	# strace holds its other tracees (the guardian) no more: killed, it
+	# lets them go at once (SIGTERM would keep them until strace ends).
+	kill -KILL "$(pgrep -x strace -P "$st")" 2>/dev/null
 	wait "$st" 2>/dev/null
 	wait_until $$ nothing_left ||
 	    fail "$name: left after SIGKILL: $(qdisc_left) $(filters)"
@@ -71,3 +75,35 @@ ip netns exec "$NS_B" tc qdisc add dev veth_b clsact || fail "tc qdisc add by ha
 on_exit "ip netns exec $NS_B tc qdisc del dev veth_b clsact 2>/dev/null"
 kill_during users-qdisc filter_shows -e trace=clone,clone3 \
     -e inject=clone,clone3:delay_enter=3000000:when=1
+
+# The user's qdisc comes between the capture's look and its creating one:
+# every netlink request of tcpdump is held 2 s before the kernel sees it
+# (less than the 3 s a netlink answer may take),
+# and the qdisc added once the guardian runs (its look came first).
+ip netns exec "$NS_B" tc qdisc del dev veth_b clsact
+guardian_runs() {
+	[ "$(ip netns pids "$NS_B" | xargs -r ps -o comm= -p | grep -cx tcpdump)" -ge 2 ]
+}
+ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" \
+    PCAP_BPF_MECHANISMS=clsact timeout $((WAIT_BOUND * 2)) \
+    strace -f -o /dev/null -e trace=sendto,sendmsg \
+    -e inject=sendto,sendmsg:delay_enter=2000000 \
+    /usr/bin/tcpdump -ni bpf:tc:veth_b -w /dev/null > "$TMP/late.out" 2>&1 &
+st=$!
+on_exit "kill $st 2>/dev/null"
+wait_until "$st" guardian_runs || fail "late-qdisc: no guardian within $WAIT_BOUND s"
+qdisc_shows && fail "late-qdisc: the capture made its qdisc before its guardian ran"
+ip netns exec "$NS_B" tc qdisc add dev veth_b clsact || fail "tc qdisc add by hand"
+tracer=$(pgrep -x strace -P "$st")
+tcpdump=$(pgrep -x tcpdump -P "$tracer") || fail "late-qdisc: no tcpdump under strace"
+on_exit "kill $tcpdump 2>/dev/null"
+# Let tcpdump and its guardian go on at full speed.
+kill -KILL "$tracer"
+wait "$st" 2>/dev/null
+wait_for_text "$TMP/late.out" "listening on"
+filter_shows || fail "late-qdisc: the capture attached no filter"
+kill -INT "$tcpdump"
+wait_until $$ eval '! kill -0 $tcpdump 2>/dev/null' || fail "late-qdisc: tcpdump did not end"
+wait_until $$ nothing_left ||
+    fail "late-qdisc: filters left, or the user's qdisc gone: [$(qdisc_left)] [$(filters)]"
+echo "late-qdisc: no filter left; clsact qdisc: $USER_QDISC"
