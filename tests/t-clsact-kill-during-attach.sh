@@ -8,7 +8,7 @@
 #    (before the fix: qdisc and filter stayed, with their program);
 #  - every netlink request of tcpdump held 1 s on its return, the kill
 #    once the qdisc shows, before any filter is attached (before the
-#    fix: the empty qdisc stayed).
+#    fix: the empty qdisc stayed);
 #  - the same kill as the first, on a clsact qdisc the user added by
 #    hand: it stays, and only the capture's filters go;
 #  - a clsact qdisc the user adds after the capture found none (and
