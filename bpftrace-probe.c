@@ -205,7 +205,9 @@ attach_tcx(struct capture_probe *probe, const struct resolved_tap *tap)
 }
 
 /*
- * See bpftrace-tc-guardian.h: the filters must go even without privileges.
+ * See bpftrace-tc-guardian.h: the filters must go even without
+ * privileges, and even if this process is killed while attaching them,
+ * so the guardian starts first, knowing them by their programs' ids.
  * The guardian's own message says what failed (a pipe, the fork); errno
  * is gone by then (it formatted and closed), so the code is EAGAIN: a
  * resource that may be there on the next try.
@@ -214,23 +216,24 @@ static int
 start_guardian(struct capture_probe *probe, const struct resolved_tap *tap,
     char *why, size_t len)
 {
-	struct tc_filter_ref refs[HOOKS];
+	uint32_t ids[HOOKS];
 	char reason[200];	/* the caller's why holds 256 */
 	int hook, n = 0;
 
 	for (hook = 0; hook < HOOKS; hook++) {
-		if (!probe->tc_attached[hook])
+		struct bpf_prog_info info;
+		uint32_t info_len = sizeof(info);
+
+		if (!hook_wanted(tap, hook))
 			continue;
-		refs[n].ifindex = tap->ifindex;
-		refs[n].egress = hook == HOOK_EGRESS;
-		refs[n].handle = probe->tc_filter[hook].handle;
-		refs[n].priority = probe->tc_filter[hook].priority;
-		n++;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(tc_program(
+		    probe->skel, hook)), &info, &info_len) != 0)
+			return errno ? errno : EINVAL;
+		ids[n++] = info.id;
 	}
-	if (bpftrace_tc_guardian_start(&probe->guardian, refs, n,
-	    probe->tc_hook_created[HOOK_INGRESS] ||
-	    probe->tc_hook_created[HOOK_EGRESS], reason,
-	    sizeof(reason)) != 0) {
+	if (bpftrace_tc_guardian_start(&probe->guardian, tap->ifindex, ids, n,
+	    reason, sizeof(reason)) != 0) {
 		snprintf(why, len, "clsact attaching: %s", reason);
 		return EAGAIN;
 	}
@@ -241,8 +244,10 @@ static int
 attach_clsact_locked(struct capture_probe *probe,
     const struct resolved_tap *tap, char *why, size_t len)
 {
-	int hook, error;
+	int hook, error, first = 1;
 
+	if ((error = start_guardian(probe, tap, why, len)) != 0)
+		return error;
 	for (hook = 0; hook < HOOKS; hook++) {
 		struct bpf_tc_hook *h = &probe->tc_hook[hook];
 		struct bpf_tc_opts *f = &probe->tc_filter[hook];
@@ -259,6 +264,10 @@ attach_clsact_locked(struct capture_probe *probe,
 			probe->tc_hook_created[hook] = 1;
 		else if (error != -EEXIST)
 			return -error;
+		/* One qdisc serves both hooks: the first one says. */
+		if (first)
+			bpftrace_tc_guardian_qdisc(&probe->guardian, error == 0);
+		first = 0;
 		memset(f, 0, sizeof(*f));
 		f->sz = sizeof(*f);
 		f->prog_fd = bpf_program__fd(tc_program(probe->skel, hook));
@@ -266,13 +275,14 @@ attach_clsact_locked(struct capture_probe *probe,
 			return -error;
 		probe->tc_attached[hook] = 1;
 	}
-	return start_guardian(probe, tap, why, len);
+	return 0;
 }
 
 /*
- * Holds the interface's clsact lock from finding the qdisc until the
- * guardian runs: a guardian ending another capture must not see the
- * qdisc empty and remove it under this one (bpftrace-tc-guardian.h).
+ * Holds the interface's clsact lock from starting the guardian until the
+ * filters are attached: a guardian ending another capture must not see
+ * the qdisc empty and remove it under this one (bpftrace-tc-guardian.h).
+ * On failure the guardian removes what was attached, at detach().
  */
 static int
 attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
@@ -283,6 +293,7 @@ attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
 	if ((lock = bpftrace_tc_clsact_lock(tap->ifindex, why, len)) < 0)
 		return EBUSY;
 	error = attach_clsact_locked(probe, tap, why, len);
+	bpftrace_tc_guardian_attached(&probe->guardian);
 	bpftrace_tc_clsact_unlock(lock);
 	return error;
 }

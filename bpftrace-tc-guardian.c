@@ -27,12 +27,17 @@
 
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
+#include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "bpftrace-tc-guardian.h"
 
-#define GUARDED_MAX	2
+#define GUARDED_MAX	2	/* programs: ingress and egress */
+#define FOUND_MAX	8	/* filters of ours one dump may find */
+
+/* What the probe writes on the watched pipe (see guard()). */
+#define NOT_OURS	'f'	/* the qdisc was there before us after all */
 
 /*
  * Bounds of every wait, generous for a loaded machine: the kernel answers
@@ -53,14 +58,27 @@ struct unix_name {
 	socklen_t len;
 };
 
-/* What the guardian child needs, prepared by its parent. */
+/*
+ * What the guardian child needs, prepared by its parent before anything
+ * is attached.  Our filters are known by their programs' ids, not by a
+ * handle: the guardian must find them wherever the kill came, even
+ * between the kernel's attaching a filter and libbpf's returning its
+ * handle.  An id is not reused while its program is loaded (a filter
+ * holds it), and ids are allocated cyclically over 31 bits.
+ */
 struct guard_plan {
-	struct tc_filter_ref refs[GUARDED_MAX];
+	uint32_t prog_ids[GUARDED_MAX];
 	int count;
 	int ifindex;
-	int qdisc_ours;		/* remove the qdisc when nothing is left */
 	struct unix_name lock;
 	char ifname[IF_NAMESIZE];
+};
+
+/* A filter found on a hook, by what deleting it takes. */
+struct found_filter {
+	uint32_t parent;
+	uint32_t handle;
+	uint32_t info;		/* priority and protocol */
 };
 
 /* A one-line message built without the C library's formatting. */
@@ -198,17 +216,20 @@ qdisc_marked_ours(int ifindex)
 	return found;
 }
 
-/* Binds a name of its own under .../ours/: a descriptor, or -1. */
+/*
+ * Binds the socket fd to a name of its own under .../ours/: 0, or -1.
+ * The guardian holds the same socket (it inherited it), so the name
+ * marks the qdisc as ours until the guardian closes it, even if the
+ * process that bound it is gone.
+ */
 static int
-mark_qdisc_ours(int ifindex)
+bind_ours(int fd, int ifindex)
 {
 	struct unix_name name;
 	char leaf[40];
 	uint64_t tag;
-	int fd, tries;
+	int tries;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
 	for (tries = 0; tries < 8; tries++) {
 		if (getrandom(&tag, sizeof(tag), 0) != sizeof(tag))
 			tag = ((uint64_t)getpid() << 32) ^ (uint64_t)now_ms() ^
@@ -218,10 +239,21 @@ mark_qdisc_ours(int ifindex)
 		make_name(&name, ifindex, leaf);
 		if (bind(fd, (const struct sockaddr *)&name.addr,
 		    name.len) == 0)
-			return fd;
+			return 0;
 	}
-	close(fd);
 	return -1;
+}
+
+/* Whether the marker socket holds a name (system calls only). */
+static int
+marker_bound(int fd)
+{
+	struct sockaddr_un addr;
+	socklen_t len = sizeof(addr);
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&addr, &len) != 0)
+		return 0;
+	return len > offsetof(struct sockaddr_un, sun_path);
 }
 
 struct tc_request {
@@ -302,7 +334,8 @@ transact(int sock, struct tc_request *req, uint32_t seq)
 }
 
 static int
-delete_filter(int sock, const struct tc_filter_ref *f, uint32_t seq)
+delete_filter(int sock, int ifindex, const struct found_filter *f,
+    uint32_t seq)
 {
 	struct tc_request req;
 
@@ -310,26 +343,79 @@ delete_filter(int sock, const struct tc_filter_ref *f, uint32_t seq)
 	req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
 	req.header.nlmsg_type = RTM_DELTFILTER;
 	req.tc.tcm_family = AF_UNSPEC;
-	req.tc.tcm_ifindex = f->ifindex;
+	req.tc.tcm_ifindex = ifindex;
 	req.tc.tcm_handle = f->handle;
-	req.tc.tcm_parent = TC_H_MAKE(TC_H_CLSACT,
-	    f->egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS);
-	req.tc.tcm_info = TC_H_MAKE(f->priority << 16, htons(ETH_P_ALL));
+	req.tc.tcm_parent = f->parent;
+	req.tc.tcm_info = f->info;
 	add_kind(&req, "bpf");
 	return transact(sock, &req, seq);
 }
 
 /*
- * Filters left on one clsact hook (another capture's, the user's): their
- * messages counted, or a negative errno when the dump did not complete.
+ * The program id of a bpf filter's message (TCA_OPTIONS, TCA_BPF_ID), or
+ * 0: another kind of filter, or the message of a priority's head, which
+ * names no filter.
+ */
+static uint32_t
+filter_program(struct nlmsghdr *m)
+{
+	struct tcmsg *tc = NLMSG_DATA(m);
+	struct rtattr *a = (struct rtattr *)((char *)tc +
+	    NLMSG_ALIGN(sizeof(*tc)));
+	int len = (int)m->nlmsg_len - NLMSG_LENGTH(sizeof(*tc));
+	int is_bpf = 0;
+	uint32_t id = 0;
+
+	for (; len > 0 && RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == TCA_KIND)
+			is_bpf = RTA_PAYLOAD(a) == 4 &&
+			    memcmp(RTA_DATA(a), "bpf", 4) == 0;
+		else if (a->rta_type == TCA_OPTIONS) {
+			struct rtattr *o = RTA_DATA(a);
+			int olen = (int)RTA_PAYLOAD(a);
+
+			for (; RTA_OK(o, olen); o = RTA_NEXT(o, olen))
+				if ((o->rta_type & NLA_TYPE_MASK) ==
+				    TCA_BPF_ID &&
+				    RTA_PAYLOAD(o) >= sizeof(uint32_t))
+					memcpy(&id, RTA_DATA(o), sizeof(id));
+		}
+	}
+	return is_bpf ? id : 0;
+}
+
+static int
+planned_program(const struct guard_plan *plan, uint32_t id)
+{
+	int i;
+
+	for (i = 0; id != 0 && i < plan->count; i++)
+		if (plan->prog_ids[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+found_add(struct found_filter *f, const struct tcmsg *tc)
+{
+	f->parent = tc->tcm_parent;
+	f->handle = tc->tcm_handle;
+	f->info = tc->tcm_info;
+}
+
+/*
+ * Dumps the filters on one clsact hook: their messages counted, or a
+ * negative errno when the dump did not complete.  With a plan, the
+ * filters running its programs are also collected in found (*nfound).
  */
 static int
-count_filters(int sock, int ifindex, uint32_t hook, uint32_t seq)
+dump_filters(int sock, int ifindex, uint32_t hook, uint32_t seq,
+    const struct guard_plan *plan, struct found_filter *found, int *nfound)
 {
 	long deadline = now_ms() + NETLINK_WAIT_MS;
 	struct tc_request req;
 	char reply[REPLY_BYTES];
-	int found = 0;
+	int listed = 0;
 
 	memset(&req, 0, sizeof(req));
 	req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
@@ -351,18 +437,31 @@ count_filters(int sock, int ifindex, uint32_t hook, uint32_t seq)
 			if (m->nlmsg_seq != seq)
 				continue;
 			if (m->nlmsg_type == NLMSG_DONE)
-				return found;
+				return listed;
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				int e = ((struct nlmsgerr *)
 				    NLMSG_DATA(m))->error;
 
 				return e < 0 ? e : -EPROTO;
 			}
-			if (m->nlmsg_type == RTM_NEWTFILTER)
-				found++;
+			if (m->nlmsg_type != RTM_NEWTFILTER)
+				continue;
+			listed++;
+			if (plan != NULL && *nfound < FOUND_MAX &&
+			    planned_program(plan, filter_program(m))) {
+				struct tcmsg *tc = NLMSG_DATA(m);
+
+				found_add(&found[(*nfound)++], tc);
+			}
 		}
 	}
 	return -ETIMEDOUT;
+}
+
+static int
+count_filters(int sock, int ifindex, uint32_t hook, uint32_t seq)
+{
+	return dump_filters(sock, ifindex, hook, seq, NULL, NULL, NULL);
 }
 
 static int
@@ -456,30 +555,58 @@ remove_qdisc_if_unused(int sock, int ifindex, uint32_t *seq,
 }
 
 /*
+ * Removes the filters that run the capture's programs, on both hooks:
+ * what the capture attached before it ended, however far it got.
+ */
+static void
+remove_filters(int sock, const struct guard_plan *plan, uint32_t *seq,
+    struct note *n)
+{
+	struct found_filter found[FOUND_MAX];
+	int hook, i, nfound, listed, error;
+
+	for (hook = 0; hook < 2; hook++) {
+		nfound = 0;
+		listed = dump_filters(sock, plan->ifindex, hook == 0 ?
+		    TC_H_MIN_INGRESS : TC_H_MIN_EGRESS, (*seq)++, plan, found,
+		    &nfound);
+		if (interface_gone(listed))
+			return;
+		/* ENOENT, EINVAL: no clsact qdisc, so no filter either. */
+		if (listed < 0 && listed != -ENOENT && listed != -EINVAL)
+			note_failure(n, plan, "listing the filters; ours may"
+			    " stay", listed);
+		for (i = 0; i < nfound; i++) {
+			error = delete_filter(sock, plan->ifindex, &found[i],
+			    (*seq)++);
+			/* ENOENT: gone already, with its qdisc, say. */
+			if (error != 0 && error != -ENOENT &&
+			    error != -EINVAL && !interface_gone(error))
+				note_failure(n, plan, "removing a filter",
+				    error);
+		}
+	}
+}
+
+/*
  * Removes the capture's filters, then, holding the interface's clsact
- * lock, the qdisc if it is ours and nothing else is on it.  The lock
- * makes "nothing is on it" still true when the qdisc goes: our captures
- * attach only while holding it.
+ * lock, the qdisc if it is ours (the marker holds a name) and nothing
+ * else is on it.  The lock makes "nothing is on it" still true when the
+ * qdisc goes: our captures attach only while holding it.
  */
 static void
 clean_up(const struct guard_plan *plan, int marker, struct note *n)
 {
 	const char *what = NULL;
 	uint32_t seq = 1;
-	int sock, lock, i, error;
+	int sock, lock, error;
 
 	if ((sock = open_netlink()) < 0) {
 		note_failure(n, plan, "no netlink socket; filters left", -errno);
 		return;
 	}
-	for (i = 0; i < plan->count; i++) {
-		error = delete_filter(sock, &plan->refs[i], seq++);
-		/* ENOENT: gone already, with its qdisc, say. */
-		if (error != 0 && error != -ENOENT && error != -EINVAL &&
-		    !interface_gone(error))
-			note_failure(n, plan, "removing a filter", error);
-	}
-	if (!plan->qdisc_ours) {
+	remove_filters(sock, plan, &seq, n);
+	if (!marker_bound(marker)) {
 		close(sock);
 		return;
 	}
@@ -495,6 +622,33 @@ clean_up(const struct guard_plan *plan, int marker, struct note *n)
 		note_failure(n, plan, what, error);
 	close(lock);
 	close(sock);
+}
+
+/*
+ * Whether the interface has a clsact (or ingress) qdisc: 1, 0, or a
+ * negative errno when the kernel did not say.
+ */
+static int
+clsact_present(int ifindex)
+{
+	struct tc_request req;
+	int sock, error;
+
+	if ((sock = open_netlink()) < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.header.nlmsg_type = RTM_GETQDISC;
+	req.tc.tcm_family = AF_UNSPEC;
+	req.tc.tcm_ifindex = ifindex;
+	req.tc.tcm_parent = TC_H_CLSACT;
+	req.tc.tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
+	error = transact(sock, &req, 1);
+	close(sock);
+	/* ENOENT: no ingress queue; EINVAL: an empty one (noop, handle 0). */
+	if (error == -ENOENT || error == -EINVAL)
+		return 0;
+	return error == 0 ? 1 : error;
 }
 
 int
@@ -572,12 +726,20 @@ guard(int watch_fd, int done_fd, int marker, const struct guard_plan *plan)
 	sigaction(SIGPIPE, &ignore, NULL);
 	keep_only(watch_fd, done_fd, marker);
 
-	/* End of file: every holder closed the handle or died. */
+	/*
+	 * End of file: every holder closed the handle or died, at whatever
+	 * point of attaching.  Before that, the probe may say that the
+	 * qdisc it marked as ours in advance was there before it.
+	 */
+	marker = marker >= 0 ? 2 : -1;
 	while ((r = read(0, &byte, 1)) > 0 || (r < 0 && errno == EINTR))
-		;
+		if (r > 0 && byte == NOT_OURS && marker >= 0) {
+			close(marker);
+			marker = -1;
+		}
 	n.len = 0;
 	n.text[0] = '\0';
-	clean_up(plan, marker >= 0 ? 2 : -1, &n);
+	clean_up(plan, marker, &n);
 	if (n.len != 0)
 		(void)write(1, n.text, n.len);
 	_exit(0);			/* closes the done pipe */
@@ -625,7 +787,9 @@ bpftrace_tc_guardian_adopt(struct tc_guardian *g, int watch_fd, int done_fd)
 void
 bpftrace_tc_guardian_init(struct tc_guardian *g)
 {
-	g->watch_fd = g->done_fd = -1;
+	g->watch_fd = g->done_fd = g->marker = -1;
+	g->marked = g->marked_in_advance = 0;
+	g->ifindex = 0;
 	g->owner = 0;
 	g->forks = 0;
 }
@@ -638,12 +802,11 @@ close_pair(int fds[2])
 }
 
 int
-bpftrace_tc_guardian_start(struct tc_guardian *g,
-    const struct tc_filter_ref *refs,
-    int count, int delete_clsact, char *err, size_t errlen)
+bpftrace_tc_guardian_start(struct tc_guardian *g, int ifindex,
+    const uint32_t *prog_ids, int count, char *err, size_t errlen)
 {
 	struct guard_plan plan;
-	int watch[2], done[2], marker = -1;
+	int watch[2], done[2], marker, present;
 	pid_t pid, guardian;
 	int status = 0;
 
@@ -652,23 +815,31 @@ bpftrace_tc_guardian_start(struct tc_guardian *g,
 	memset(&plan, 0, sizeof(plan));
 	if (count > GUARDED_MAX)
 		count = GUARDED_MAX;
-	if (count > 0) {
-		memcpy(plan.refs, refs, (size_t)count * sizeof(*refs));
-		plan.ifindex = refs[0].ifindex;
-		if (if_indextoname((unsigned)plan.ifindex, plan.ifname) == NULL)
-			snprintf(plan.ifname, sizeof(plan.ifname), "%d",
-			    plan.ifindex);
-		make_name(&plan.lock, plan.ifindex, LOCK_LEAF);
-		/*
-		 * Ours if this capture created it, or one of ours did and
-		 * still holds it (the caller holds the lock: no guardian is
-		 * deciding meanwhile).  Unmarked, it stays at the end.
-		 */
-		if (delete_clsact || qdisc_marked_ours(plan.ifindex))
-			marker = mark_qdisc_ours(plan.ifindex);
-		plan.qdisc_ours = marker >= 0;
-	}
+	memcpy(plan.prog_ids, prog_ids, (size_t)count * sizeof(*prog_ids));
 	plan.count = count;
+	plan.ifindex = ifindex;
+	if (if_indextoname((unsigned)ifindex, plan.ifname) == NULL)
+		snprintf(plan.ifname, sizeof(plan.ifname), "%d", ifindex);
+	make_name(&plan.lock, ifindex, LOCK_LEAF);
+	/*
+	 * The marker, shared with the guardian: bound, it says the qdisc
+	 * is ours.  Bound now if the capture is about to create the qdisc
+	 * (the caller holds the lock, so only a foreign tool could beat
+	 * it to that: bpftrace_tc_guardian_qdisc() then takes the mark
+	 * back), or if one of ours created it and still holds it (no
+	 * guardian is deciding meanwhile).  Unmarked, it stays at the end.
+	 */
+	if ((marker = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		snprintf(err, errlen, "socket for the clsact guardian: %s",
+		    strerror(errno));
+		return -1;
+	}
+	present = clsact_present(ifindex);
+	if ((present == 0 || (present == 1 && qdisc_marked_ours(ifindex))) &&
+	    bind_ours(marker, ifindex) == 0) {
+		g->marked = 1;
+		g->marked_in_advance = present == 0;
+	}
 	if (pipe2(watch, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe for the clsact guardian: %s",
 		    strerror(errno));
@@ -703,17 +874,64 @@ bpftrace_tc_guardian_start(struct tc_guardian *g,
 		close(done[0]);
 		goto fail;
 	}
-	if (marker >= 0)
-		close(marker);	/* the guardian holds it now */
 	g->watch_fd = watch[1];
 	g->done_fd = done[0];
+	g->marker = marker;	/* until bpftrace_tc_guardian_attached() */
+	g->ifindex = ifindex;
 	g->owner = getpid();
 	g->forks = forks_seen;
 	return 0;
 fail:
-	if (marker >= 0)
-		close(marker);
+	close(marker);
+	bpftrace_tc_guardian_init(g);
 	return -1;
+}
+
+/*
+ * Tells the guardian over its pipe, with SIGPIPE held back: a guardian
+ * killed by someone must not take the application with it.
+ */
+static void
+tell_guardian(struct tc_guardian *g, char byte)
+{
+	sigset_t pipe_only, previous;
+	struct timespec no_wait = { 0, 0 };
+	ssize_t r;
+
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+	do
+		r = write(g->watch_fd, &byte, 1);
+	while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EPIPE && !sigismember(&previous, SIGPIPE))
+		(void)sigtimedwait(&pipe_only, NULL, &no_wait);
+	pthread_sigmask(SIG_SETMASK, &previous, NULL);
+}
+
+void
+bpftrace_tc_guardian_qdisc(struct tc_guardian *g, int created)
+{
+	if (g->marker < 0)
+		return;
+	if (created && !g->marked)
+		g->marked = bind_ours(g->marker, g->ifindex) == 0;
+	else if (!created && g->marked_in_advance) {
+		tell_guardian(g, NOT_OURS);
+		close(g->marker);
+		g->marker = -1;
+		g->marked = 0;
+	}
+	g->marked_in_advance = 0;
+}
+
+void
+bpftrace_tc_guardian_attached(struct tc_guardian *g)
+{
+	if (g->marker >= 0)
+		close(g->marker);	/* the guardian holds it now */
+	g->marker = -1;
+	g->marked_in_advance = 0;
 }
 
 /*
@@ -736,6 +954,7 @@ bpftrace_tc_guardian_stop(struct tc_guardian *g)
 
 	if (g->watch_fd < 0)
 		return;
+	bpftrace_tc_guardian_attached(g);
 	close(g->watch_fd);
 	done.fd = g->done_fd;
 	done.events = POLLIN;

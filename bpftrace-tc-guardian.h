@@ -8,6 +8,13 @@
  * its filters and, if one of our captures created it and no filter is
  * left on it, the clsact qdisc.
  *
+ * The guardian is forked before the capture changes anything on the
+ * interface, and knows its filters by their programs' ids, not by a
+ * handle the kernel gives back: a SIGKILL at any point of attaching (the
+ * qdisc made, a filter attached or not yet) leaves nothing behind.  It
+ * also holds the mark that says the qdisc is ours from before the qdisc
+ * is made (see bpftrace_tc_guardian_start()).
+ *
  * "Closed" means closed by every process that holds the handle: a program
  * that forks after activation (a daemon: p0f -d) shares the capture with
  * its child, as it would share a packet socket, and the filters stay
@@ -21,11 +28,11 @@
  * through the broker) and other tools ('tc filter add') attach to it.
  * Removing it takes every filter on it, so "is anything else on it?" and
  * "remove it" must not be split by an attach.  Captures hold the
- * interface's clsact lock (bpftrace_tc_clsact_lock()) from creating the
- * qdisc to starting the guardian; a guardian takes it for the check and
- * the removal, and removes only a qdisc that one of our captures created
- * (remembered by the guardians of the captures on it, so that the last
- * of them removes it, whichever came first).  Every wait is bounded: a
+ * interface's clsact lock (bpftrace_tc_clsact_lock()) from starting the
+ * guardian until their filters are attached; a guardian takes it for the
+ * check and the removal, and removes only a qdisc that one of our
+ * captures created (remembered by the guardians of the captures on it,
+ * so that the last of them removes it, whichever came first).  Every wait is bounded: a
  * netlink answer, the lock, the close's wait for the guardian; what the
  * guardian could not do it reports in one line on stderr at close.  A
  * foreign tool attaching between the check and the removal (a window of
@@ -42,13 +49,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct tc_filter_ref {
-	int ifindex;
-	int egress;
-	uint32_t handle;
-	uint32_t priority;
-};
-
 struct tc_guardian {
 	int watch_fd;			/* write end; its last close is the
 					   signal; -1 when no guardian runs */
@@ -56,11 +56,27 @@ struct tc_guardian {
 					   guardian has finished */
 	pid_t owner;			/* the process that started it */
 	unsigned long forks;		/* the owner's forks until then */
+	int marker;			/* the guardian's "ours" marker, while
+					   attaching; -1 otherwise */
+	int marked;			/* the marker holds its name */
+	int marked_in_advance;		/* before the qdisc was made */
+	int ifindex;
 };
 
-int	bpftrace_tc_guardian_start(struct tc_guardian *g,
-	    const struct tc_filter_ref *refs,
-	    int count, int delete_clsact, char *err, size_t errlen);
+/*
+ * Starts the guardian before anything is attached, the interface's
+ * clsact lock held: it removes the filters running the programs of
+ * prog_ids (count of them, up to 2) and, if ours, the qdisc, whenever
+ * the capture ends, a SIGKILL in the middle of attaching included.
+ * Then, after the first bpf_tc_hook_create(), the caller says whether
+ * it created the qdisc (bpftrace_tc_guardian_qdisc()), and when done
+ * attaching, successfully or not, calls bpftrace_tc_guardian_attached().
+ * 0, or -1 with a one-line message.
+ */
+int	bpftrace_tc_guardian_start(struct tc_guardian *g, int ifindex,
+	    const uint32_t *prog_ids, int count, char *err, size_t errlen);
+void	bpftrace_tc_guardian_qdisc(struct tc_guardian *g, int created);
+void	bpftrace_tc_guardian_attached(struct tc_guardian *g);
 void	bpftrace_tc_guardian_init(struct tc_guardian *g);
 void	bpftrace_tc_guardian_adopt(struct tc_guardian *g, int watch_fd,
 	    int done_fd);
@@ -68,8 +84,8 @@ void	bpftrace_tc_guardian_stop(struct tc_guardian *g);
 
 /*
  * The interface's clsact lock: a descriptor, or -1 with a one-line
- * message after a bounded wait.  Hold it from creating (or finding) the
- * qdisc until bpftrace_tc_guardian_start() has returned, and while
+ * message after a bounded wait.  Hold it from
+ * bpftrace_tc_guardian_start() until the filters are attached, and while
  * removing a qdisc.
  */
 int	bpftrace_tc_clsact_lock(int ifindex, char *err, size_t errlen);
