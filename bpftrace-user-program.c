@@ -317,6 +317,29 @@ conf_write(int fd, const struct bpf_pcap_conf *conf)
 	return bpf_map_update_elem(fd, &zero, conf, BPF_ANY);
 }
 
+/*
+ * Whether pid is a zombie: killed, its descriptors (and so its capture)
+ * gone, but not yet waited for by its parent, so kill(pid, 0) still
+ * finds it.
+ */
+static int
+is_zombie(pid_t pid)
+{
+	char path[32], stat[256], *end;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	/* "pid (comm) S ...": the command may hold ')' itself. */
+	end = strrchr(stat, ')');
+	return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
 /* The live process that holds the claim in conf, 0 if none. */
 static pid_t
 conf_claimant(const struct bpf_pcap_conf *conf)
@@ -326,7 +349,8 @@ conf_claimant(const struct bpf_pcap_conf *conf)
 	if (!(conf->reserved & CONF_CLAIM_MARK))
 		return 0;
 	pid = (pid_t)(conf->reserved & ~CONF_CLAIM_MARK);
-	if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+	if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) &&
+	    !is_zombie(pid))
 		return pid;
 	return 0;
 }

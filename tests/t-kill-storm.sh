@@ -77,6 +77,14 @@ LOADER=$!
 on_exit "kill $LOADER 2>/dev/null"
 wait_for_text "$TMP/loader.out" "^prog "
 PROG_ID=$(awk '/^prog / { print $2; exit }' "$TMP/loader.out")
+# The parent's own instance: a program's records go to one capture at a
+# time (its bpf_pcap_conf is claimed), and the storm's are killed at random.
+ip netns exec "$NS_B" "$TESTPROGS/bpf_pcap_loader" "$TESTPROGS/pcap_tp.bpf.o" \
+    veth_b "$bpffs/pcap_tp_parent" > "$TMP/parent-loader.out" 2>&1 &
+PARENT_LOADER=$!
+on_exit "kill $PARENT_LOADER 2>/dev/null"
+wait_for_text "$TMP/parent-loader.out" "^prog "
+PARENT_PROG_ID=$(awk '/^prog / { print $2; exit }' "$TMP/parent-loader.out")
 
 # Brokers for a member of a group of the test's (tcx and clsact).
 group=pbt$$
@@ -142,7 +150,7 @@ start_capture() {
 # in A (an interface's XDP hook takes one capture: the storm has B's).
 # Joined taps stand for their parts (tcx and XDP; two tracepoints).
 parent_devices=(bpf:tc:veth_a+xdp:veth_a bpf:tracepoint:net:netif_receive_skb
-    bpf:raw_tracepoint:netif_receive_skb "bpf:prog:$PROG_ID"
+    bpf:raw_tracepoint:netif_receive_skb "bpf:prog:$PARENT_PROG_ID"
     bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb)
 ip netns exec "$NS_A" env LD_LIBRARY_PATH="$LIBDIR" timeout 250 valgrind -q \
     --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
@@ -195,8 +203,8 @@ for dev in "${parent_devices[@]}"; do
 done
 
 # The user's program goes, then the brokers; what is left must go too.
-kill $LOADER
-wait $LOADER 2>/dev/null
+kill $LOADER $PARENT_LOADER
+wait $LOADER $PARENT_LOADER 2>/dev/null
 for b in $BROKERS; do kill $b; wait $b 2>/dev/null; done
 i=0
 while [ -n "$(ip netns pids "$NS_B")" ] && [ $i -lt 300 ]; do
