@@ -104,9 +104,9 @@ add_own_addresses() {
 # wait_until PID COMMAND...: until COMMAND succeeds, at most $WAIT_BOUND s,
 # or until PID has ended; the status is COMMAND's.
 wait_until() {
-	local pid=$1 i=0
+	local pid=$1 i=0 t0=$SECONDS
 	shift
-	while ! "$@" && [ $i -lt $((WAIT_BOUND * 10)) ] && kill -0 "$pid" 2>/dev/null; do
+	while ! "$@" && [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -116,8 +116,8 @@ wait_until() {
 # Waits until FILE contains TEXT (tcpdump's "listening on"), at most
 # $WAIT_BOUND s.
 wait_for_text() {
-	local file=$1 text=$2 i=0
-	while [ $i -lt $((WAIT_BOUND * 10)) ]; do
+	local file=$1 text=$2 i=0 t0=$SECONDS
+	while [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ]; do
 		grep -q "$text" "$file" 2>/dev/null && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -140,10 +140,10 @@ packets_in() {
 # the kernel has queued but the capture has not yet read is lost to a
 # SIGINT.
 wait_for_packets() {
-	local file=$1 count=$2 i=0
+	local file=$1 count=$2 i=0 t0=$SECONDS
 	shift 2
 	while [ "$(packets_in "$file" "$@")" -lt "$count" ] &&
-	    [ $i -lt $((WAIT_BOUND * 10)) ]; do
+	    [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -172,9 +172,9 @@ start_tcpdump() {
 # Waits for a background tcpdump to end (-c, or a signal), at most
 # $WAIT_BOUND s.
 wait_tcpdump() {
-	local name=$1 pid i=0
+	local name=$1 pid i=0 t0=$SECONDS
 	eval "pid=\$PID_$name"
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((WAIT_BOUND * 10)) ]; do
+	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -201,8 +201,8 @@ our_loaded_programs() {
 # Waits up to $WAIT_BOUND s for our programs to leave the kernel (links
 # and filters go first; the programs follow after an RCU grace period).
 wait_programs_gone() {
-	local i=0
-	while [ "$(our_loaded_programs)" -ne 0 ] && [ $i -lt $((WAIT_BOUND * 10)) ]; do
+	local i=0 t0=$SECONDS
+	while [ "$(our_loaded_programs)" -ne 0 ] && [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -218,14 +218,14 @@ programs_of() {
 # programs_gone IDS...: waits up to $WAIT_BOUND s until none of these
 # programs is loaded any more; the status says whether.
 programs_gone() {
-	local i=0 id left
+	local i=0 t0=$SECONDS id left
 	while :; do
 		left=""
 		for id in "$@"; do
 			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
 		done
 		[ -z "$left" ] && return 0
-		[ $i -ge $((WAIT_BOUND * 10)) ] && { echo "programs still loaded:$left"; return 1; }
+		[ "$SECONDS" -ge $((t0 + WAIT_BOUND)) ] && { echo "programs still loaded:$left"; return 1; }
 		sleep 0.1
 		i=$((i + 1))
 	done

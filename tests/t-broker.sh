@@ -98,8 +98,8 @@ others_capturing() {
 	return 1
 }
 clean_kernel() {
-	local what=$1 i=0 left
-	while [ $i -lt $((WAIT_BOUND * 10)) ]; do
+	local what=$1 i=0 t0=$SECONDS left
+	while [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ]; do
 		left=$(tc -n "$NS_B" filter show dev veth_b ingress
 		    tc -n "$NS_B" filter show dev veth_b egress
 		    tc -n "$NS_B" qdisc show dev veth_b | grep clsact

@@ -72,9 +72,9 @@ tc -n "$NS_B" filter show dev veth_b ingress | grep -q capture_tc || fail "clsac
 kill -KILL $pid
 wait $pid 2>/dev/null
 # The guardian removes them, asynchronously.
-i=0
+i=0 t0=$SECONDS
 while { tc -n "$NS_B" qdisc show dev veth_b | grep -q clsact; } &&
-    [ $i -lt $((WAIT_BOUND * 10)) ]; do
+    [ "$SECONDS" -lt $((t0 + WAIT_BOUND)) ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
