@@ -686,7 +686,22 @@ keep_only(int watch_fd, int done_fd, int marker)
 	long max = sysconf(_SC_OPEN_MAX), i;
 
 	/*
-	 * Above 2 first: a program that closed its standard descriptors
+	 * Everything else goes first: with the descriptor limit nearly
+	 * used up (the application's, inherited), the moves below would
+	 * find no free slot.
+	 */
+	for (i = 0; i < (max > 0 ? max : 1024); i++) {
+		if (i == watch_fd || i == done_fd || i == marker)
+			continue;
+#ifdef SYS_close_range
+		if (i > watch_fd && i > done_fd && i > marker &&
+		    syscall(SYS_close_range, (unsigned int)i, ~0U, 0) == 0)
+			break;
+#endif
+		close((int)i);
+	}
+	/*
+	 * Above 2 next: a program that closed its standard descriptors
 	 * got them back as these, and the moves below would overwrite one.
 	 */
 	if ((watch_fd = fcntl(watch_fd, F_DUPFD, 3)) < 0 ||

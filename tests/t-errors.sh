@@ -77,6 +77,11 @@ expect bpf:tracepoint:skb:kfree_skb -1 \
 # never a wrong one (a descriptor that could not be checked is no forged
 # grant), and nothing stays loaded.  With clsact, one step is the
 # guardian's pipe, whose own message must reach the user.
+lo_filters() {
+	{ tc filter show dev lo ingress; tc filter show dev lo egress; } 2>/dev/null |
+	    grep -c capture_tc || true
+}
+lo_before=$(lo_filters)
 for dev in bpf:tc:lo bpf:tracepoint:skb:kfree_skb; do
 	n=6
 	while [ $n -le 30 ]; do
@@ -93,6 +98,10 @@ for dev in bpf:tc:lo bpf:tracepoint:skb:kfree_skb; do
 		n=$((n + 1))
 	done
 done
+# The guardians remove the clsact filters of every failed activation, the
+# descriptor limit (theirs too, inherited) nearly used up.
+wait_until $$ [ "$(lo_filters)" -le "$lo_before" ] ||
+    fail "clsact filters left on lo after the failed activations: $(lo_filters), $lo_before before"
 if grep -E "^error .*(said to be|no BPF map)" "$TMP/fd-limits.out"; then
 	fail "descriptors running out reported as a forged grant"
 fi
