@@ -7,39 +7,13 @@
 # counted as drops, never delivered (and valgrind sees no error).  Errors
 # name what was found instead.
 . "$(dirname "$0")/lib.sh"
-ensure_kernel_fs
-make_veth_pair
+. "$(dirname "$0")/lib-user-program.sh"
+# A veth pair without IPv6 chatter (the captures compare the pings only)
+# and a BPF file system of the test's own.
+user_program_setup
 # The tp_btf program sees every namespace's packets: ours are to and from
 # addresses of this test's own.
 add_own_addresses
-# No IPv6 chatter: the captures compare the pings only.
-ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.veth_a.disable_ipv6=1
-ip netns exec "$NS_B" sysctl -qw net.ipv6.conf.veth_b.disable_ipv6=1
-
-# 'ip netns exec' mounts its own /sys: pins go to a BPF file system of
-# the test's own (at a path without dots: libbpf turns them into '_').
-bpffs=/run/pbt$$-bpffs
-mkdir -p "$bpffs" && mount -t bpf bpf "$bpffs" || fail "cannot mount a BPF file system"
-on_exit "umount $bpffs 2>/dev/null; rmdir $bpffs"
-
-# load NAME: loads testprogs/NAME.bpf.o on veth_b, pinned in $bpffs/NAME.
-load() {
-	local name=$1
-	mkdir -p "$bpffs/$name"
-	ip netns exec "$NS_B" "$TESTPROGS/bpf_pcap_loader" "$TESTPROGS/$name.bpf.o" \
-	    veth_b "$bpffs/$name" > "$TMP/$name.loader" 2>&1 &
-	eval "LOADER_$name=$!"
-	on_exit "kill $! 2>/dev/null"
-	wait_for_text "$TMP/$name.loader" "^prog "
-	ID=$(awk '/^prog / { print $2; exit }' "$TMP/$name.loader")
-}
-
-unload() {
-	local pid
-	eval "pid=\$LOADER_$1"
-	kill "$pid"
-	wait "$pid" 2>/dev/null
-}
 
 # The pings carry a pattern of this run's: the tracepoint example sees
 # every namespace's packets, other tests' pings between the same
