@@ -48,7 +48,11 @@ struct filter_slot {
 
 struct capture_filter {
 	__u32	active;		/* slot the probe runs: 0 or 1 */
-	__u32	padding;
+	__u32	compiled_generation;	/* the generation of the compiled
+					   filter in the probe's programs map
+					   (filter_decision.h); the probe
+					   tail-calls it only while this is
+					   the active slot's generation */
 	struct filter_slot slots[2];
 };
 
