@@ -202,6 +202,27 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 }
 
 /*
+ * What a filter compiler needs of each started probe (their descriptors
+ * stay the probes').  Returns how many were filled: all taps, or 0 when
+ * one of them cannot run a compiled filter (the interpreter then runs
+ * everywhere).
+ */
+int
+bpftrace_capture_filter_targets(const struct capture_holding *h,
+    struct filter_target *targets, int max)
+{
+	int i;
+
+	if (h == NULL || h->count != h->tap_count || h->count > max)
+		return 0;
+	for (i = 0; i < h->count; i++)
+		if (bpftrace_capture_probe_filter_target(h->probes[i],
+		    &targets[i]) != 0)
+			return 0;
+	return h->count;
+}
+
+/*
  * Loads and attaches every tap's probe of a prepared capture, and grants
  * all of it: the ring, each probe's mapped knobs, the attachments (links,
  * clsact guardians).  In process this follows bpftrace_capture_prepare() at once;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpftrace-filter-target.h"
 #include "bpftrace-grant.h"
 
 #define CAPTURE_DEVICE_MAX	1024	/* a whole name, taps joined */
@@ -34,6 +35,8 @@ int	bpftrace_capture_prepare(const struct capture_request *req,
 int	bpftrace_capture_start(struct capture_holding *holding,
 	    struct capture_grant *grant, char *err, size_t errlen);
 void	bpftrace_capture_holding_release(struct capture_holding *holding);
+int	bpftrace_capture_filter_targets(const struct capture_holding *holding,
+	    struct filter_target *targets, int max);
 
 #define CAPTURE_DEFAULT_RING_BYTES	(2 * 1024 * 1024)
 

@@ -40,6 +40,7 @@
 #include "bpftrace-broker-policy.h"
 #include "bpftrace-broker-protocol.h"
 #include "bpftrace-broker-socket.h"
+#include "bpftrace-filter-channel.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 
@@ -432,6 +433,8 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	struct capture_request creq;
 	struct capture_grant grant;
 	struct capture_holding *holding = NULL;
+	struct filter_target targets[TAPS_MAX];
+	int target_count = 0;
 	char err[BROKER_MESSAGE_MAX], how[64];
 	uint32_t netns = 0;
 	int netns_fd = -1, status, attached = 0;
@@ -479,12 +482,14 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	}
 	/*
 	 * Until every copy of the client's end is closed; meanwhile, once,
-	 * the attachment when the client starts using the capture.
+	 * the attachment when the client starts using the capture, and after
+	 * it the filters the client sets, compiled and swapped into its
+	 * probes (bpftrace-filter-channel.h).
 	 */
 	tv.tv_sec = 0;
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
-		char buf[sizeof(struct broker_attach_wire) + 1];
+		static unsigned char buf[FILTER_REQUEST_MAX + 1];
 		struct capture_grant started;
 
 		n = recv(conn, buf, sizeof(buf), 0);
@@ -492,6 +497,12 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 			continue;
 		if (n <= 0)
 			break;
+		if (attached && bpftrace_filter_request_is(buf, (size_t)n)) {
+			if (bpftrace_filter_channel_answer(conn, buf, (size_t)n,
+			    targets, target_count) != 0)
+				break;
+			continue;
+		}
 		if (attached || bpftrace_broker_attach_parse(buf,
 		    (size_t)n) != 0) {
 			syslog(LOG_WARNING, "uid %u pid %d (%s): a malformed"
@@ -519,6 +530,8 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 		}
 		mechanisms_of(&started, how, sizeof(how));
 		attached = 1;
+		target_count = bpftrace_capture_filter_targets(holding, targets,
+		    TAPS_MAX);
 		__atomic_store_n(&slot->ring_bytes, started.ring_bytes,
 		    __ATOMIC_RELAXED);
 		if (reply_grant(conn, &started) != 0)

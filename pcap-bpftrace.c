@@ -37,6 +37,8 @@
 #include "pcap-bpftrace-compat.h"
 
 #include "bpftrace-filter.h"
+#include "bpftrace-filter-channel.h"
+#include "bpftrace-filter-keeper.h"
 #include "bpftrace-nflog.h"
 #include "bpftrace-perf.h"
 #include "bpftrace-privilege.h"
@@ -91,6 +93,9 @@ struct pcap_bpftrace {
 	int probes_open;		/* the taps' views are open */
 	int broker_fd;			/* the capture broker's connection,
 					   held while the capture lasts */
+	int keeper_fd;			/* in process: the filter keeper's
+					   connection (bpftrace-filter-keeper.h);
+					   -1: none */
 
 	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
 	int user_source;
@@ -677,10 +682,73 @@ install_kernel_filter(struct pcap_bpftrace *pb, const struct bpf_insn *insns,
 }
 
 /*
+ * Compiled filters (PCAP_BPF_FILTER=interpret keeps the interpreter, =user
+ * filters in user space: both for comparison).
+ */
+static int
+compiled_filters_wanted(void)
+{
+	const char *where = secure_getenv("PCAP_BPF_FILTER");
+
+	return where == NULL || (strcmp(where, "user") != 0 &&
+	    strcmp(where, "interpret") != 0);
+}
+
+static int holds_capabilities(const struct pcap_bpftrace *pb);
+
+/*
+ * Has the program, already running in every probe's interpreter,
+ * compiled and swapped in where the privilege to load it is: this
+ * process if it still holds it, else the filter keeper (in process) or
+ * the broker (brokered).  Each tap whose probe now holds it compiled is
+ * told so through its mapped filter area; the others go on interpreting
+ * the same program, so a failure here costs speed, never packets.
+ */
+static void
+compile_kernel_filter(pcap_t *p, const struct bpf_insn *program, u_int len,
+    uint32_t generation)
+{
+	/* Classic BPF's layout, named without libpcap's header. */
+	const struct filter_insn *insns = (const struct filter_insn *)program;
+	_Static_assert(sizeof(struct filter_insn) == sizeof(struct bpf_insn),
+	    "struct filter_insn is struct bpf_insn's layout");
+
+	struct pcap_bpftrace *pb = p->priv;
+	struct filter_target targets[TAPS_MAX];
+	uint32_t compiled = 0;
+	char why[FILTER_CHANNEL_MESSAGE_MAX] = "";
+	int i, count, fd = pb->keeper_fd >= 0 ? pb->keeper_fd : pb->broker_fd;
+
+	if (pb->holding != NULL && holds_capabilities(pb) &&
+	    (count = bpftrace_capture_filter_targets(pb->holding, targets,
+	    TAPS_MAX)) > 0)
+		compiled = bpftrace_filter_load_taps(targets, count, insns, len,
+		    generation, why, sizeof(why));
+	else if (fd >= 0)
+		(void)bpftrace_filter_channel_compile(fd, p->opt.device, insns,
+		    len, generation, &compiled, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "nothing holds the privilege to"
+		    " load it");
+	for (i = 0; i < pb->tap_count; i++)
+		if (compiled & (1u << i))
+			__atomic_store_n(&pb->taps[i].view.filter->compiled_generation,
+			    generation, __ATOMIC_RELEASE);
+	if (secure_getenv("PCAP_BPF_DEBUG") != NULL) {
+		for (count = 0, i = 0; i < pb->tap_count; i++)
+			count += (compiled >> i) & 1;
+		fprintf(stderr, "%s: filter compiled in %d of %d taps%s%s\n",
+		    p->opt.device, count, pb->tap_count, why[0] ? ": " : "",
+		    why);
+	}
+}
+
+/*
  * The filter runs in the probe when it can, so that rejected packets never
  * use ring space or a wakeup; PCAP_BPF_FILTER=user keeps it in user space
- * (for comparison).  Only memory stores: this runs after the application
- * dropped its privileges.
+ * (for comparison).  The interpreter's copy is only memory stores (this
+ * may run after the application dropped its privileges); the compiled
+ * one follows when something can load it.
  */
 static int
 bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
@@ -705,6 +773,9 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 	}
 	pb->kernel_generation = install_kernel_filter(pb, p->fcode.bf_insns,
 	    in_kernel ? p->fcode.bf_len : 0);
+	if (in_kernel && compiled_filters_wanted())
+		compile_kernel_filter(p, p->fcode.bf_insns, p->fcode.bf_len,
+		    pb->kernel_generation);
 	if (!in_kernel && secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: filtering in user space: %s\n",
 		    p->opt.device, why);
@@ -811,6 +882,10 @@ free_resources(pcap_t *p)
 	if (pb->broker_fd >= 0) {
 		close(pb->broker_fd);
 		pb->broker_fd = -1;
+	}
+	if (pb->keeper_fd >= 0) {
+		close(pb->keeper_fd);	/* the keeper exits */
+		pb->keeper_fd = -1;
 	}
 	if (pb->breakloop_fd >= 0) {
 		close(pb->breakloop_fd);
@@ -1116,6 +1191,31 @@ holds_capabilities(const struct pcap_bpftrace *pb)
 }
 
 /*
+ * In process, the privilege to load a compiled filter may be gone by the
+ * time the application sets its filter; the keeper keeps it.  Without
+ * one the interpreter filters, as fast as before compiled filters.
+ */
+static void
+start_filter_keeper(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct filter_target targets[TAPS_MAX];
+	char why[PCAP_ERRBUF_SIZE];
+	int count;
+
+	if (!compiled_filters_wanted())
+		return;
+	count = bpftrace_capture_filter_targets(pb->holding, targets, TAPS_MAX);
+	if (count == 0 || bpftrace_filter_keeper_start(targets, count,
+	    &pb->keeper_fd, why, sizeof(why)) != 0) {
+		if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+			fprintf(stderr, "%s: no filter keeper: %s\n",
+			    p->opt.device, count == 0 ? "a tap's probe cannot"
+			    " run a compiled filter" : why);
+	}
+}
+
+/*
  * The privileged half: in this process when it holds the capabilities,
  * else by the capture broker when one listens (the process then needs no
  * privilege at all).  Without either, the in-process attempt says what
@@ -1165,6 +1265,7 @@ start_probes(pcap_t *p)
 		    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
 		return pcap_status_for(status);
+	start_filter_keeper(p);
 	return open_views(p, &grant);
 }
 
@@ -1402,6 +1503,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	pb->wait_fd = -1;
 	pb->ring_fd = -1;
 	pb->broker_fd = -1;
+	pb->keeper_fd = -1;
 	for (i = 0; i < TAPS_MAX; i++)
 		bpftrace_tap_view_init(&pb->taps[i].view);
 	pb->user.output_fd = -1;

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Compiled filters asked for over a connection; see the header.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include "bpftrace-filter-channel.h"
+#include "bpftrace-filter-load.h"
+
+/*
+ * How long pcap_setfilter() waits for the compiled program: the verifier
+ * takes milliseconds for what libpcap emits.  Past this the interpreter,
+ * already installed, keeps filtering; a late reply is recognised by its
+ * generation and passed over.
+ */
+#define FILTER_REPLY_MS		5000
+
+/* Whether a message on a shared connection is a filter request. */
+int
+bpftrace_filter_request_is(const void *buf, size_t len)
+{
+	uint32_t magic;
+
+	if (len < sizeof(magic))
+		return 0;
+	memcpy(&magic, buf, sizeof(magic));
+	return magic == FILTER_CHANNEL_MAGIC;
+}
+
+int
+bpftrace_filter_request_parse(const void *buf, size_t len,
+    struct filter_insn *insns, unsigned int *count, uint32_t *generation, char *err,
+    size_t errlen)
+{
+	struct filter_request_wire w;
+
+	if (len < sizeof(w)) {
+		snprintf(err, errlen, "a filter request of %zu bytes", len);
+		return -1;
+	}
+	memcpy(&w, buf, sizeof(w));
+	if (w.magic != FILTER_CHANNEL_MAGIC ||
+	    w.version != FILTER_CHANNEL_VERSION || w.reserved != 0) {
+		snprintf(err, errlen, "a filter request of another version");
+		return -1;
+	}
+	if (w.generation == 0 || (w.generation & 1) != 0) {
+		snprintf(err, errlen, "a filter request for generation %u",
+		    w.generation);
+		return -1;
+	}
+	if (w.insn_count == 0 || w.insn_count > FILTER_MAX_INSNS ||
+	    len != sizeof(w) + (size_t)w.insn_count * sizeof(*insns)) {
+		snprintf(err, errlen, "a filter request of %u instructions"
+		    " in %zu bytes", w.insn_count, len);
+		return -1;
+	}
+	memcpy(insns, (const char *)buf + sizeof(w),
+	    (size_t)w.insn_count * sizeof(*insns));
+	*count = w.insn_count;
+	*generation = w.generation;
+	return 0;
+}
+
+/*
+ * Compiles the program for every tap and swaps it into each probe.
+ * Returns the taps that run it; why says what kept the others from it.
+ * A tap it failed for keeps the interpreter, which runs the same program.
+ */
+uint32_t
+bpftrace_filter_load_taps(const struct filter_target *targets, int count,
+    const struct filter_insn *insns, unsigned int len, uint32_t generation, char *why,
+    size_t whylen)
+{
+	uint32_t compiled = 0;
+	char reason[FILTER_CHANNEL_MESSAGE_MAX];
+	int i;
+
+	if (whylen > 0)
+		why[0] = '\0';
+	for (i = 0; i < count && i < 32; i++) {
+		if (bpftrace_filter_load(&targets[i], insns, len, generation,
+		    reason, sizeof(reason)) == 0)
+			compiled |= 1u << i;
+		else if (whylen > 0 && why[0] == '\0')
+			snprintf(why, whylen, "%s", reason);
+	}
+	return compiled;
+}
+
+/* The server side: one request read from fd, answered on it. */
+int
+bpftrace_filter_channel_answer(int fd, const void *buf, size_t len,
+    const struct filter_target *targets, int count)
+{
+	static struct filter_insn insns[FILTER_MAX_INSNS];
+	struct filter_reply_wire reply;
+	unsigned int insn_count;
+
+	memset(&reply, 0, sizeof(reply));
+	reply.magic = FILTER_CHANNEL_MAGIC;
+	reply.version = FILTER_CHANNEL_VERSION;
+	if (bpftrace_filter_request_parse(buf, len, insns, &insn_count,
+	    &reply.generation, reply.message, sizeof(reply.message)) == 0)
+		reply.compiled_taps = bpftrace_filter_load_taps(targets, count,
+		    insns, insn_count, reply.generation, reply.message,
+		    sizeof(reply.message));
+	if (send(fd, &reply, sizeof(reply), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(reply))
+		return -1;
+	return 0;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The client side.  Returns 0 with the taps that run the program
+ * compiled (maybe none, why then says why), -1 when the connection
+ * failed or no answer came in time.
+ */
+int
+bpftrace_filter_channel_compile(int fd, const char *device,
+    const struct filter_insn *insns, unsigned int len, uint32_t generation,
+    uint32_t *compiled, char *why, size_t whylen)
+{
+	static unsigned char request[FILTER_REQUEST_MAX];
+	struct filter_request_wire w;
+	struct filter_reply_wire reply;
+	size_t size = sizeof(w) + (size_t)len * sizeof(*insns);
+	long deadline = now_ms() + FILTER_REPLY_MS;
+	ssize_t n;
+
+	*compiled = 0;
+	if (len == 0 || len > FILTER_MAX_INSNS) {
+		snprintf(why, whylen, "%u instructions", len);
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.magic = FILTER_CHANNEL_MAGIC;
+	w.version = FILTER_CHANNEL_VERSION;
+	w.generation = generation;
+	w.insn_count = len;
+	memcpy(request, &w, sizeof(w));
+	memcpy(request + sizeof(w), insns, (size_t)len * sizeof(*insns));
+	if (send(fd, request, size, MSG_NOSIGNAL) != (ssize_t)size) {
+		snprintf(why, whylen, "%s: sending the filter: %s", device,
+		    strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long left = deadline - now_ms();
+		int ready;
+
+		if (left <= 0) {
+			snprintf(why, whylen, "%s: no answer to the filter in"
+			    " %d ms", device, FILTER_REPLY_MS);
+			return -1;
+		}
+		ready = poll(&pfd, 1, (int)left);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0)
+			continue;
+		n = recv(fd, &reply, sizeof(reply), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n != (ssize_t)sizeof(reply) ||
+		    reply.magic != FILTER_CHANNEL_MAGIC ||
+		    reply.version != FILTER_CHANNEL_VERSION) {
+			snprintf(why, whylen, "%s: the filter's answer: %s",
+			    device, n < 0 ? strerror(errno) :
+			    "malformed or connection closed");
+			return -1;
+		}
+		/* A late answer to an earlier filter: passed over. */
+		if (reply.generation != generation)
+			continue;
+		reply.message[sizeof(reply.message) - 1] = '\0';
+		*compiled = reply.compiled_taps;
+		snprintf(why, whylen, "%s", reply.message);
+		return 0;
+	}
+}
