@@ -27,7 +27,7 @@ kept(int fd, const struct filter_target *t, int count, int connection)
 	for (i = 0; i < count; i++)
 		if (fd == t[i].decision_map_fd || fd == t[i].bss_map_fd ||
 		    fd == t[i].programs_map_fd ||
-		    (t[i].attach_btf_obj_fd >= 0 && fd == t[i].attach_btf_obj_fd))
+		    (t[i].attach_btf_obj_fd > 0 && fd == t[i].attach_btf_obj_fd))
 			return 1;
 	return 0;
 }
