@@ -83,7 +83,8 @@ short_filter="udp"
 long_filter="udp and dst port 9 and src host 198.18.0.1 and dst host 198.18.0.2 and not src net 10.0.0.0/8 and not src net 172.16.0.0/12 and not src net 192.168.0.0/16 and len > 40 and ip[8] > 1 and ip[1] = 0"
 
 # A variant: "label|kind|device|filter".  kind: none (no capture),
-# tcpdump (at device), xdpdump, floor (bench/floor.bpf.c's empty program
+# tcpdump (at device), interpreted (tcpdump, the filter left to the
+# probe's interpreter: PCAP_BPF_FILTER=interpret), xdpdump, floor (bench/floor.bpf.c's empty program
 # at hook "device": tc, xdp, tp).
 variants_for() {
 	local t=$1
@@ -101,6 +102,9 @@ variants_for() {
 		echo "empty tracepoint program|floor|tp|"
 		echo "bpf:tc, short filter matching all|tcpdump|bpf:tc:vb:ingress|$short_filter"
 		echo "bpf:tc, long filter matching all|tcpdump|bpf:tc:vb:ingress|$long_filter"
+		echo "bpf:tc, short filter matching all, interpreted|interpreted|bpf:tc:vb:ingress|$short_filter"
+		echo "bpf:tc, long filter matching all, interpreted|interpreted|bpf:tc:vb:ingress|$long_filter"
+		echo "bpf:tc, filter matching nothing, interpreted|interpreted|bpf:tc:vb:ingress|$none_filter"
 	fi
 }
 
@@ -116,9 +120,10 @@ start_capture() {
 	case $kind in
 	none)
 		return 0 ;;
-	tcpdump)
-		$favour ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" /usr/bin/tcpdump -ni "$device" \
-		    -w /dev/null $filter > "$tmp/cap" 2>&1 &
+	tcpdump|interpreted)
+		$favour ip netns exec ${ns}b env LD_LIBRARY_PATH="$lib" \
+		    PCAP_BPF_FILTER=$([ "$kind" = interpreted ] && echo interpret) \
+		    /usr/bin/tcpdump -ni "$device" -w /dev/null $filter > "$tmp/cap" 2>&1 &
 		cap_pid=$! ;;
 	xdpdump)
 		$favour ip netns exec ${ns}b xdpdump -i "$device" --load-xdp-program -w /dev/null \
@@ -186,7 +191,7 @@ measure() {
 		wait "$cap_pid" 2>/dev/null
 		cap_pid=""
 		case $kind in
-		tcpdump)
+		tcpdump|interpreted)
 			captured=$(sed -n 's/^\([0-9]*\) packets\? captured/\1/p' "$tmp/cap")
 			dropped=$(sed -n 's/^\([0-9]*\) packets\? dropped by kernel/\1/p' "$tmp/cap") ;;
 		xdpdump)

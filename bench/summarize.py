@@ -209,26 +209,40 @@ for t, tab in tables.items():
             fmt(f["bpf_cost_to_floor"], 1, 2)))
 
 # The filter's cost per instruction: long minus short accepting filter,
-# per round, over the difference of the instructions they execute.
-filter_cost = None
+# per round, over the difference of the instructions they execute;
+# compiled (the default) and interpreted.
+filter_cost = interpreted_cost = None
 n_short, n_long = executed(short_dump), executed(long_dump)
-per_instruction = []
-for r in rows:
-    if r["variant"] != "bpf:tc, long filter matching all":
+
+
+def per_instruction_cost(suffix):
+    costs = []
+    for r in rows:
+        if r["variant"] != "bpf:tc, long filter matching all" + suffix:
+            continue
+        s = by_key.get((r["traffic"], r["round"], "bpf:tc, short filter matching all" + suffix))
+        if s and s["ns_run"] is not None and r["ns_run"] is not None and n_long > n_short:
+            costs.append((r["ns_run"] - s["ns_run"]) / (n_long - n_short))
+    return costs
+
+
+for suffix, key in (("", "filter_cost"), (", interpreted", "interpreted_filter_cost")):
+    per_instruction = per_instruction_cost(suffix)
+    if not per_instruction:
         continue
-    s = by_key.get((r["traffic"], r["round"], "bpf:tc, short filter matching all"))
-    if s and s["ns_run"] is not None and r["ns_run"] is not None and n_long > n_short:
-        per_instruction.append((r["ns_run"] - s["ns_run"]) / (n_long - n_short))
-if per_instruction:
-    filter_cost = {"short_executed": n_short, "long_executed": n_long,
-                   "ns_per_instruction": spread(per_instruction)}
-    summary.append({"traffic": "udp64", "variant": "bpf:tc, long - short filter",
+    cost = {"short_executed": n_short, "long_executed": n_long,
+            "ns_per_instruction": spread(per_instruction)}
+    if key == "filter_cost":
+        filter_cost = cost
+    else:
+        interpreted_cost = cost
+    summary.append({"traffic": "udp64", "variant": "bpf:tc, long - short filter" + suffix,
                     "figure": "filter_ns_per_executed_instruction",
-                    **filter_cost["ns_per_instruction"]})
+                    **cost["ns_per_instruction"]})
     print()
-    print("-- the in-kernel filter: (long - short accepting filter's ns/run) / (%d - %d executed"
+    print("-- the in-kernel filter%s: (long - short accepting filter's ns/run) / (%d - %d executed"
           " instructions): %s ns per instruction" % (
-              n_long, n_short, fmt(filter_cost["ns_per_instruction"], 1, 2)))
+              suffix, n_long, n_short, fmt(cost["ns_per_instruction"], 1, 2)))
 
 # Memory per tap.
 memory = {}
@@ -287,7 +301,8 @@ with open(f"{out}/summary.csv", "w", newline="") as f:
     w.writeheader()
     w.writerows(summary)
 json.dump({"load": load, "possible_cpus": possible, "tables": tables,
-           "filter_cost": filter_cost, "memory": mem_out},
+           "filter_cost": filter_cost, "interpreted_filter_cost": interpreted_cost,
+           "memory": mem_out},
           open(f"{out}/summary.json", "w"), indent=1)
 print()
 print("written: %s/rounds.csv, rounds-normalised.csv, memory.csv, summary.csv, summary.json" % out)
