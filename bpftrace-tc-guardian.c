@@ -38,6 +38,8 @@
 
 /* What the probe writes on the watched pipe (see guard()). */
 #define NOT_OURS	'f'	/* the qdisc was there before us after all */
+#define GUARDING	'g'	/* the guardian's first word: it is ready */
+#define GUARDIAN_START_MS	5000	/* for the guardian to say it */
 
 /*
  * Bounds of every wait, generous for a loaded machine: the kernel answers
@@ -740,6 +742,10 @@ guard(int watch_fd, int done_fd, int marker, const struct guard_plan *plan)
 	sigaction(SIGHUP, &ignore, NULL);
 	sigaction(SIGPIPE, &ignore, NULL);
 	keep_only(watch_fd, done_fd, marker);
+	/* Only now may the probe attach: nothing it attaches goes unguarded. */
+	byte = GUARDING;
+	if (write(1, &byte, 1) != 1)
+		_exit(1);
 
 	/*
 	 * End of file: every holder closed the handle or died, at whatever
@@ -816,6 +822,48 @@ close_pair(int fds[2])
 	close(fds[1]);
 }
 
+/*
+ * Waits for the guardian's first word.  A guardian that dies before it
+ * (it could not set up its descriptors) would leave whatever the probe
+ * attached next unguarded for ever: the capture fails instead.
+ */
+static int
+guardian_ready(int done_fd, char *err, size_t errlen)
+{
+	struct pollfd ready = { done_fd, POLLIN, 0 };
+	long deadline = now_ms() + GUARDIAN_START_MS;
+	const char *why = "no word from it within 5 s";
+	char byte = 0;
+
+	for (;;) {
+		long left = deadline - now_ms();
+		ssize_t r;
+		int n;
+
+		if (left <= 0)
+			break;
+		n = poll(&ready, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			why = strerror(errno);
+			break;
+		}
+		if (n == 0)
+			continue;	/* the deadline says */
+		r = read(done_fd, &byte, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 1 && byte == GUARDING)
+			return 0;
+		why = r == 0 ? "it exited at once" : r < 0 ? strerror(errno) :
+		    "it said something else";
+		break;
+	}
+	snprintf(err, errlen, "the clsact guardian did not start (%s)", why);
+	return -1;
+}
+
 int
 bpftrace_tc_guardian_start(struct tc_guardian *g, int ifindex,
     const uint32_t *prog_ids, int count, char *err, size_t errlen)
@@ -885,6 +933,11 @@ bpftrace_tc_guardian_start(struct tc_guardian *g, int ifindex,
 		/* The application may have reaped the middle one: ECHILD. */
 		snprintf(err, errlen, "fork of the clsact guardian: %s",
 		    strerror(pid < 0 ? errno : EAGAIN));
+		close(watch[1]);
+		close(done[0]);
+		goto fail;
+	}
+	if (guardian_ready(done[0], err, errlen) != 0) {
 		close(watch[1]);
 		close(done[0]);
 		goto fail;

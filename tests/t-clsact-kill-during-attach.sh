@@ -107,3 +107,23 @@ wait_until $$ eval '! kill -0 $tcpdump 2>/dev/null' || fail "late-qdisc: tcpdump
 wait_until $$ nothing_left ||
     fail "late-qdisc: filters left, or the user's qdisc gone: [$(qdisc_left)] [$(filters)]"
 echo "late-qdisc: no filter left; clsact qdisc: $USER_QDISC"
+
+# A guardian that dies as it starts (here every dup2() fails, as when it
+# cannot set up its descriptors): the capture must not attach anything
+# unguarded.  It fails with the reason and leaves nothing (before the
+# fix: tcpdump ran with nothing to remove its filters after a SIGKILL).
+ip netns exec "$NS_B" tc qdisc del dev veth_b clsact 2>/dev/null
+USER_QDISC=
+ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" \
+    PCAP_BPF_MECHANISMS=clsact timeout $((WAIT_BOUND * 2)) \
+    strace -f -o /dev/null -e trace=dup2 -e inject=dup2:error=EMFILE \
+    /usr/bin/tcpdump -ni bpf:tc:veth_b -c 1 -w /dev/null > "$TMP/dead-guardian.out" 2>&1
+status=$?
+echo "dead-guardian: tcpdump exit $status: $(grep -v '^+++\|^---' "$TMP/dead-guardian.out" | head -2)"
+grep -q "listening on" "$TMP/dead-guardian.out" &&
+    fail "dead-guardian: tcpdump captured without a guardian"
+grep -q "the clsact guardian did not start (it exited at once)" "$TMP/dead-guardian.out" ||
+    fail "dead-guardian: no reason given: $(cat "$TMP/dead-guardian.out")"
+wait_until $$ nothing_left || fail "dead-guardian: left: $(qdisc_left) $(filters)"
+echo "dead-guardian: refused, nothing left"
+exit 0
