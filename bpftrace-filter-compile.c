@@ -59,6 +59,10 @@ _Static_assert(sizeof(struct capture_counters) == 64,
 #define STACK_MEM	(-16 - 4 * FILTER_MEMWORDS)
 #define MEM_AT(k)	(STACK_MEM + 4 * (int)(k))
 
+/* Classic addressing modes (bits 5-7 of a load's code). */
+#define FILTER_MODE(code)	((code) & 0xe0)
+#define FILTER_MODE_IND		0x40
+
 #define WINDOW_SIZE	((uint32_t)sizeof(((struct capture_decision *)0)->window))
 #define DEC(field)	((int16_t)offsetof(struct capture_decision, field))
 
@@ -183,7 +187,7 @@ static void
 emit_slow_load(struct compiler *c, const struct packet_load *l)
 {
 	int size = load_size(l->code);
-	int indirect = FILTER_OP(l->code) == 0x40;	/* BPF_IND */
+	int indirect = FILTER_MODE(l->code) == FILTER_MODE_IND;
 
 	/* R2 = the offset in the rendered packet; it and its end checked. */
 	if (indirect) {
@@ -243,7 +247,7 @@ emit_packet_load(struct compiler *c, uint16_t code, uint32_t k)
 	int size = load_size(code);
 	struct packet_load *l;
 
-	if (FILTER_OP(code) == 0x40) {		/* BPF_IND: X + k */
+	if (FILTER_MODE(code) == FILTER_MODE_IND) {	/* X + k */
 		emit(c, BPF_ALU | BPF_MOV | BPF_K, R1, 0, 0, (int32_t)k);
 		emit(c, BPF_ALU64 | BPF_ADD | BPF_X, R1, REG_X, 0, 0);
 		/* A constant bound first: the verifier's, for the access. */
@@ -554,6 +558,12 @@ validate(const struct filter_insn *insns, u_int len, uint8_t *reachable,
 				jt = next + insns[i].jt;
 				jf = next + insns[i].jf;
 			}
+		}
+		if (jt > UINT32_MAX) {
+			/* libpcap's own interpreter wraps it backwards. */
+			snprintf(why, whylen, "instruction %u jumps backwards "
+			    "(as libpcap's protochain does)", i);
+			return -1;
 		}
 		if (jt >= len || jf >= len) {
 			if (FILTER_CLASS(code) == FILTER_JMP) {
