@@ -235,6 +235,12 @@ rig_install(struct compiled_filter_rig *r, const struct filter_insn *insns,
 	return 0;
 }
 
+void
+rig_claim_source(struct compiled_filter_rig *r, int source)
+{
+	r->target.source = (enum filter_source)source;
+}
+
 /* The decision of every CPU, and the packet where the source has it. */
 static int
 prepare(struct compiled_filter_rig *r, const struct rig_packet *p)

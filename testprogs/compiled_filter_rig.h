@@ -46,6 +46,8 @@ int	rig_install(struct compiled_filter_rig *r,
 	    uint32_t generation, char *why, size_t whylen);
 int	rig_run(struct compiled_filter_rig *r, const struct rig_packet *p,
 	    struct rig_verdict *v);
+/* Makes the rig claim another packet source (to see a refusal). */
+void	rig_claim_source(struct compiled_filter_rig *r, int source);
 /* Mean nanoseconds of one run of the filter, over repeat runs. */
 int	rig_time(struct compiled_filter_rig *r, const struct rig_packet *p,
 	    unsigned int repeat, double *ns);

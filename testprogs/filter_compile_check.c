@@ -260,6 +260,35 @@ read_expressions(const char *path, char ***out)
 	return n;
 }
 
+/*
+ * A filter the kernel refuses (an XDP helper in a tc program) must be
+ * refused with the verifier's reason, and leave the compiled slot alone.
+ */
+static int
+check_refusal(void)
+{
+	static struct bpf_insn beyond_window[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 1000),
+		BPF_STMT(BPF_RET | BPF_K, 1),
+	};
+	char err[256], why[256];
+	struct compiled_filter_rig *rig = rig_open(RIG_TC, err, sizeof(err));
+	int right;
+
+	if (rig == NULL)
+		die("tc", err);
+	rig_claim_source(rig, FILTER_SOURCE_XDP);
+	right = rig_install(rig, (const struct filter_insn *)beyond_window,
+	    2, 2, why, sizeof(why)) != 0 &&
+	    strstr(why, "verifier") != NULL && strchr(why, '\n') == NULL;
+	printf("a tc filter calling bpf_xdp_load_bytes: %s\n", why);
+	rig_close(rig);
+	if (!right)
+		fprintf(stderr, "MISMATCH: that refusal should name the "
+		    "verifier's reason on one line\n");
+	return right;
+}
+
 /* Expressions (optimised; unoptimised, snap 100), then the raw programs. */
 static int
 make_programs(char **expressions, int count, struct program **out,
@@ -384,6 +413,8 @@ main(int argc, char **argv)
 	if (repeat > 0)
 		return bench(repeat, argv[optind]);
 
+	if (!check_refusal())
+		t.mismatches++;
 	count = read_expressions(argv[optind], &expressions);
 	count = make_programs(expressions, count, &programs, &uncompilable);
 	for (k = 0; k < 3; k++) {
