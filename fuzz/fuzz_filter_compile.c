@@ -54,18 +54,6 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct bpftrace_ebpf_insn out[BPFTRACE_FILTER_EBPF_MAX];
 
 static void
-check_why(const char *why)
-{
-	const char *c;
-
-	if (memchr(why, '\0', WHY_LEN) == NULL || why[0] == '\0')
-		promise_broken("refused program: no reason");
-	for (c = why; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20)
-			promise_broken("refused program: reason not one line");
-}
-
-static void
 check_output(u_int n)
 {
 	static uint8_t second_half[BPFTRACE_FILTER_EBPF_MAX];
@@ -174,7 +162,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	status = bpftrace_filter_compile(&t, insns, len, 2, out, &n, why,
 	    sizeof(why));
 	if (status != 0) {
-		check_why(why);
+		promise_reason(why, WHY_LEN);
 		if (len >= 1 && len <= FILTER_MAX_INSNS &&
 		    bpf_validate((const struct bpf_insn *)insns, (int)len) &&
 		    probe_runs(insns, len) && strstr(why, "exceeds") == NULL)

@@ -33,19 +33,13 @@
 
 #include "bpf/filter_decision.h"
 #include "compiled_filter_rig.h"
+#include "filter_inputs.h"
 #include "filter_raw_programs.h"
 
-#define MAX_FRAME		3000	/* what BPF_PROG_TEST_RUN takes */
 #define TRUNCATING_SNAP		100
 #define SHORT_WINDOW		20
 #define SHORT_SOURCE		54
 #define RENDERED_HEADER		14
-
-struct frame {
-	u_char *bytes;
-	uint32_t len;		/* captured */
-	uint32_t wire_len;
-};
 
 struct program {
 	char name[600];
@@ -62,8 +56,7 @@ struct tally {
 	int programs;
 };
 
-static struct frame *frames;
-static int frame_count;
+static struct test_frames frames;
 static int verbose;
 
 static void
@@ -71,37 +64,6 @@ die(const char *what, const char *detail)
 {
 	fprintf(stderr, "filter_compile_check: %s: %s\n", what, detail);
 	exit(2);
-}
-
-static void
-load_frames(const char *path, int max, int per_file)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *bytes;
-	pcap_t *f = pcap_open_offline(path, err);
-	int taken = 0;
-
-	if (f == NULL)
-		die(path, err);
-	if (pcap_datalink(f) != DLT_EN10MB) {
-		pcap_close(f);
-		return;
-	}
-	while (frame_count < max && taken < per_file &&
-	    pcap_next_ex(f, &h, &bytes) == 1) {
-		if (h->caplen < 14 || h->caplen > MAX_FRAME)
-			continue;
-		frames[frame_count].bytes = malloc(h->caplen);
-		if (frames[frame_count].bytes == NULL)
-			die("malloc", strerror(errno));
-		memcpy(frames[frame_count].bytes, bytes, h->caplen);
-		frames[frame_count].len = h->caplen;
-		frames[frame_count].wire_len = h->len;
-		frame_count++;
-		taken++;
-	}
-	pcap_close(f);
 }
 
 static uint32_t
@@ -112,7 +74,7 @@ min32(uint32_t a, uint32_t b)
 
 /* The ways the probe may hand frame f over; returns how many. */
 static int
-hand_overs(const struct frame *f, struct rig_packet *p)
+hand_overs(const struct test_frame *f, struct rig_packet *p)
 {
 	int n = 0, i;
 
@@ -194,8 +156,8 @@ compare(struct compiled_filter_rig *rig, const struct program *prog,
 		    rig_name(rig), prog->name, prog->len, why);
 		return;
 	}
-	for (i = 0; i < frame_count; i++) {
-		n = hand_overs(&frames[i], p);
+	for (i = 0; i < frames.count; i++) {
+		n = hand_overs(&frames.frame[i], p);
 		for (j = 0; j < n; j++) {
 			struct rig_verdict v;
 			u_int expected = bpf_filter(prog->insns, p[j].bytes,
@@ -220,7 +182,7 @@ compare(struct compiled_filter_rig *rig, const struct program *prog,
 				    "compiled filter delivered %d time(s), snap "
 				    "%u, generation %u, %llu rejection(s) "
 				    "counted, %s returned\n", rig_name(rig),
-				    prog->name, i, frames[i].len, j,
+				    prog->name, i, frames.frame[i].len, j,
 				    p[j].header_len, p[j].window_len,
 				    p[j].filter_len, expected, v.delivered,
 				    v.snap, v.generation,
@@ -234,30 +196,6 @@ compare(struct compiled_filter_rig *rig, const struct program *prog,
 	if (verbose)
 		printf("%s: %ld accepted: %s\n", rig_name(rig), accepted,
 		    prog->name);
-}
-
-static int
-read_expressions(const char *path, char ***out)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	char **list = NULL;
-	int n = 0;
-
-	if (f == NULL)
-		die(path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		list = realloc(list, (size_t)(n + 1) * sizeof(*list));
-		if (list == NULL || (list[n] = strdup(line)) == NULL)
-			die("malloc", strerror(errno));
-		n++;
-	}
-	fclose(f);
-	*out = list;
-	return n;
 }
 
 /*
@@ -355,10 +293,10 @@ bench(unsigned int repeat, const char *expression)
 	if (rig_install(rig, (const struct filter_insn *)prog.bf_insns,
 	    prog.bf_len, 2, err, sizeof(err)) != 0)
 		die("compiling", err);
-	for (i = 0; i < frame_count; i++) {
+	for (i = 0; i < frames.count; i++) {
 		struct rig_packet p[5];
 
-		hand_overs(&frames[i], p);
+		hand_overs(&frames.frame[i], p);
 		if (rig_time(rig, &p[0], repeat, &ns) != 0)
 			die("BPF_PROG_TEST_RUN", strerror(errno));
 		accepted += bpf_filter(prog.bf_insns, p[0].bytes,
@@ -366,8 +304,8 @@ bench(unsigned int repeat, const char *expression)
 		total += ns;
 	}
 	printf("%d frames, %d accepted, %u instructions: %.1f ns per run "
-	    "(tc, BPF_PROG_TEST_RUN repeat %u)\n", frame_count, accepted,
-	    prog.bf_len, frame_count ? total / frame_count : 0, repeat);
+	    "(tc, BPF_PROG_TEST_RUN repeat %u)\n", frames.count, accepted,
+	    prog.bf_len, frames.count ? total / frames.count : 0, repeat);
 	pcap_freecode(&prog);
 	pcap_close(dead);
 	rig_close(rig);
@@ -405,17 +343,15 @@ main(int argc, char **argv)
 		die("usage", "filter_compile_check [-v] [-n max] [-p per_capture] "
 		    "[-s source] EXPRESSIONS CAPTURE... | -b REPEAT EXPRESSION "
 		    "CAPTURE");
-	frames = calloc((size_t)max_frames, sizeof(*frames));
-	if (frames == NULL)
-		die("malloc", strerror(errno));
+	frames.max = max_frames;
 	for (i = optind + 1; i < argc; i++)
-		load_frames(argv[i], max_frames, per_file);
+		test_frames_load(&frames, argv[i], per_file);
 	if (repeat > 0)
 		return bench(repeat, argv[optind]);
 
 	if (!check_refusal())
 		t.mismatches++;
-	count = read_expressions(argv[optind], &expressions);
+	count = test_expressions_read(argv[optind], &expressions);
 	count = make_programs(expressions, count, &programs, &uncompilable);
 	for (k = 0; k < 3; k++) {
 		struct compiled_filter_rig *rig;
@@ -436,10 +372,10 @@ main(int argc, char **argv)
 	    "Ethernet, %zu hand-written); across the sources %d compiled and "
 	    "loaded, %ld refused for jumping backwards, %ld refused wrongly; "
 	    "%ld verdicts compared, %ld accepted, %ld mismatches\n",
-	    frame_count, count, uncompilable,
+	    frames.count, count, uncompilable,
 	    sizeof(raw_programs) / sizeof(raw_programs[0]),
 	    t.programs - (int)(t.refused + t.backwards), t.backwards,
 	    t.refused, t.comparisons, t.accepted, t.mismatches);
-	return t.mismatches == 0 && frame_count > 0 && t.comparisons > 0 ?
+	return t.mismatches == 0 && frames.count > 0 && t.comparisons > 0 ?
 	    0 : 1;
 }

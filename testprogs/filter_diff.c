@@ -29,15 +29,11 @@
 #include <pcap/pcap.h>
 
 #include "capture_programs.h"
+#include "filter_inputs.h"
 #include "filter_raw_programs.h"
 
-#define MAX_FRAME	3000	/* what BPF_PROG_TEST_RUN takes for tc/XDP */
+#define MAX_FRAME	FILTER_INPUT_MAX_FRAME
 #define TRUNCATING_SNAP	100
-
-struct frame {
-	u_char *bytes;
-	size_t len;
-};
 
 struct record {
 	int present;
@@ -50,8 +46,7 @@ struct drained {
 	struct record *last;
 };
 
-static struct frame *frames;
-static int frame_count;
+static struct test_frames frames;
 static int verbose;
 
 static void
@@ -59,36 +54,6 @@ die(const char *what, const char *detail)
 {
 	fprintf(stderr, "filter_diff: %s: %s\n", what, detail);
 	exit(2);
-}
-
-static void
-load_frames(const char *path, int max, int per_file)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *bytes;
-	pcap_t *f = pcap_open_offline(path, err);
-	int taken = 0;
-
-	if (f == NULL)
-		die(path, err);
-	if (pcap_datalink(f) != DLT_EN10MB) {
-		pcap_close(f);
-		return;
-	}
-	while (frame_count < max && taken < per_file &&
-	    pcap_next_ex(f, &h, &bytes) == 1) {
-		if (h->caplen < 14 || h->caplen > MAX_FRAME)
-			continue;
-		frames[frame_count].bytes = malloc(h->caplen);
-		if (frames[frame_count].bytes == NULL)
-			die("malloc", strerror(errno));
-		memcpy(frames[frame_count].bytes, bytes, h->caplen);
-		frames[frame_count].len = h->caplen;
-		frame_count++;
-		taken++;
-	}
-	pcap_close(f);
 }
 
 static void
@@ -111,7 +76,8 @@ run_frame(pcap_t *p, int fd, int i, struct record *out)
 	struct drained d = { 0, out };
 
 	out->present = 0;
-	if (capture_program_run(fd, frames[i].bytes, frames[i].len) != 0)
+	if (capture_program_run(fd, frames.frame[i].bytes,
+	    frames.frame[i].len) != 0)
 		die("BPF_PROG_TEST_RUN", strerror(errno));
 	if (pcap_dispatch(p, -1, keep_record, (u_char *)&d) < 0)
 		die("pcap_dispatch", pcap_geterr(p));
@@ -150,7 +116,7 @@ compare(pcap_t *p, const struct capture_programs *progs, struct record *ref,
 	before = received(p);
 	if (pcap_setfilter(p, prog) != 0)
 		die("pcap_setfilter", pcap_geterr(p));
-	for (i = 0; i < frame_count; i++) {
+	for (i = 0; i < frames.count; i++) {
 		for (j = 0; j < progs->count; j++) {
 			struct record *r = &ref[i * progs->count + j];
 			int n = run_frame(p, progs->fd[j], i, &got);
@@ -179,37 +145,13 @@ compare(pcap_t *p, const struct capture_programs *progs, struct record *ref,
 	t->accepted += accepted;
 	if (verbose)
 		printf("%u of %d accepted: %s\n", accepted,
-		    frame_count * progs->count, what);
+		    frames.count * progs->count, what);
 	if (received(p) - before != accepted) {
 		t->mismatches++;
 		fprintf(stderr, "MISMATCH %s: ps_recv grew by %u, %u packets "
 		    "delivered: the filter did not run in the kernel\n", what,
 		    received(p) - before, accepted);
 	}
-}
-
-static int
-read_expressions(const char *path, char ***out)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	char **list = NULL;
-	int n = 0;
-
-	if (f == NULL)
-		die(path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		list = realloc(list, (size_t)(n + 1) * sizeof(*list));
-		if (list == NULL || (list[n] = strdup(line)) == NULL)
-			die("malloc", strerror(errno));
-		n++;
-	}
-	fclose(f);
-	*out = list;
-	return n;
 }
 
 int
@@ -240,10 +182,10 @@ main(int argc, char **argv)
 	if (argc - optind < 3)
 		die("usage", "filter_diff [-s snaplen] [-n max] [-p per_capture] "
 		    "DEVICE EXPRESSIONS CAPTURE...");
-	frames = calloc((size_t)max_frames, sizeof(*frames));
+	frames.max = max_frames;
 	for (i = optind + 2; i < argc; i++)
-		load_frames(argv[i], max_frames, per_file);
-	expression_count = read_expressions(argv[optind + 1], &expressions);
+		test_frames_load(&frames, argv[i], per_file);
+	expression_count = test_expressions_read(argv[optind + 1], &expressions);
 
 	p = pcap_create(argv[optind], err);
 	if (p == NULL)
@@ -258,7 +200,7 @@ main(int argc, char **argv)
 	if (capture_programs_find(&progs) != 0)
 		die(argv[optind], "no capture program among this process's descriptors");
 
-	ref = calloc((size_t)frame_count * progs.count, sizeof(*ref));
+	ref = calloc((size_t)frames.count * progs.count, sizeof(*ref));
 	if (ref == NULL)
 		die("malloc", strerror(errno));
 	for (d = 0; d < 2; d++) {
@@ -271,7 +213,7 @@ main(int argc, char **argv)
 		    pcap_setfilter(p, &everything) != 0)
 			die("empty filter", pcap_geterr(p));
 		pcap_freecode(&everything);
-		for (i = 0; i < frame_count; i++)
+		for (i = 0; i < frames.count; i++)
 			for (j = 0; j < progs.count; j++)
 				run_frame(p, progs.fd[j], i, &ref[i * progs.count + j]);
 
@@ -310,7 +252,7 @@ main(int argc, char **argv)
 			compare(p, &progs, ref, &prog, what, &t);
 		}
 	}
-	printf("%d frames through %d programs (", frame_count, progs.count);
+	printf("%d frames through %d programs (", frames.count, progs.count);
 	for (j = 0; j < progs.count; j++)
 		printf("%s%s", j ? ", " : "", progs.name[j]);
 	printf("), snaplen %d: %d expressions, %d compiled across LINUX_SLL2 "
@@ -320,5 +262,5 @@ main(int argc, char **argv)
 	    sizeof(raw_programs) / sizeof(raw_programs[0]), t.comparisons,
 	    t.accepted, t.mismatches);
 	pcap_close(p);
-	return t.mismatches == 0 && frame_count > 0 && compiled > 0 ? 0 : 1;
+	return t.mismatches == 0 && frames.count > 0 && compiled > 0 ? 0 : 1;
 }
