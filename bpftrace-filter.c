@@ -8,34 +8,7 @@
 #include <stdio.h>
 
 #include "bpftrace-filter.h"
-
-/* Whether code is an instruction the probe's interpreter knows. */
-static int
-interpreted(uint16_t code)
-{
-	switch (code) {
-	case FILTER_LD_W_ABS: case FILTER_LD_H_ABS: case FILTER_LD_B_ABS:
-	case FILTER_LD_W_IND: case FILTER_LD_H_IND: case FILTER_LD_B_IND:
-	case FILTER_LD_W_LEN: case FILTER_LD_IMM: case FILTER_LD_MEM:
-	case FILTER_LDX_W_LEN: case FILTER_LDX_IMM: case FILTER_LDX_MEM:
-	case FILTER_LDX_MSH_B: case FILTER_ST: case FILTER_STX:
-	case FILTER_RET_K: case FILTER_RET_A: case FILTER_TAX: case FILTER_TXA:
-		return 1;
-	}
-	switch (FILTER_CLASS(code)) {
-	case FILTER_ALU:
-		if ((code & ~(0xf0 | FILTER_SRC_X)) != FILTER_ALU)
-			return 0;
-		return FILTER_OP(code) <= FILTER_XOR &&
-		    (FILTER_OP(code) != FILTER_NEG || !(code & FILTER_SRC_X));
-	case FILTER_JMP:
-		if ((code & ~(0xf0 | FILTER_SRC_X)) != FILTER_JMP)
-			return 0;
-		return FILTER_OP(code) <= FILTER_JSET &&
-		    (FILTER_OP(code) != FILTER_JA || !(code & FILTER_SRC_X));
-	}
-	return 0;
-}
+#include "bpftrace-filter-compile.h"
 
 /*
  * Returns 1 when the probe can run the program, else 0 with the reason:
@@ -55,7 +28,7 @@ bpftrace_kernel_filter_supports(const struct bpf_insn *insns, u_int len,
 		return 0;
 	}
 	for (i = 0; i < len; i++) {
-		if (!interpreted(insns[i].code)) {
+		if (!bpftrace_filter_code_known(insns[i].code)) {
 			snprintf(why, whylen,
 			    "instruction %u has code 0x%02x, unknown to the probe",
 			    i, insns[i].code);

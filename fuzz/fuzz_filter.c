@@ -57,18 +57,6 @@ le32(const uint8_t *p)
 	    (uint32_t)p[3] << 24;
 }
 
-static void
-check_why(const char *why)
-{
-	const char *c;
-
-	if (memchr(why, '\0', WHY_LEN) == NULL || why[0] == '\0')
-		promise_broken("refused program: no reason");
-	for (c = why; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20)
-			promise_broken("refused program: reason not one line");
-}
-
 /* Installs as bpftrace_setfilter() does, and checks the slots after. */
 static uint32_t
 install(const struct bpf_insn *insns, u_int len)
@@ -234,7 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	supported = bpftrace_kernel_filter_supports(insns, len, why,
 	    sizeof(why));
 	if (!supported) {
-		check_why(why);
+		promise_reason(why, WHY_LEN);
 		goto done;
 	}
 	if (len < 1 || len > FILTER_MAX_INSNS)

@@ -10,12 +10,26 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline void
 promise_broken(const char *what)
 {
 	fprintf(stderr, "broken promise: %s\n", what);
 	abort();
+}
+
+/* A refusal's reason: given, within its buffer, on one line. */
+static inline void
+promise_reason(const char *why, size_t whylen)
+{
+	const char *c;
+
+	if (memchr(why, '\0', whylen) == NULL || why[0] == '\0')
+		promise_broken("refused program: no reason");
+	for (c = why; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20)
+			promise_broken("refused program: reason not one line");
 }
 
 #endif /* FUZZ_PROMISE_H */

@@ -1,14 +1,17 @@
 #!/bin/bash
 # Writes fuzz/seeds/fuzz_filter/: filter programs as libpcap compiles them
 # (tcpdump -ddd), each after a packet of its link type, in fuzz_filter's
-# input layout (fuzz/fuzz_filter.c).  Run by hand when the layout changes;
+# input layout (fuzz/fuzz_filter.c); and fuzz/seeds/fuzz_filter_compile/:
+# the same programs in fuzz_filter_compile's (a packet source byte, then
+# the program).  Run by hand when the layout changes;
 # the output is committed, so that building the targets needs no tcpdump.
 #   fuzz/make-filter-seeds.sh [TCPDUMP]
 set -e
 tcpdump=${1:-tcpdump}
 out=$(cd "$(dirname "$0")" && pwd)/seeds/fuzz_filter
-rm -rf "$out"
-mkdir -p "$out"
+compile_out=${out}_compile
+rm -rf "$out" "$compile_out"
+mkdir -p "$out" "$compile_out"
 
 # Little-endian bytes of a number, as printf escapes: le BYTES VALUE.
 le() {
@@ -32,6 +35,11 @@ seed() {
 			done
 		}
 	} > "$out/$name"
+	# The program alone, after a source byte: tc (1).
+	{
+		printf '\x01'
+		tail -c +$((11 + bytes + 1)) "$out/$name"
+	} > "$compile_out/$name"
 }
 
 # Ethernet, IPv4 198.18.0.1 > 198.18.0.2, TCP 80 > 80, SYN.

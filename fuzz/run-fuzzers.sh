@@ -34,6 +34,7 @@ max_len() {
 	fuzz_user_record) echo $((5 + 32 + 9216 + 64)) ;;
 	fuzz_nflog) echo $((48 + 9 + 127 + 66000)) ;;
 	fuzz_filter) echo $((11 + 1500 + 8 * 4200)) ;;
+	fuzz_filter_compile) echo $((1 + 8 * 4200)) ;;
 	*) echo 1024 ;;
 	esac
 }

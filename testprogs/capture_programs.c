@@ -62,3 +62,19 @@ capture_program_run(int fd, const void *packet, size_t len)
 
 	return bpf_prog_test_run_opts(fd, &opts);
 }
+
+/* Mean nanoseconds of one of repeat runs of the program over packet. */
+int
+capture_program_time(int fd, const void *packet, size_t len,
+    unsigned int repeat, double *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+	    .data_in = packet,
+	    .data_size_in = (__u32)len,
+	    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(fd, &opts) != 0)
+		return -1;
+	*ns = opts.duration;
+	return 0;
+}

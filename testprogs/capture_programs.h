@@ -21,5 +21,7 @@ struct capture_programs {
 
 int	capture_programs_find(struct capture_programs *progs);
 int	capture_program_run(int fd, const void *packet, size_t len);
+int	capture_program_time(int fd, const void *packet, size_t len,
+	    unsigned int repeat, double *ns);
 
 #endif

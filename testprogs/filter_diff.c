@@ -29,14 +29,11 @@
 #include <pcap/pcap.h>
 
 #include "capture_programs.h"
+#include "filter_inputs.h"
+#include "filter_raw_programs.h"
 
-#define MAX_FRAME	3000	/* what BPF_PROG_TEST_RUN takes for tc/XDP */
+#define MAX_FRAME	FILTER_INPUT_MAX_FRAME
 #define TRUNCATING_SNAP	100
-
-struct frame {
-	u_char *bytes;
-	size_t len;
-};
 
 struct record {
 	int present;
@@ -49,8 +46,7 @@ struct drained {
 	struct record *last;
 };
 
-static struct frame *frames;
-static int frame_count;
+static struct test_frames frames;
 static int verbose;
 
 static void
@@ -58,36 +54,6 @@ die(const char *what, const char *detail)
 {
 	fprintf(stderr, "filter_diff: %s: %s\n", what, detail);
 	exit(2);
-}
-
-static void
-load_frames(const char *path, int max, int per_file)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *bytes;
-	pcap_t *f = pcap_open_offline(path, err);
-	int taken = 0;
-
-	if (f == NULL)
-		die(path, err);
-	if (pcap_datalink(f) != DLT_EN10MB) {
-		pcap_close(f);
-		return;
-	}
-	while (frame_count < max && taken < per_file &&
-	    pcap_next_ex(f, &h, &bytes) == 1) {
-		if (h->caplen < 14 || h->caplen > MAX_FRAME)
-			continue;
-		frames[frame_count].bytes = malloc(h->caplen);
-		if (frames[frame_count].bytes == NULL)
-			die("malloc", strerror(errno));
-		memcpy(frames[frame_count].bytes, bytes, h->caplen);
-		frames[frame_count].len = h->caplen;
-		frame_count++;
-		taken++;
-	}
-	pcap_close(f);
 }
 
 static void
@@ -110,7 +76,8 @@ run_frame(pcap_t *p, int fd, int i, struct record *out)
 	struct drained d = { 0, out };
 
 	out->present = 0;
-	if (capture_program_run(fd, frames[i].bytes, frames[i].len) != 0)
+	if (capture_program_run(fd, frames.frame[i].bytes,
+	    frames.frame[i].len) != 0)
 		die("BPF_PROG_TEST_RUN", strerror(errno));
 	if (pcap_dispatch(p, -1, keep_record, (u_char *)&d) < 0)
 		die("pcap_dispatch", pcap_geterr(p));
@@ -149,7 +116,7 @@ compare(pcap_t *p, const struct capture_programs *progs, struct record *ref,
 	before = received(p);
 	if (pcap_setfilter(p, prog) != 0)
 		die("pcap_setfilter", pcap_geterr(p));
-	for (i = 0; i < frame_count; i++) {
+	for (i = 0; i < frames.count; i++) {
 		for (j = 0; j < progs->count; j++) {
 			struct record *r = &ref[i * progs->count + j];
 			int n = run_frame(p, progs->fd[j], i, &got);
@@ -178,127 +145,13 @@ compare(pcap_t *p, const struct capture_programs *progs, struct record *ref,
 	t->accepted += accepted;
 	if (verbose)
 		printf("%u of %d accepted: %s\n", accepted,
-		    frame_count * progs->count, what);
+		    frames.count * progs->count, what);
 	if (received(p) - before != accepted) {
 		t->mismatches++;
 		fprintf(stderr, "MISMATCH %s: ps_recv grew by %u, %u packets "
 		    "delivered: the filter did not run in the kernel\n", what,
 		    received(p) - before, accepted);
 	}
-}
-
-/*
- * Programs libpcap's compiler never emits, for the rest of the
- * instruction set: RET A, scratch memory, TAX/TXA, X-length loads,
- * division and modulo by a zero X, shifts by X of 32 or more, NEG, JSET
- * and JGE/JGT with X, JA, indirect loads beyond the packet.
- */
-static struct bpf_insn raw_ret_a[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
-	BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, 40),
-	BPF_STMT(BPF_RET | BPF_A, 0),		/* keep len - 40 bytes */
-};
-static struct bpf_insn raw_memory[] = {
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 12),
-	BPF_STMT(BPF_ST, 3),
-	BPF_STMT(BPF_LDX | BPF_W | BPF_LEN, 0),
-	BPF_STMT(BPF_STX, 15),
-	BPF_STMT(BPF_LDX | BPF_MEM, 3),
-	BPF_STMT(BPF_LD | BPF_MEM, 15),
-	BPF_STMT(BPF_ALU | BPF_MUL | BPF_X, 0),
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_ALU | BPF_XOR | BPF_K, 0x55),
-	BPF_STMT(BPF_MISC | BPF_TXA, 0),
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-	BPF_STMT(BPF_RET | BPF_K, 70),
-};
-static struct bpf_insn raw_divide[] = {
-	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),	/* IPv4 header length */
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),		/* protocol */
-	BPF_STMT(BPF_ALU | BPF_DIV | BPF_X, 0),		/* X is 0 off IPv4 */
-	BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 7),
-	BPF_STMT(BPF_ALU | BPF_NEG, 0),
-	BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 0x80000000u, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 1000),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-};
-static struct bpf_insn raw_modulo_x[] = {
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 15),		/* often 0 */
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-	BPF_STMT(BPF_ALU | BPF_MOD | BPF_X, 0),
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 2, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-	BPF_STMT(BPF_RET | BPF_K, 262144),
-};
-static struct bpf_insn raw_shifts[] = {
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),		/* 0..255: often >= 32 */
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 26),
-	BPF_STMT(BPF_ALU | BPF_LSH | BPF_X, 0),
-	BPF_STMT(BPF_ST, 0),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 30),
-	BPF_STMT(BPF_ALU | BPF_RSH | BPF_X, 0),
-	BPF_STMT(BPF_LDX | BPF_MEM, 0),
-	BPF_STMT(BPF_ALU | BPF_OR | BPF_X, 0),
-	BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 3),
-	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 9),
-	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff),
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 21),
-	BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-	BPF_STMT(BPF_RET | BPF_K, 262144),
-};
-static struct bpf_insn raw_indirect[] = {
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 16),		/* IPv4 total length */
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),		/* just beyond the IP packet */
-	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 10),
-	BPF_STMT(BPF_LD | BPF_W | BPF_IND, 12),
-	BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-	BPF_STMT(BPF_LD | BPF_IMM, 0xfffffff0),
-	BPF_STMT(BPF_ALU | BPF_ADD | BPF_X, 0),
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_X, 0, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 262144),
-	BPF_STMT(BPF_RET | BPF_K, 64),
-};
-
-#define RAW(name) { #name, name, sizeof(name) / sizeof(name[0]) }
-static const struct {
-	const char *name;
-	struct bpf_insn *insns;
-	u_int len;
-} raw_programs[] = {
-	RAW(raw_ret_a), RAW(raw_memory), RAW(raw_divide), RAW(raw_modulo_x),
-	RAW(raw_shifts), RAW(raw_indirect),
-};
-
-static int
-read_expressions(const char *path, char ***out)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	char **list = NULL;
-	int n = 0;
-
-	if (f == NULL)
-		die(path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		list = realloc(list, (size_t)(n + 1) * sizeof(*list));
-		if (list == NULL || (list[n] = strdup(line)) == NULL)
-			die("malloc", strerror(errno));
-		n++;
-	}
-	fclose(f);
-	*out = list;
-	return n;
 }
 
 int
@@ -329,10 +182,10 @@ main(int argc, char **argv)
 	if (argc - optind < 3)
 		die("usage", "filter_diff [-s snaplen] [-n max] [-p per_capture] "
 		    "DEVICE EXPRESSIONS CAPTURE...");
-	frames = calloc((size_t)max_frames, sizeof(*frames));
+	frames.max = max_frames;
 	for (i = optind + 2; i < argc; i++)
-		load_frames(argv[i], max_frames, per_file);
-	expression_count = read_expressions(argv[optind + 1], &expressions);
+		test_frames_load(&frames, argv[i], per_file);
+	expression_count = test_expressions_read(argv[optind + 1], &expressions);
 
 	p = pcap_create(argv[optind], err);
 	if (p == NULL)
@@ -347,7 +200,7 @@ main(int argc, char **argv)
 	if (capture_programs_find(&progs) != 0)
 		die(argv[optind], "no capture program among this process's descriptors");
 
-	ref = calloc((size_t)frame_count * progs.count, sizeof(*ref));
+	ref = calloc((size_t)frames.count * progs.count, sizeof(*ref));
 	if (ref == NULL)
 		die("malloc", strerror(errno));
 	for (d = 0; d < 2; d++) {
@@ -360,7 +213,7 @@ main(int argc, char **argv)
 		    pcap_setfilter(p, &everything) != 0)
 			die("empty filter", pcap_geterr(p));
 		pcap_freecode(&everything);
-		for (i = 0; i < frame_count; i++)
+		for (i = 0; i < frames.count; i++)
 			for (j = 0; j < progs.count; j++)
 				run_frame(p, progs.fd[j], i, &ref[i * progs.count + j]);
 
@@ -399,7 +252,7 @@ main(int argc, char **argv)
 			compare(p, &progs, ref, &prog, what, &t);
 		}
 	}
-	printf("%d frames through %d programs (", frame_count, progs.count);
+	printf("%d frames through %d programs (", frames.count, progs.count);
 	for (j = 0; j < progs.count; j++)
 		printf("%s%s", j ? ", " : "", progs.name[j]);
 	printf("), snaplen %d: %d expressions, %d compiled across LINUX_SLL2 "
@@ -409,5 +262,5 @@ main(int argc, char **argv)
 	    sizeof(raw_programs) / sizeof(raw_programs[0]), t.comparisons,
 	    t.accepted, t.mismatches);
 	pcap_close(p);
-	return t.mismatches == 0 && frame_count > 0 && compiled > 0 ? 0 : 1;
+	return t.mismatches == 0 && frames.count > 0 && compiled > 0 ? 0 : 1;
 }
