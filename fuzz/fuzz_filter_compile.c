@@ -6,6 +6,12 @@
  *   the packet source (1 byte, modulo 3: enum filter_source)
  *   the program: what is left, 8 bytes per struct bpf_insn
  *
+ * or, when what is left starts with the filter channel's magic, a whole
+ * filter request as a broker child or filter keeper receives it
+ * (bpftrace-filter-request.c), whose program, if the request is taken,
+ * is compiled as above: the privileged side's path from the bytes a
+ * client sends to the program it loads.
+ *
  * Checked:
  *   - a refusal gives a one-line reason
  *   - every program libpcap's bpf_validate() accepts and the probe's
@@ -17,6 +23,9 @@
  *     and the last instruction an exit or a jump: no path runs off the end
  *   - the map references are the target's maps, and the counter the
  *     rejection adds to lies inside .bss's counters
+ *   - a request taken holds 1 .. FILTER_MAX_INSNS instructions filling
+ *     the message exactly, for an even generation other than 0; one
+ *     refused gives a one-line reason
  *
  * The kernel's verifier and the comparison with libpcap's verdicts are
  * tests/t-filter-compiled.sh's (testprogs/filter_compile_check.c).
@@ -27,6 +36,7 @@
 
 #include <pcap/bpf.h>
 
+#include "bpftrace-filter-channel.h"
 #include "bpftrace-filter-compile.h"
 #include "fuzz_promise.h"
 
@@ -153,10 +163,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t.counters_offset = COUNTERS_AT -
 	    (uint32_t)offsetof(struct capture_counters, rejected);
 	t.pass_verdict = verdicts[data[0] % 3];
-	len = (u_int)((size - 1) / sizeof(struct filter_insn));
-	if (len > FILTER_MAX_INSNS + 8)
-		len = FILTER_MAX_INSNS + 8;
-	memcpy(insns, data + 1, len * sizeof(struct filter_insn));
+	if (bpftrace_filter_request_is(data + 1, size - 1)) {
+		uint32_t generation = 0;
+
+		memset(why, 0x7f, sizeof(why));
+		if (bpftrace_filter_request_parse(data + 1, size - 1, insns,
+		    &len, &generation, why, sizeof(why)) != 0) {
+			promise_reason(why, WHY_LEN);
+			return 0;
+		}
+		if (len < 1 || len > FILTER_MAX_INSNS || generation == 0 ||
+		    (generation & 1) != 0 ||
+		    size - 1 != sizeof(struct filter_request_wire) +
+		    len * sizeof(struct filter_insn))
+			promise_broken("a filter request taken out of bounds");
+	} else {
+		len = (u_int)((size - 1) / sizeof(struct filter_insn));
+		if (len > FILTER_MAX_INSNS + 8)
+			len = FILTER_MAX_INSNS + 8;
+		memcpy(insns, data + 1, len * sizeof(struct filter_insn));
+	}
 
 	memset(why, 0x7f, sizeof(why));
 	status = bpftrace_filter_compile(&t, insns, len, 2, out, &n, why,
