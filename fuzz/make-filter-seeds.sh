@@ -3,7 +3,7 @@
 # (tcpdump -ddd), each after a packet of its link type, in fuzz_filter's
 # input layout (fuzz/fuzz_filter.c); and fuzz/seeds/fuzz_filter_compile/:
 # the same programs in fuzz_filter_compile's (a packet source byte, then
-# the program).  Run by hand when the layout changes;
+# the program; one of them a whole filter request).  Run by hand when the layout changes;
 # the output is committed, so that building the targets needs no tcpdump.
 #   fuzz/make-filter-seeds.sh [TCPDUMP]
 set -e
@@ -68,4 +68,17 @@ for ((i = 1; i < 800; i++)); do
 	hosts="$hosts or host 198.18.$((i / 256)).$((i % 256))"
 done
 seed too-long EN10MB 14 262144 "$eth_tcp" "$hosts"
+# A whole filter request, as a client sends it (bpftrace-filter-channel.h):
+# the magic "bptf", version 1, generation 2, the program of "udp".
+{
+	printf '\x01'
+	printf "$(le 4 0x66747062)$(le 2 1)$(le 2 0)$(le 4 2)"
+	"$tcpdump" -ddd -y EN10MB udp | {
+		read -r n
+		printf "$(le 4 "$n")"
+		while read -r code jt jf k; do
+			printf "$(le 2 "$code")$(le 1 "$jt")$(le 1 "$jf")$(le 4 "$k")"
+		done
+	}
+} > "$compile_out/request-udp"
 ls "$out" | wc -l
