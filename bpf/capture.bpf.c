@@ -222,7 +222,9 @@ record_length(const struct capture_decision *d, __u32 snap)
  * several, the last one overlapping the one before.
  */
 #define COPY_CHUNK		4096
-#define COPY_CHUNKS_MAX		((RING_LINK_HEADER_MAX + 262144) / COPY_CHUNK + 1)
+/* Chunks of the largest record: snaplen is at most 262144 (libpcap's). */
+#define COPY_CHUNKS_MAX		\
+	((RING_LINK_HEADER_MAX + 262144) / COPY_CHUNK + 1)
 
 /*
  * Copies len bytes of the packet at source offset from into the record

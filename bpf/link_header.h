@@ -42,8 +42,8 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 		__builtin_memcpy(out + 2, &arphrd, 2);
 		if (pl->ethernet) {
 			out[5] = 6;	/* the source MAC */
-			copy_packet_bytes(source, ctx, pl->head, pl->mac_offset + 6,
-			    out + 6, 6);
+			copy_packet_bytes(source, ctx, pl->head,
+			    pl->mac_offset + 6, out + 6, 6);
 		}
 		__builtin_memcpy(out + 14, &pl->protocol, 2);
 		return RING_SLL_HEADER_LEN;
@@ -59,8 +59,8 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 		out[10] = pl->packet_type;
 		if (pl->ethernet) {
 			out[11] = 6;	/* the source MAC */
-			copy_packet_bytes(source, ctx, pl->head, pl->mac_offset + 6,
-			    out + 12, 6);
+			copy_packet_bytes(source, ctx, pl->head,
+			    pl->mac_offset + 6, out + 12, 6);
 		}
 		return RING_SLL2_HEADER_LEN;
 	}
@@ -72,8 +72,8 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 			 */
 			__u16 tci = swap16(pl->vlan_tci);
 
-			if (copy_packet_bytes(source, ctx, pl->head, pl->mac_offset,
-			    out, 12) != 0)
+			if (copy_packet_bytes(source, ctx, pl->head,
+			    pl->mac_offset, out, 12) != 0)
 				return -1;
 			__builtin_memcpy(out + 12, &pl->vlan_proto, 2);
 			__builtin_memcpy(out + 14, &tci, 2);

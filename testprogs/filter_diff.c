@@ -19,9 +19,10 @@
  * the kernel, not in user space).  The filter sees the whole packet
  * whatever the snap length, as AF_PACKET's socket filter does: with a
  * short snap length libpcap runs on the reference record completed from
- * the frame, and only the record kept is cut to the snap length.  Each expression is compiled twice:
- * optimised for the handle, and unoptimised for a 100-byte snap length
- * (other instructions; a return value that truncates).
+ * the frame, and only the record kept is cut to the snap length.  Each
+ * expression is compiled twice: optimised for the handle, and
+ * unoptimised for a 100-byte snap length (other instructions; a return
+ * value that truncates).
  */
 #include <errno.h>
 #include <stdio.h>
