@@ -87,6 +87,8 @@ struct decision_record {
 	struct ring_record header;	/* of the record being delivered */
 	struct filter_state filter;	/* the interpreter's registers */
 };
+_Static_assert(__builtin_offsetof(struct decision_record, d.window) + 0xff +
+    4 <= sizeof(struct decision_record), "the window's slack");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -360,6 +362,14 @@ deliver(int source, void *ctx, struct decision_record *r, __u32 snap,
 	wakeup = wakeup_flags(now, sizeof(r->header) + record_len);
 	__sync_fetch_and_add(&c->received, 1);
 
+	/*
+	 * Older verifiers lose the bound of a value clang kept on the
+	 * stack: bound the length where it is used, in a way clang cannot
+	 * drop (the asm hides that it is bounded already).  The window is
+	 * followed by the rest of the value, so 0xff stays inside it.
+	 */
+	asm volatile("" : "+r"(in_window));
+	in_window &= 0xff;
 	if (ring_copy_scratch) {
 		if (output_through_scratch(source, ctx, r, in_window, rest,
 		    from, wakeup) != 0) {
