@@ -273,6 +273,8 @@ fill_from_packet(int source, void *ctx, const unsigned char *head,
 		}
 		if (done == len)
 			return 0;
+		if (len - done > COPY_CHUNK)	/* a snap length above 262144 */
+			return -1;
 		return copy_slice(source, ctx, head, record,
 		    at + len - COPY_CHUNK, from + len - COPY_CHUNK, COPY_CHUNK);
 	}

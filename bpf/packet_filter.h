@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (BSD-3-Clause OR GPL-2.0) */
 /*
  * The in-kernel packet filter: a classic BPF interpreter that runs the
  * handle's pcap_setfilter() program on the packet as this CPU's decision
