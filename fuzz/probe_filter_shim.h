@@ -40,6 +40,7 @@ enum packet_source { SOURCE_KERNEL_SKB, SOURCE_TC, SOURCE_XDP };
 struct decision_record {
 	struct capture_decision d;
 	struct ring_record header;
+	__u8 body[RING_LINK_HEADER_MAX + DECISION_WINDOW];
 	struct filter_state filter;
 };
 
