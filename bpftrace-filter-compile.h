@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include "bpf/filter_decision.h"
 #include "bpf/filter_program.h"
 #include "bpftrace-filter-target.h"
 

@@ -19,32 +19,37 @@
 
 #include <stdint.h>
 
+#include "bpf/filter_decision.h"
+
 struct filter_target {
-	uint32_t	source;		/* enum filter_source (filter_decision.h):
-					   how bytes past the window are read */
-	uint32_t	prog_type;	/* enum bpf_prog_type of the probe's
-					   programs */
-	uint32_t	expected_attach_type;	/* enum bpf_attach_type they
-						   were loaded with */
-	uint32_t	attach_btf_id;	/* tracing types: the BTF id of the
-					   traced function or tracepoint;
-					   else 0 */
-	int32_t		attach_btf_obj_fd;	/* tracing types: the BTF
-						   object holding that id (a
-						   module's); 0: vmlinux */
-	uint32_t	xdp_frags;	/* XDP: load with BPF_F_XDP_HAS_FRAGS */
-	int32_t		decision_map_fd;	/* per-CPU array, key 0:
-						   struct capture_decision */
-	int32_t		bss_map_fd;	/* the probe's .bss (counters) */
-	uint32_t	counters_offset;	/* of counters[] in .bss:
-						   struct capture_counters
-						   [CAPTURE_COUNTER_SLOTS] */
-	int32_t		programs_map_fd;	/* prog array of FILTER_SLOTS:
-						   the compiled filter goes in
-						   FILTER_SLOT_COMPILED */
-	int32_t		pass_verdict;	/* what the compiled filter returns to
-					   let the packet go on: tc -1 (TC_NEXT),
-					   XDP 2 (XDP_PASS), tracing 0 */
+	/* enum filter_source (filter_decision.h): reads past the window */
+	uint32_t	source;
+	/* The probe's programs: enum bpf_prog_type, enum bpf_attach_type. */
+	uint32_t	prog_type;
+	uint32_t	expected_attach_type;
+	/*
+	 * Tracing types: the BTF id of the traced function or tracepoint,
+	 * and the BTF object it is in (a module's; 0: vmlinux).  Else 0.
+	 */
+	uint32_t	attach_btf_id;
+	int32_t		attach_btf_obj_fd;
+	/* XDP: load with BPF_F_XDP_HAS_FRAGS, as the probe ("xdp.frags"). */
+	uint32_t	xdp_frags;
+	/* Per-CPU array, key 0: struct capture_decision, then the probe's. */
+	int32_t		decision_map_fd;
+	/*
+	 * The probe's .bss and where in it counters[] lies: struct
+	 * capture_counters [CAPTURE_COUNTER_SLOTS] (ring_record.h).
+	 */
+	int32_t		bss_map_fd;
+	uint32_t	counters_offset;
+	/*
+	 * Prog array of FILTER_SLOTS: the compiled filter goes in
+	 * FILTER_SLOT_COMPILED; FILTER_SLOT_DELIVER holds the delivery.
+	 */
+	int32_t		programs_map_fd;
+	/* What lets the packet go on: tc -1 (TC_NEXT), XDP 2, tracing 0. */
+	int32_t		pass_verdict;
 };
 
 #endif /* BPFTRACE_FILTER_TARGET_H */

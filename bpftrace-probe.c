@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/filter_decision.h"
 #include "bpftrace-grant.h"
 #include "bpftrace-libbpf-log.h"
 #include "bpftrace-privilege.h"
@@ -53,6 +54,8 @@ struct capture_probe {
 	int tc_attached[HOOKS];
 	int tc_hook_created[HOOKS];
 	struct tc_guardian guardian;	/* removes clsact filters at the end */
+	int ring_copy_scratch;		/* the probe copies through scratch */
+	int attach_btf_obj_fd;		/* filter target: a module's BTF */
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -98,16 +101,37 @@ program_for(struct capture_bpf *skel, enum probe_mechanism m)
 	return NULL;
 }
 
+/*
+ * The delivery program a compiled filter tail-calls (bpf/filter_decision.h):
+ * of the entry program's type, loaded with its attach target.
+ */
+static struct bpf_program *
+delivery_program_for(struct capture_bpf *skel, enum probe_mechanism m)
+{
+	switch (m) {
+	case PROBE_TP_BTF: return skel->progs.deliver_tp_btf;
+	case PROBE_RAW_TP: return skel->progs.deliver_raw_tp;
+	case PROBE_FENTRY: return skel->progs.deliver_fentry;
+	case PROBE_FEXIT: return skel->progs.deliver_fexit;
+	case PROBE_KPROBE: return skel->progs.deliver_kprobe;
+	case PROBE_XDP: return skel->progs.deliver_xdp;
+	case PROBE_TCX:
+	case PROBE_CLSACT: return skel->progs.deliver_tc;
+	}
+	return NULL;
+}
+
 static int
 set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
     enum probe_mechanism m)
 {
 	struct bpf_object *obj = skel->obj;
-	struct bpf_program *prog;
-	int tc = m == PROBE_TCX || m == PROBE_CLSACT;
+	struct bpf_program *prog, *deliver = delivery_program_for(skel, m);
+	int tc = m == PROBE_TCX || m == PROBE_CLSACT, error;
 
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, false);
+	bpf_program__set_autoload(deliver, true);
 	if (tc) {
 		bpf_program__set_autoload(skel->progs.capture_tc_ingress,
 		    hook_wanted(tap, HOOK_INGRESS));
@@ -117,19 +141,23 @@ set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
 	}
 	prog = program_for(skel, m);
 	bpf_program__set_autoload(prog, true);
-	if (m == PROBE_TP_BTF || m == PROBE_FENTRY || m == PROBE_FEXIT)
-		return bpf_program__set_attach_target(prog, 0, tap->target);
+	if (m == PROBE_TP_BTF || m == PROBE_FENTRY || m == PROBE_FEXIT) {
+		if ((error = bpf_program__set_attach_target(prog, 0,
+		    tap->target)) != 0)
+			return error;
+		return bpf_program__set_attach_target(deliver, 0, tap->target);
+	}
 	return 0;
 }
 
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
 prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
-    enum probe_mechanism m, struct capture_bpf **skelp)
+    enum probe_mechanism m, int ring_copy_scratch, struct capture_bpf **skelp)
 {
 	const struct resolved_tap *tap = req->tap;
 	struct capture_bpf *skel = capture_bpf__open();
-	uint32_t scratch_size;
+	uint32_t scratch_size, scratch_entries;
 	int error;
 
 	if (skel == NULL)
@@ -150,14 +178,26 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	skel->rodata->device_has_ethernet = (uint32_t)tap->has_ethernet;
 	memcpy((void *)skel->rodata->device_mac, tap->mac, 6);
 
-	scratch_size = sizeof(struct filter_state) + sizeof(struct ring_record) +
-	    RING_LINK_HEADER_MAX +
-	    ((req->snaplen + 7) & ~7u);
+	/*
+	 * Scratch only where the kernel cannot reserve ring space of a
+	 * size known at run time: a record per CPU (header, link header and
+	 * window, snap length).  Else one small entry nothing uses.
+	 */
+	skel->rodata->ring_copy_scratch = (uint32_t)ring_copy_scratch;
+	if (ring_copy_scratch) {
+		scratch_size = sizeof(struct ring_record) +
+		    RING_LINK_HEADER_MAX + DECISION_WINDOW +
+		    ((req->snaplen + 7) & ~7u);
+		scratch_entries = (uint32_t)libbpf_num_possible_cpus();
+	} else {
+		scratch_size = sizeof(struct ring_record);
+		scratch_entries = 1;
+	}
 	skel->rodata->tap_index = req->tap_index;
 	if ((error = bpf_map__set_value_size(skel->maps.scratch,
 	    scratch_size)) ||
 	    (error = bpf_map__set_max_entries(skel->maps.scratch,
-	    (uint32_t)libbpf_num_possible_cpus())) ||
+	    scratch_entries)) ||
 	    (error = req->shared_ring_fd >= 0 ?
 	    bpf_map__reuse_fd(skel->maps.ring, req->shared_ring_fd) :
 	    bpf_map__set_max_entries(skel->maps.ring, (uint32_t)ring_bytes)) ||
@@ -380,6 +420,9 @@ release(struct capture_probe *probe)
 	detach(probe);
 	capture_bpf__destroy(probe->skel);
 	probe->skel = NULL;
+	if (probe->attach_btf_obj_fd > 0)
+		close(probe->attach_btf_obj_fd);
+	probe->attach_btf_obj_fd = 0;
 }
 
 /* What a refusal usually means, for the message. */
@@ -424,6 +467,72 @@ attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
 }
 
 /*
+ * How accepted packets reach the ring (PCAP_BPF_RING_COPY): "reserve"
+ * (straight into reserved ring space; Linux 5.19's ring-buffer dynptrs),
+ * "scratch" (through per-CPU scratch and bpf_ringbuf_output, as kernels
+ * before 5.19 need), or unset: reserve where the kernel accepts it, else
+ * scratch.  The knob is for tests and comparisons.
+ */
+enum ring_copy { RING_COPY_ANY, RING_COPY_RESERVE, RING_COPY_SCRATCH };
+
+static enum ring_copy
+ring_copy_wanted(void)
+{
+	const char *want = secure_getenv("PCAP_BPF_RING_COPY");
+
+	if (want != NULL && strcmp(want, "scratch") == 0)
+		return RING_COPY_SCRATCH;
+	if (want != NULL && strcmp(want, "reserve") == 0)
+		return RING_COPY_RESERVE;
+	return RING_COPY_ANY;
+}
+
+/* Loads the object, its delivery program in the programs map. */
+static int
+load_with(const struct capture_probe_request *req,
+    struct capture_probe *probe, enum probe_mechanism m, int scratch,
+    const char **stage)
+{
+	uint32_t slot = FILTER_SLOT_DELIVER;
+	int error, fd;
+
+	*stage = "preparing";
+	if ((error = prepare_object(req, probe->ring_bytes, m, scratch,
+	    &probe->skel)) != 0)
+		return error;
+	*stage = "loading";
+	if ((error = capture_bpf__load(probe->skel)) != 0)
+		return -error;
+	*stage = "installing delivery";
+	fd = bpf_program__fd(delivery_program_for(probe->skel, m));
+	if (bpf_map_update_elem(bpf_map__fd(probe->skel->maps.filter_programs),
+	    &slot, &fd, BPF_ANY) != 0)
+		return errno ? errno : EINVAL;
+	probe->ring_copy_scratch = scratch;
+	return 0;
+}
+
+/*
+ * Loads copying into reserved ring space; where the kernel refuses the
+ * program (EINVAL: it has no ring-buffer dynptrs), again through scratch.
+ */
+static int
+load_object(const struct capture_probe_request *req,
+    struct capture_probe *probe, enum probe_mechanism m, const char **stage)
+{
+	enum ring_copy want = ring_copy_wanted();
+	int error;
+
+	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, stage);
+	if (error == EINVAL && want == RING_COPY_ANY) {
+		capture_bpf__destroy(probe->skel);
+		probe->skel = NULL;
+		error = load_with(req, probe, m, 1, stage);
+	}
+	return error;
+}
+
+/*
  * Tries one mechanism: loads the probe for it, attaching nothing yet
  * (bpftrace_capture_probe_attach() does, when the capture is used).  Returns 0,
      or
@@ -440,14 +549,8 @@ try_mechanism(const struct capture_probe_request *req,
 	if ((error = attachable(req->tap, m, why, len)) != 0)
 		goto fail;
 	stage = "preparing";
-	if ((error = prepare_object(req, probe->ring_bytes, m,
-	    &probe->skel)) != 0)
+	if ((error = load_object(req, probe, m, &stage)) != 0)
 		goto fail;
-	stage = "loading";
-	if ((error = capture_bpf__load(probe->skel)) != 0) {
-		error = -error;
-		goto fail;
-	}
 	probe->skel->data->settings.link_type = req->link_type;
 	probe->skel->data->settings.direction = RING_DIRECTION_INOUT;
 	probe->mechanism = m;
@@ -551,6 +654,95 @@ size_t
 bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe)
 {
 	return probe->ring_bytes;
+}
+
+/*
+ * The BTF object a tracing program's attach target lies in: 0 for
+ * vmlinux (what a program load names it by), else a descriptor of the
+ * module's BTF, which the probe keeps.  0, or an errno.
+ */
+static int
+attach_btf_object(struct capture_probe *probe, uint32_t id, int32_t *fd)
+{
+	struct bpf_btf_info info;
+	uint32_t len = sizeof(info);
+	char name[64];
+	int btf_fd;
+
+	*fd = 0;
+	if (id == 0)
+		return 0;
+	if (probe->attach_btf_obj_fd > 0) {
+		*fd = probe->attach_btf_obj_fd;
+		return 0;
+	}
+	if ((btf_fd = bpf_btf_get_fd_by_id(id)) < 0)
+		return errno ? errno : ENOENT;
+	memset(&info, 0, sizeof(info));
+	info.name = (uint64_t)(uintptr_t)name;
+	info.name_len = sizeof(name);
+	if (bpf_obj_get_info_by_fd(btf_fd, &info, &len) != 0) {
+		close(btf_fd);
+		return errno ? errno : EINVAL;
+	}
+	if (!info.kernel_btf || strcmp(name, "vmlinux") == 0) {
+		close(btf_fd);
+		return info.kernel_btf ? 0 : EINVAL;
+	}
+	probe->attach_btf_obj_fd = *fd = btf_fd;
+	return 0;
+}
+
+/*
+ * See bpftrace-filter-target.h.  The program type and attach target are
+ * the delivery program's: loaded with the entry program's, and loaded
+ * for every mechanism.
+ */
+int
+bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
+    struct filter_target *t)
+{
+	struct capture_probe *p = (struct capture_probe *)probe;
+	struct capture_bpf *skel = probe->skel;
+	struct bpf_program *deliver = delivery_program_for(skel,
+	    probe->mechanism);
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int error;
+
+	memset(t, 0, sizeof(*t));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(deliver), &info, &len) != 0)
+		return errno ? errno : EINVAL;
+	t->prog_type = (uint32_t)bpf_program__type(deliver);
+	t->expected_attach_type = (uint32_t)bpf_program__expected_attach_type(
+	    deliver);
+	switch (probe->mechanism) {
+	case PROBE_TCX:
+	case PROBE_CLSACT:
+		t->source = FILTER_SOURCE_TC;
+		t->pass_verdict = -1;		/* TC_NEXT */
+		break;
+	case PROBE_XDP:
+		t->source = FILTER_SOURCE_XDP;
+		t->pass_verdict = 2;		/* XDP_PASS */
+		t->xdp_frags = 1;		/* "xdp.frags" */
+		break;
+	default:
+		t->source = FILTER_SOURCE_KERNEL_SKB;
+		t->pass_verdict = 0;
+		t->attach_btf_id = info.attach_btf_id;
+		if ((error = attach_btf_object(p, info.attach_btf_obj_id,
+		    &t->attach_btf_obj_fd)) != 0)
+			return error;
+		break;
+	}
+	t->decision_map_fd = bpf_map__fd(skel->maps.decision);
+	t->bss_map_fd = bpf_map__fd(skel->maps.bss);
+	t->counters_offset = (uint32_t)offsetof(struct capture_bpf__bss,
+	    counters);
+	t->programs_map_fd = bpf_map__fd(skel->maps.filter_programs);
+	return 0;
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include "bpf/filter_program.h"
 #include "bpf/ring_record.h"
+#include "bpftrace-filter-target.h"
 #include "bpftrace-resolved-tap.h"
 
 struct capture_probe;
@@ -35,6 +36,12 @@ int	bpftrace_capture_probe_open(const struct capture_probe_request *req,
 int	bpftrace_capture_probe_ring_fd(const struct capture_probe *probe);
 size_t	bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe);
 void	bpftrace_capture_probe_close(struct capture_probe *probe);
+/*
+ * What a filter compiler needs to build a program the loaded probe can
+ * tail-call (bpftrace-filter-target.h).  0, or an errno.
+ */
+int	bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
+	    struct filter_target *target);
 
 struct tap_grant;
 int	bpftrace_capture_probe_preflight(const struct resolved_tap *tap,

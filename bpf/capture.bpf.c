@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: (BSD-3-Clause OR GPL-2.0)
 /*
  * The capture probe: runs at a kernel tap (tracepoint, function entry or
- * exit, tc, XDP), finds the packet, renders it in the handle's link type
- * into a per-CPU scratch record and hands the record to user space through
- * a ring buffer.  User space loads only the one program its tap needs.
+ * exit, tc, XDP), finds the packet, decides whether to keep it, and
+ * hands what it keeps to user space through a ring buffer.  User space
+ * loads only the programs its tap needs.
  *
- * Rendering into scratch first, rather than reserving ring space up front,
- * is deliberate: the record size follows the packet (the ring holds many
- * small packets even with tcpdump's 256 KiB snaplen), and the in-kernel
- * filter (packet_filter.h) runs on the rendered bytes before any ring
- * space is used.
+ * Decide before copying, copy once.  The entry program renders the
+ * link-layer header and copies only the first packet bytes after it
+ * (the window) into this CPU's decision (filter_decision.h); the filter
+ * reads the window and, past it, the packet itself.  A rejected packet
+ * thus costs the same whatever its size.  An accepted one is copied once,
+ * from the decision and the packet straight into ring space reserved at
+ * its exact size.  The filter is a compiled program reached by a tail
+ * call when one is installed, else the interpreter (packet_filter.h);
+ * delivery is the same code after either (deliver()).
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "ring_record.h"
 #include "filter_program.h"
+#include "filter_decision.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -43,6 +48,12 @@ const volatile __u32 loopback_both_hooks = 0;
 const volatile __u16 device_arphrd = 1;
 const volatile __u32 device_has_ethernet = 1;
 const volatile __u8 device_mac[6];
+/*
+ * 1: copy accepted packets through per-CPU scratch and bpf_ringbuf_output
+ * (kernels before 5.19, without ring-buffer dynptrs); 0: straight into a
+ * reserved record.  User space tries 0 first.
+ */
+const volatile __u32 ring_copy_scratch = 0;
 
 /*
  * Written by user space at any time through the memory-mapped .data;
@@ -63,23 +74,60 @@ struct {
 } ring SEC(".maps");
 
 /*
- * One scratch record per CPU.  value_size and max_entries are set by user
- * space before load (record header + link header room + snaplen; number
- * of possible CPUs), so the value has no BTF type that would pin its
- * size.  A program does not re-enter itself on one CPU, so a slot is
- * never shared by two runs at once.
+ * This CPU's decision (filter_decision.h), then what this probe alone
+ * uses: the record header delivery writes, the interpreter's registers.
+ * The window is followed by the rest of the value, so a load of up to 4
+ * bytes starting anywhere in the window stays inside it: the verifier
+ * needs only the start bounded.  A program does not re-enter itself on
+ * one CPU, and the delivery program runs inside the entry's run (a tail
+ * call), so one value per CPU is never shared by two runs at once.
+ */
+struct decision_record {
+	struct capture_decision d;
+	struct ring_record header;	/* of the record being delivered */
+	/*
+	 * The window again, right after the header: a record that lies in
+	 * the window whole goes into the ring with one helper call.
+	 */
+	__u8 body[RING_LINK_HEADER_MAX + DECISION_WINDOW];
+	struct filter_state filter;	/* the interpreter's registers */
+};
+_Static_assert(__builtin_offsetof(struct decision_record, d.window) + 0xff +
+    4 <= sizeof(struct decision_record), "the window's slack");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct decision_record);
+} decision SEC(".maps");
+
+/* FILTER_SLOT_COMPILED: the compiled filter; FILTER_SLOT_DELIVER: delivery. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, FILTER_SLOTS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} filter_programs SEC(".maps");
+
+/*
+ * Kernels without ring-buffer dynptrs (ring_copy_scratch): one record per
+ * CPU, assembled here and then copied into the ring.  value_size and
+ * max_entries are set by user space before load (record header + link
+ * header and window + snaplen; possible CPUs), so the value has no BTF
+ * type that would pin its size; otherwise the map is one tiny unused
+ * entry.
  */
 struct scratch_record {
-	struct filter_state filter;	/* the filter's registers */
-	struct ring_record header;	/* the record starts here */
-	__u8 bytes[RING_LINK_HEADER_MAX + 64];
+	struct ring_record header;
+	__u8 bytes[RING_LINK_HEADER_MAX + DECISION_WINDOW];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct scratch_record));
+	__uint(value_size, sizeof(struct ring_record));
 } scratch SEC(".maps");
 
 #include "packet_layout.h"
@@ -161,91 +209,288 @@ wake_idle_reader(struct ring_record *header)
 }
 
 /*
- * Renders the packet described by pl into this CPU's scratch record and
- * copies the record into the ring.
+ * The record's length: the rendered header and the packet bytes the
+ * source has, cut to the snap length (the header is never cut: user
+ * space trims it), and to what the filter kept.
  */
-static __always_inline void
-capture_packet(int source, void *ctx, const struct packet_layout *pl)
+static __always_inline __u32
+record_length(const struct capture_decision *d, __u32 snap)
 {
-	struct scratch_record *rec;
+	__u32 header_len = d->header_len;
+	__u32 available = d->filter_len - header_len;
+	__u32 room = snaplen > header_len ? snaplen - header_len : 0;
+	__u32 len = header_len + (available < room ? available : room);
+
+	return snap < len ? snap : len;
+}
+
+/*
+ * Largest copy delivery makes with one helper call; bigger packets take
+ * several, the last one overlapping the one before.
+ */
+#define COPY_CHUNK		4096
+/* Chunks of the largest record: snaplen is at most 262144 (libpcap's). */
+#define COPY_CHUNKS_MAX		\
+	((RING_LINK_HEADER_MAX + 262144) / COPY_CHUNK + 1)
+
+/*
+ * Copies len bytes of the packet at source offset from into the record
+ * at offset at: straight into the ring, through slices of constant size
+ * (the verifier wants the size of a slice constant).  Below COPY_CHUNK,
+ * two copies of the largest power of two not above len, one from each
+ * end, cover len whole; above it, whole chunks and a last one ending at
+ * len.  0, or -1 when a copy failed.
+ */
+static __always_inline int
+copy_slice(int source, void *ctx, const unsigned char *head,
+    struct bpf_dynptr *record, __u32 at, __u32 from, __u32 size)
+{
+	void *slice;
+
+	/* size is a constant wherever this is inlined. */
+	slice = bpf_dynptr_data(record, at, size);
+	if (!slice)
+		return -1;
+	return copy_packet_bytes(source, ctx, head, from, slice, size) ? -1 : 0;
+}
+
+#define COPY_ENDS(size)							\
+	if (len >= (size))						\
+		return copy_slice(source, ctx, head, record, at, from,	\
+		    (size)) ||						\
+		    copy_slice(source, ctx, head, record,		\
+		    at + len - (size), from + len - (size), (size))
+
+static __always_inline int
+fill_from_packet(int source, void *ctx, const unsigned char *head,
+    struct bpf_dynptr *record, __u32 at, __u32 from, __u32 len)
+{
+	__u32 done = 0, i;
+
+	if (len >= COPY_CHUNK) {
+		for (i = 0; i < COPY_CHUNKS_MAX; i++) {
+			if (done + COPY_CHUNK > len)
+				break;
+			if (copy_slice(source, ctx, head, record, at + done,
+			    from + done, COPY_CHUNK))
+				return -1;
+			done += COPY_CHUNK;
+		}
+		if (done == len)
+			return 0;
+		if (len - done > COPY_CHUNK)	/* a snap length above 262144 */
+			return -1;
+		return copy_slice(source, ctx, head, record,
+		    at + len - COPY_CHUNK, from + len - COPY_CHUNK, COPY_CHUNK);
+	}
+	COPY_ENDS(2048);
+	COPY_ENDS(1024);
+	COPY_ENDS(512);
+	COPY_ENDS(256);
+	COPY_ENDS(128);
+	COPY_ENDS(64);
+	COPY_ENDS(32);
+	COPY_ENDS(16);
+	COPY_ENDS(8);
+	COPY_ENDS(4);
+	COPY_ENDS(2);
+	COPY_ENDS(1);
+	return 0;
+}
+
+/*
+ * Kernels without ring-buffer dynptrs: the record is assembled in this
+ * CPU's scratch and copied into the ring.  0, or -1 when it could not be
+ * written.
+ */
+static __always_inline int
+output_through_scratch(int source, void *ctx, struct decision_record *r,
+    __u64 in_window, __u64 rest, __u32 from, __u64 wakeup)
+{
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u32 link_type = settings.link_type;
-	__u32 copy_from, available, wire_len;
-	__u64 header_len, copy_len;	/* 64-bit: no truncation the verifier loses */
-	int rendered;
+	struct scratch_record *rec = bpf_map_lookup_elem(&scratch, &cpu);
 
-	if (!direction_wanted(pl->packet_type))
-		return;
-	rec = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!rec)
-		return;
-	rendered = render_link_header(source, ctx, pl, link_type, rec->bytes,
-	    &copy_from);
-	if (rendered < 0)
-		return;
-	header_len = rendered;
-
-	available = pl->end > copy_from ? pl->end - copy_from : 0;
-	wire_len = pl->wire_len_from_network + (pl->network_offset - copy_from) +
-	    header_len;
-	copy_len = available;
-	if (copy_len + header_len > snaplen)
-		copy_len = snaplen > header_len ? snaplen - header_len : 0;
-	/*
-	 * Keep the bounds checks in the code the verifier sees: clang would
-	 * otherwise fold them into the one above.
-	 */
-	asm volatile("" : "+r"(copy_len));
-	if (copy_len > snaplen)
-		return;
-	if (header_len > RING_LINK_HEADER_MAX)
-		return;
-	if (copy_len > 0) {
+		return -1;
+	__builtin_memcpy(&rec->header, &r->header, sizeof(rec->header));
+	bpf_probe_read_kernel(rec->bytes, in_window, r->d.window);
+	if (rest > 0) {
 		/*
 		 * The verifier must see 1 <= length <= snaplen in the very
 		 * register passed (older ones want a non-zero length for
 		 * bpf_skb_load_bytes): bound last = length - 1 as well.
 		 */
-		__u64 last = copy_len - 1;
+		__u64 last = rest - 1;
 
 		asm volatile("" : "+r"(last));
 		if (last >= snaplen)
-			return;
-		if (copy_packet_bytes(source, ctx, pl, copy_from,
-		    rec->bytes + header_len, last + 1) != 0)
-			return;
+			return -1;
+		if (copy_packet_bytes(source, ctx, (void *)r->d.head, from,
+		    rec->bytes + in_window, last + 1) != 0)
+			return -1;
 	}
+	return bpf_ringbuf_output(&ring, &rec->header, sizeof(rec->header) +
+	    in_window + rest, wakeup) != 0 ? -1 : 0;
+}
 
-	struct capture_counters *c = counter_slot(cpu);
-	struct filter_verdict verdict = filter_packet(cpu, rec,
-	    header_len + copy_len, wire_len);
-	__u64 record_len = verdict.snap;
+/*
+ * Hands the packet the filter accepted (snap bytes of it, stamped with
+ * the generation of the program that decided) to user space: reserves
+ * a record of its exact size and fills it from the decision (the header
+ * and the window) and from the packet.  Inlined after the interpreter,
+ * and the body of the delivery programs a compiled filter tail-calls.
+ */
+static __always_inline void
+deliver(int source, void *ctx, struct decision_record *r, __u32 snap,
+    __u32 generation)
+{
+	struct capture_counters *c = counter_slot(bpf_get_smp_processor_id());
+	struct capture_decision *d = &r->d;
+	__u64 record_len, in_window, rest, wakeup, now;
+	__u32 from;
 
-	if (record_len == 0) {
-		__sync_fetch_and_add(&c->rejected, 1);
+	if (d->header_len > RING_LINK_HEADER_MAX ||
+	    d->filter_len < d->header_len || d->window_len < d->header_len)
 		return;
-	}
-	/* Never more than was rendered; said again for the verifier. */
-	asm volatile("" : "+r"(record_len));
-	if (record_len > RING_LINK_HEADER_MAX + snaplen)
+	record_len = record_length(d, snap);
+	in_window = record_len < d->window_len ? record_len : d->window_len;
+	/* The bounds again, in the registers the verifier sees. */
+	asm volatile("" : "+r"(record_len), "+r"(in_window));
+	if (record_len == 0 || record_len > RING_LINK_HEADER_MAX + snaplen ||
+	    in_window > sizeof(d->window) || in_window > record_len)
 		return;
-	__u64 now = bpf_ktime_get_ns();
+	rest = record_len - in_window;
+	from = d->copy_from + (__u32)in_window - d->header_len;
 
-	rec->header.timestamp_ns = now;
-	rec->header.packet_len = wire_len;
-	rec->header.captured_len = record_len;
-	rec->header.link_type = link_type;
-	rec->header.tap_index = tap_index;
-	rec->header.filter_generation = verdict.generation;
-
-	__u64 wakeup = wakeup_flags(now, sizeof(rec->header) + record_len);
-
+	now = bpf_ktime_get_ns();
+	r->header.timestamp_ns = now;
+	r->header.captured_len = record_len;
+	r->header.filter_generation = generation;
+	wakeup = wakeup_flags(now, sizeof(r->header) + record_len);
 	__sync_fetch_and_add(&c->received, 1);
-	if (bpf_ringbuf_output(&ring, &rec->header,
-	    sizeof(rec->header) + record_len, wakeup) != 0)
-		__sync_fetch_and_add(&c->dropped, 1);
-	else if (wakeup == BPF_RB_NO_WAKEUP)
-		wake_idle_reader(&rec->header);
+
+	/*
+	 * Older verifiers lose the bound of a value clang kept on the
+	 * stack: bound the length where it is used, in a way clang cannot
+	 * drop (the asm hides that it is bounded already).  The window is
+	 * followed by the rest of the value, so 0xff stays inside it.
+	 */
+	asm volatile("" : "+r"(in_window));
+	in_window &= 0xff;
+	if (ring_copy_scratch) {
+		if (output_through_scratch(source, ctx, r, in_window, rest,
+		    from, wakeup) != 0) {
+			__sync_fetch_and_add(&c->dropped, 1);
+			return;
+		}
+	} else if (rest == 0) {
+		/*
+		 * All in the window (small packets): header and window made
+		 * one block (a copy of constant size, no helper), and that
+		 * copied into the ring.
+		 */
+		__builtin_memcpy(r->body, d->window, sizeof(r->body));
+		if (bpf_ringbuf_output(&ring, &r->header, sizeof(r->header) +
+		    in_window, wakeup) != 0) {
+			__sync_fetch_and_add(&c->dropped, 1);
+			return;
+		}
+	} else {
+		struct bpf_dynptr record;
+
+		__builtin_memcpy(r->body, d->window, sizeof(r->body));
+		/* A full ring refuses here, before anything is copied. */
+		if (bpf_ringbuf_reserve_dynptr(&ring, sizeof(r->header) +
+		    record_len, 0, &record) != 0 ||
+		    bpf_dynptr_write(&record, 0, &r->header,
+		    sizeof(r->header) + in_window, 0) != 0 ||
+		    (fill_from_packet(source, ctx,
+		    (void *)d->head, &record, sizeof(r->header) + in_window,
+		    from, rest) != 0)) {
+			bpf_ringbuf_discard_dynptr(&record, 0);
+			__sync_fetch_and_add(&c->dropped, 1);
+			return;
+		}
+		bpf_ringbuf_submit_dynptr(&record, wakeup);
+	}
+	if (wakeup == BPF_RB_NO_WAKEUP)
+		wake_idle_reader(&r->header);
+}
+
+/*
+ * Decides about the packet described by pl: renders its link header and
+ * the window into this CPU's decision, runs the filter (the compiled one
+ * by a tail call that does not return, else the interpreter) and delivers
+ * what it keeps.
+ */
+static __always_inline void
+capture_packet(int source, void *ctx, const struct packet_layout *pl)
+{
+	struct decision_record *r;
+	struct capture_decision *d;
+	__u32 zero = 0, link_type = settings.link_type;
+	__u32 copy_from, available, window, slot = 0, len = 0, generation;
+	__u64 header_len;	/* 64-bit: no truncation the verifier loses */
+	int rendered;
+
+	if (!direction_wanted(pl->packet_type))
+		return;
+	r = bpf_map_lookup_elem(&decision, &zero);
+	if (!r)
+		return;
+	d = &r->d;
+	rendered = render_link_header(source, ctx, pl, link_type, d->window,
+	    &copy_from);
+	if (rendered < 0)
+		return;
+	header_len = rendered;
+	if (header_len > RING_LINK_HEADER_MAX)
+		return;
+
+	available = pl->end > copy_from ? pl->end - copy_from : 0;
+	window = available < DECISION_WINDOW ? available : DECISION_WINDOW;
+	if (window > 0) {
+		/* As in output_through_scratch(): 1 <= length, bounded. */
+		__u64 last = window - 1;
+
+		asm volatile("" : "+r"(last));
+		if (last >= DECISION_WINDOW)
+			return;
+		if (copy_packet_bytes(source, ctx, pl->head, copy_from,
+		    d->window + header_len, last + 1) != 0)
+			return;
+	}
+	d->head = (__u64)pl->head;
+	d->copy_from = copy_from;
+	d->header_len = header_len;
+	d->window_len = header_len + window;
+	d->filter_len = header_len + available;
+	d->wire_len = pl->wire_len_from_network +
+	    (pl->network_offset - copy_from) + header_len;
+	d->snap = 0;
+	d->generation = 0;
+	r->header.packet_len = d->wire_len;
+	r->header.link_type = link_type;
+	r->header.tap_index = tap_index;
+
+	struct filter_verdict verdict = { record_length(d, ~0U), 0 };
+
+	generation = filter_active(&slot, &len);
+	if (generation != 0) {
+		if (FILTER_READ(filter.compiled_generation) ==
+		    generation)
+			bpf_tail_call(ctx, &filter_programs,
+			    FILTER_SLOT_COMPILED);
+		/* No compiled filter in the slot: interpret. */
+		verdict = filter_packet(source, ctx, r, verdict.snap, slot,
+		    len, generation);
+		if (verdict.snap == 0) {
+			__sync_fetch_and_add(&counter_slot(
+			    bpf_get_smp_processor_id())->rejected, 1);
+			return;
+		}
+	}
+	deliver(source, ctx, r, verdict.snap, verdict.generation);
 }
 
 static __always_inline void
@@ -258,7 +503,7 @@ capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason)
 	if (settings.link_type == RING_DLT_NFLOG)
 		pl.in_task = in_process_context(ctx);
 	if (skb && kernel_skb_layout(skb, &pl))
-		capture_packet(SOURCE_KERNEL_SKB, 0, &pl);
+		capture_packet(SOURCE_KERNEL_SKB, ctx, &pl);
 }
 
 /*
@@ -394,5 +639,60 @@ capture_xdp(struct xdp_md *ctx)
 	pl.reason = -1;
 	if (xdp_layout(ctx, &pl))
 		capture_packet(SOURCE_XDP, ctx, &pl);
+	return XDP_PASS;
+}
+
+/*
+ * The delivery programs: what a compiled filter tail-calls when it
+ * accepts (filter_decision.h), one per program type, loaded beside the
+ * entry program with its type and attach target (the kernel tail-calls
+ * only between programs that agree on them) and put in
+ * filter_programs[FILTER_SLOT_DELIVER] by user space.
+ */
+static __always_inline void
+deliver_decided(int source, void *ctx)
+{
+	__u32 zero = 0;
+	struct decision_record *r = bpf_map_lookup_elem(&decision, &zero);
+
+	if (r && r->d.snap != 0)
+		deliver(source, ctx, r, r->d.snap, r->d.generation);
+}
+
+#define TRACING_DELIVERY(section, name)					\
+SEC(section)								\
+int									\
+name(__u64 *ctx)							\
+{									\
+	deliver_decided(SOURCE_KERNEL_SKB, ctx);			\
+	return 0;							\
+}
+
+TRACING_DELIVERY("tp_btf", deliver_tp_btf)
+TRACING_DELIVERY("raw_tp", deliver_raw_tp)
+TRACING_DELIVERY("fentry", deliver_fentry)
+TRACING_DELIVERY("fexit", deliver_fexit)
+
+SEC("kprobe")
+int
+deliver_kprobe(void *regs)
+{
+	deliver_decided(SOURCE_KERNEL_SKB, regs);
+	return 0;
+}
+
+SEC("tc")
+int
+deliver_tc(struct __sk_buff *skb)
+{
+	deliver_decided(SOURCE_TC, skb);
+	return TC_NEXT;
+}
+
+SEC("xdp.frags")
+int
+deliver_xdp(struct xdp_md *ctx)
+{
+	deliver_decided(SOURCE_XDP, ctx);
 	return XDP_PASS;
 }

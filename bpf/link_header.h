@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Rendering a packet in the handle's link type: the link-layer header is
- * written into the record, then the packet's bytes are copied after it
- * from the offset this returns.
+ * written into this CPU's decision (filter_decision.h), where the filter
+ * reads it and from where it is copied into the ring; the packet's bytes
+ * follow it from the offset this returns.
  *
  * Included by capture.bpf.c.
  */
@@ -41,8 +42,8 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 		__builtin_memcpy(out + 2, &arphrd, 2);
 		if (pl->ethernet) {
 			out[5] = 6;	/* the source MAC */
-			copy_packet_bytes(source, ctx, pl, pl->mac_offset + 6,
-			    out + 6, 6);
+			copy_packet_bytes(source, ctx, pl->head,
+			    pl->mac_offset + 6, out + 6, 6);
 		}
 		__builtin_memcpy(out + 14, &pl->protocol, 2);
 		return RING_SLL_HEADER_LEN;
@@ -58,8 +59,8 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 		out[10] = pl->packet_type;
 		if (pl->ethernet) {
 			out[11] = 6;	/* the source MAC */
-			copy_packet_bytes(source, ctx, pl, pl->mac_offset + 6,
-			    out + 12, 6);
+			copy_packet_bytes(source, ctx, pl->head,
+			    pl->mac_offset + 6, out + 12, 6);
 		}
 		return RING_SLL2_HEADER_LEN;
 	}
@@ -71,8 +72,8 @@ render_link_header(int source, void *ctx, const struct packet_layout *pl,
 			 */
 			__u16 tci = swap16(pl->vlan_tci);
 
-			if (copy_packet_bytes(source, ctx, pl, pl->mac_offset,
-			    out, 12) != 0)
+			if (copy_packet_bytes(source, ctx, pl->head,
+			    pl->mac_offset, out, 12) != 0)
 				return -1;
 			__builtin_memcpy(out + 12, &pl->vlan_proto, 2);
 			__builtin_memcpy(out + 14, &tci, 2);

@@ -1,52 +1,70 @@
 /* SPDX-License-Identifier: (BSD-3-Clause OR GPL-2.0) */
 /*
  * The in-kernel packet filter: a classic BPF interpreter that runs the
- * handle's pcap_setfilter() program on the packet as rendered in the
- * scratch record, before any ring space is used.
+ * handle's pcap_setfilter() program on the packet as this CPU's decision
+ * describes it (filter_decision.h), before anything is copied whole and
+ * before any ring space is used.
  *
  * An interpreter, not a translation into a new program: translating
- * would need a bpf() call at setfilter time, and applications set their
- * filter after dropping privileges.  The program is data (see
- * filter_program.h); bpf_loop() steps through it, one instruction per
- * call, so the verifier checks the step once whatever the program.
- * Classic BPF only jumps forward, so a program of n instructions ends
- * within n steps.
+ * needs a bpf() call at setfilter time, and applications set their
+ * filter after dropping privileges.  (Where someone holds the privilege,
+ * a compiled filter is tail-called instead; this stays the fallback.)
+ * The program is data (see filter_program.h); bpf_loop() steps through
+ * it, one instruction per call, so the verifier checks the step once
+ * whatever the program.  Classic BPF only jumps forward, so a program of
+ * n instructions ends within n steps.
  *
  * The semantics are libpcap's interpreter's: unsigned 32-bit arithmetic,
- * a load beyond the captured bytes or a division by zero rejects, shifts
- * by X of 32 or more give 0, and the value returned is the snap length.
+ * a load beyond the packet or a division by zero rejects, shifts by X of
+ * 32 or more give 0, and the value returned is the snap length.  Loads
+ * read the decision's window, and bytes past it from the packet itself,
+ * up to every byte the source holds (filter_len): a filter looking past
+ * a short snap length decides as AF_PACKET's socket filter does.
  *
- * Included by capture.bpf.c after the scratch map, the filter and the
- * snaplen constant it uses.
+ * Included by capture.bpf.c after the decision map, the filter and the
+ * copy_packet_bytes() it uses.
  */
 #ifndef BPFTRACE_PACKET_FILTER_H
 #define BPFTRACE_PACKET_FILTER_H
 
 #include "filter_program.h"
+#include "filter_decision.h"
 
-/* Room for rendered bytes in a scratch record: what a load may touch. */
-#define FILTER_PACKET_ROOM	(RING_LINK_HEADER_MAX + snaplen)
-
-/* Passed to each step: which CPU's scratch record holds the run. */
+/* Passed to each step: the program's context, for the packet helpers. */
 struct filter_context {
-	__u32 cpu;
+	void *ctx;
 };
 
 /*
  * Loads size bytes (1, 2 or 4), big-endian, at offset at of the rendered
- * packet.  Returns 0 when they lie beyond the captured bytes.
+ * packet: from the window, else from the packet at the source (see
+ * filter_decision.h).  Returns 0 when the load rejects the packet.
  */
 static __always_inline int
-filter_load(const __u8 *bytes, __u32 caplen, __u64 at, __u32 size,
-    __u32 *value)
+filter_load(int source, void *ctx, struct decision_record *r, __u64 at,
+    __u32 size, __u32 *value)
 {
-	if (at + size > caplen)
+	const struct capture_decision *d = &r->d;
+	__u8 buf[4] = {};
+	const __u8 *bytes;
+
+	if (size < 1 || size > 4)
 		return 0;
-	/* The same bound, against the scratch record's size, for the verifier. */
-	asm volatile("" : "+r"(at));
-	if (at > FILTER_PACKET_ROOM - 4)
+	if (at + size <= d->window_len) {
+		/* The same bound, against the window, for the verifier. */
+		asm volatile("" : "+r"(at));
+		if (at >= sizeof(d->window))
+			return 0;
+		bytes = d->window + at;
+	} else if (at + size <= d->filter_len && at >= d->header_len) {
+		__u64 from = d->copy_from + (at - d->header_len);
+
+		if (copy_packet_bytes(source, ctx, (void *)d->head, from, buf,
+		    size) != 0)
+			return 0;
+		bytes = buf;
+	} else
 		return 0;
-	bytes += at;
 	if (size == 4)
 		*value = (__u32)bytes[0] << 24 | (__u32)bytes[1] << 16 |
 		    (__u32)bytes[2] << 8 | bytes[3];
@@ -139,23 +157,24 @@ filter_jump(struct filter_state *s, __u16 code, __u8 jt, __u8 jf, __u32 k)
 
 /* Loads into A or X; returns 0 when the load rejects the packet. */
 static __always_inline int
-filter_load_insn(struct filter_state *s, const __u8 *bytes, __u16 code,
-    __u32 k)
+filter_load_insn(int source, void *ctx, struct decision_record *r,
+    __u16 code, __u32 k)
 {
+	struct filter_state *s = &r->filter;
 	__u32 value = 0;
 
 	switch (code) {
 	case FILTER_LD_W_ABS: case FILTER_LD_H_ABS: case FILTER_LD_B_ABS:
 	case FILTER_LD_W_IND: case FILTER_LD_H_IND: case FILTER_LD_B_IND:
 		/* Indirect loads add X; in 64 bits, so the sum cannot wrap. */
-		if (!filter_load(bytes, s->caplen, (__u64)k +
+		if (!filter_load(source, ctx, r, (__u64)k +
 		    (code >= FILTER_LD_W_IND ? s->x : 0),
 		    FILTER_LOAD_BYTES(code), &value))
 			return 0;
 		s->a = value;
 		return 1;
 	case FILTER_LDX_MSH_B:
-		if (!filter_load(bytes, s->caplen, k, 1, &value))
+		if (!filter_load(source, ctx, r, k, 1, &value))
 			return 0;
 		s->x = (value & 0xf) << 2;
 		return 1;
@@ -169,20 +188,20 @@ filter_load_insn(struct filter_state *s, const __u8 *bytes, __u16 code,
 	return 0;
 }
 
-/* One instruction: bpf_loop()'s callback.  Returns 1 to stop the loop. */
-static long
-filter_step(__u64 index, void *ctx)
+/* One instruction.  Returns 1 to stop the loop. */
+static __always_inline long
+filter_step(int source, struct filter_context *fc)
 {
-	struct filter_context *fc = ctx;
-	struct scratch_record *rec = bpf_map_lookup_elem(&scratch, &fc->cpu);
+	__u32 zero = 0;
+	struct decision_record *r = bpf_map_lookup_elem(&decision, &zero);
 	const struct filter_insn *insn;
 	struct filter_state *s;
 	__u32 pc, k;
 	__u16 code;
 
-	if (!rec)
+	if (!r)
 		return 1;
-	s = &rec->filter;
+	s = &r->filter;
 	pc = s->pc;
 	if (pc >= FILTER_MAX_INSNS) {
 		filter_stop(s, 0);
@@ -196,7 +215,7 @@ filter_step(__u64 index, void *ctx)
 	switch (FILTER_CLASS(code)) {
 	case FILTER_CLASS(FILTER_LD_IMM):
 	case FILTER_CLASS(FILTER_LDX_IMM):
-		if (!filter_load_insn(s, rec->bytes, code, k))
+		if (!filter_load_insn(source, fc->ctx, r, code, k))
 			filter_stop(s, 0);
 		break;
 	case FILTER_CLASS(FILTER_ST):
@@ -225,6 +244,29 @@ filter_step(__u64 index, void *ctx)
 	return s->done ? 1 : 0;
 }
 
+/*
+ * bpf_loop()'s callbacks, one per source: each program type may call
+ * only its own packet helpers, and a program takes in only the callback
+ * it uses.
+ */
+static long
+filter_step_kernel_skb(__u64 index, void *fc)
+{
+	return filter_step(SOURCE_KERNEL_SKB, fc);
+}
+
+static long
+filter_step_tc(__u64 index, void *fc)
+{
+	return filter_step(SOURCE_TC, fc);
+}
+
+static long
+filter_step_xdp(__u64 index, void *fc)
+{
+	return filter_step(SOURCE_XDP, fc);
+}
+
 /* The outcome of filtering one packet. */
 struct filter_verdict {
 	__u32 snap;		/* bytes to keep; 0: drop the packet */
@@ -232,39 +274,73 @@ struct filter_verdict {
 };
 
 /*
- * Runs the active filter program over the captured bytes of rec.
- * Without a program, or when the program was being replaced during the
- * run, the packet is kept whole and left for user space to filter.
+ * The order of loads.  User space writes a slot's instructions, then its
+ * generation and then active, with release stores (bpftrace-filter.c);
+ * the probe reads active and the generation, then the instructions, then
+ * the generation again (a seqlock's read side).  BPF before the v4
+ * load-acquire instruction (clang 20, Linux 6.15) has no ordered load and
+ * no load fence, and clang 14 cannot even lower __atomic acquire loads
+ * for BPF, so the reads are volatile (clang keeps their order) with
+ * compiler barriers between the groups.  On x86-64 and s390 the machine
+ * keeps loads in order too, which makes this a correct seqlock.  On a
+ * weakly ordered machine (arm64, riscv) an instruction may be read
+ * before the first generation read or after the second: a run racing a
+ * rewrite may then judge one packet by a mix of the two programs, and it
+ * is stamped with the generation read, which user space knows is no
+ * longer installed, so a kept packet is filtered again there; a packet
+ * wrongly rejected that once is lost.
  */
-static __always_inline struct filter_verdict
-filter_packet(__u32 cpu, struct scratch_record *rec, __u32 caplen,
-    __u32 wirelen)
+#define FILTER_READ(lvalue)	(*(volatile __u32 *)&(lvalue))
+
+/*
+ * The active slot's program, if it is complete: its generation (even,
+ * not 0), slot and length.  0: no program to run.
+ */
+static __always_inline __u32
+filter_active(__u32 *slotp, __u32 *lenp)
 {
-	struct filter_verdict v = { caplen, 0 };
-	struct filter_context fc = { cpu };
-	struct filter_state *s = &rec->filter;
-	__u32 slot = *(volatile __u32 *)&filter.active & 1;
+	__u32 slot = FILTER_READ(filter.active) & 1;
 	__u32 generation, len;
 
-	generation = *(volatile __u32 *)&filter.slots[slot].generation;
-	len = *(volatile __u32 *)&filter.slots[slot].len;
+	generation = FILTER_READ(filter.slots[slot].generation);
+	len = FILTER_READ(filter.slots[slot].len);
+	asm volatile("" ::: "memory");
 	if (generation == 0 || (generation & 1) || len == 0 ||
 	    len > FILTER_MAX_INSNS)
-		return v;
+		return 0;
+	*slotp = slot;
+	*lenp = len;
+	return generation;
+}
+
+/*
+ * Runs the program filter_active() found (len instructions of slot, of
+ * generation) over the packet this CPU's decision describes; keeps at
+ * most caplen bytes (the snap length's share).  When the program was
+ * being replaced during the run, the packet is kept to caplen and left
+ * for user space to filter.
+ */
+static __always_inline struct filter_verdict
+filter_packet(int source, void *ctx, struct decision_record *r, __u32 caplen,
+    __u32 slot, __u32 len, __u32 generation)
+{
+	struct filter_verdict v = { caplen, 0 };
+	struct filter_context fc = { ctx };
+	struct filter_state *s = &r->filter;
 
 	__builtin_memset(s, 0, sizeof(*s));
 	s->slot = slot;
-	s->caplen = caplen;
-	s->wirelen = wirelen;
-	bpf_loop(len, filter_step, &fc, 0);
-	/*
-	 * Loads are not reordered with loads on x86-64 (the only
-	 * architecture the probe is built for: see kernel_types.h's pt_regs
-	 * offsets), so keeping the compiler from moving them suffices.  A
-	 * weakly ordered port would need ordered loads here.
-	 */
+	s->caplen = r->d.filter_len;
+	s->wirelen = r->d.wire_len;
+	if (source == SOURCE_TC)
+		bpf_loop(len, filter_step_tc, &fc, 0);
+	else if (source == SOURCE_XDP)
+		bpf_loop(len, filter_step_xdp, &fc, 0);
+	else
+		bpf_loop(len, filter_step_kernel_skb, &fc, 0);
+	/* The run counts only if the slot was not rewritten meanwhile. */
 	asm volatile("" ::: "memory");
-	if (*(volatile __u32 *)&filter.slots[slot].generation != generation ||
+	if (FILTER_READ(filter.slots[slot].generation) != generation ||
 	    !s->done)
 		return v;
 	v.generation = generation;

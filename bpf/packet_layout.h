@@ -65,15 +65,19 @@ swap32(__u32 v)
 	    ((v >> 8) & 0xff00) | (v >> 24);
 }
 
+/*
+ * Copies len bytes of the packet at source offset from: tc and XDP
+ * through their context, kernel skbs from head.
+ */
 static __always_inline long
-copy_packet_bytes(int source, void *ctx, const struct packet_layout *pl,
+copy_packet_bytes(int source, void *ctx, const unsigned char *head,
     __u32 from, void *dst, __u32 len)
 {
 	if (source == SOURCE_TC)
 		return bpf_skb_load_bytes(ctx, from, dst, len);
 	if (source == SOURCE_XDP)
 		return bpf_xdp_load_bytes(ctx, from, dst, len);
-	return bpf_probe_read_kernel(dst, len, pl->head + from);
+	return bpf_probe_read_kernel(dst, len, head + from);
 }
 
 /*

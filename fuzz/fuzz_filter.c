@@ -11,8 +11,10 @@
  *   captured bytes available (2 bytes, little-endian), then those bytes
  *   the program: what is left, 8 bytes per struct bpf_insn
  *
- * The captured length is what the probe would render: the link header
- * and as much of the bytes as the snap length leaves room for.  Checked:
+ * The probe's filter sees the link header and every byte available (the
+ * first ones from its window, the rest from the packet), as libpcap's
+ * interpreter is given them here; the record keeps the link header and
+ * as much of the bytes as the snap length leaves room for.  Checked:
  *
  *   - bpftrace_kernel_filter_supports() refuses with a one-line reason,
  *     and accepts only 1 .. FILTER_MAX_INSNS instructions
@@ -27,8 +29,8 @@
  *     with the same snap length.  Programs that read scratch memory
  *     before writing it are left out of the comparison: libpcap's
  *     interpreter leaves that memory uninitialised, the probe zeroes it.
- *   - the interpreter reads no packet byte beyond the captured ones (the
- *     rest of the record's room is poisoned for AddressSanitizer)
+ *   - the interpreter reads no packet byte beyond the available ones
+ *     (the packet is a heap block of its own, for AddressSanitizer)
  *
  * libpcap's interpreter comes from the libpcap the module is built into
  * (its bpf_filter.o, built without sanitizers, as tcpdump runs it).
@@ -37,8 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sanitizer/asan_interface.h>
 
 #include "bpftrace-filter.h"
 #include "fuzz_promise.h"
@@ -162,23 +162,32 @@ compare(const struct bpf_insn *insns, uint32_t generation,
     const uint8_t *bytes, uint32_t header_len, uint32_t available,
     uint32_t probe_snaplen, uint32_t wire_len)
 {
-	struct scratch_record *rec = probe_filter_record(probe_snaplen);
-	size_t room = RING_LINK_HEADER_MAX + (size_t)probe_snaplen;
-	uint32_t copy = available, caplen, expected;
+	/* The packet on its own, so that reads past it are caught. */
+	uint8_t *packet = malloc(available + 1);
+	uint8_t *whole = malloc(header_len + available + 1);
+	struct decision_record *r;
+	uint32_t copy = available, caplen, expected, slot = 0, len = 0;
 	struct filter_verdict v;
 	u_int pcap_result;
 
-	/* The probe's rendering: header, then what the snap length leaves. */
+	memcpy(packet, bytes, available);
+	r = probe_filter_record(probe_snaplen, packet, available, header_len,
+	    wire_len);
+	/* What the record keeps: header, then what the snap length leaves. */
 	if (copy + header_len > probe_snaplen)
 		copy = probe_snaplen > header_len ? probe_snaplen - header_len :
 		    0;
 	caplen = header_len + copy;
-	memset(rec->bytes, 0x5a, header_len);
-	memcpy(rec->bytes + header_len, bytes, copy);
-	ASAN_POISON_MEMORY_REGION(rec->bytes + caplen, room - caplen);
+	/* The filter sees every byte the packet has, as AF_PACKET's does. */
+	memcpy(whole, r->d.window, header_len);
+	memcpy(whole + header_len, bytes, available);
 
-	v = filter_packet(0, rec, caplen, wire_len);
-	pcap_result = bpf_filter(insns, rec->bytes, wire_len, caplen);
+	if (filter_active(&slot, &len) != generation)
+		promise_broken("probe: the installed program is not active");
+	v = filter_packet(SOURCE_KERNEL_SKB, NULL, r, caplen, slot, len,
+	    generation);
+	pcap_result = bpf_filter(insns, whole, wire_len,
+	    header_len + available);
 	expected = pcap_result < caplen ? pcap_result : caplen;
 	if (v.generation != generation)
 		promise_broken("probe: a valid program did not finish");
@@ -187,8 +196,9 @@ compare(const struct bpf_insn *insns, uint32_t generation,
 		    " of %u\n", v.snap, expected, pcap_result, caplen);
 		promise_broken("probe and libpcap disagree");
 	}
-	ASAN_UNPOISON_MEMORY_REGION(rec->bytes + caplen, room - caplen);
-	free(rec);
+	free(r);
+	free(whole);
+	free(packet);
 }
 
 int

@@ -16,9 +16,13 @@
  * are the reference.  Then with each filter: the probe's verdicts are
  * compared with libpcap's interpreter run on the reference records, and
  * ps_recv must count exactly the accepted packets (so the filter ran in
- * the kernel, not in user space).  Each expression is compiled twice:
- * optimised for the handle, and unoptimised for a 100-byte snap length
- * (other instructions; a return value that truncates).
+ * the kernel, not in user space).  The filter sees the whole packet
+ * whatever the snap length, as AF_PACKET's socket filter does: with a
+ * short snap length libpcap runs on the reference record completed from
+ * the frame, and only the record kept is cut to the snap length.  Each
+ * expression is compiled twice: optimised for the handle, and
+ * unoptimised for a 100-byte snap length (other instructions; a return
+ * value that truncates).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +98,31 @@ received(pcap_t *p)
 	return st.ps_recv;
 }
 
+/*
+ * The whole rendered packet behind reference record r of frame i: the
+ * record is the link header then the frame from some offset on, and its
+ * wire length says the offset (the header's length less it is the
+ * record's wire length less the frame's).  The header itself must be in
+ * the record: snap lengths of the test are longer than any header.
+ * Returns the length.
+ */
+static u_int
+whole_packet(const struct record *r, int i, u_char *out, size_t room)
+{
+	long shift = (long)r->h.len - (long)frames.frame[i].len;
+	size_t from = (size_t)((long)r->h.caplen - shift);
+
+	if (r->h.caplen >= r->h.len || (long)r->h.caplen < shift ||
+	    from > frames.frame[i].len || r->h.len > room) {
+		memcpy(out, r->bytes, r->h.caplen);
+		return r->h.caplen;
+	}
+	memcpy(out, r->bytes, r->h.caplen);
+	memcpy(out + r->h.caplen, frames.frame[i].bytes + from,
+	    frames.frame[i].len - from);
+	return r->h.len;
+}
+
 struct tally {
 	long comparisons;
 	long accepted;
@@ -110,6 +139,7 @@ compare(pcap_t *p, const struct capture_programs *progs, struct record *ref,
     struct bpf_program *prog, const char *what, struct tally *t)
 {
 	static struct record got;
+	static u_char whole[MAX_FRAME + 64];
 	u_int before, accepted = 0;
 	int i, j;
 
@@ -122,10 +152,12 @@ compare(pcap_t *p, const struct capture_programs *progs, struct record *ref,
 			int n = run_frame(p, progs->fd[j], i, &got);
 			u_int snap = 0, caplen = 0;
 
-			if (r->present &&
-			    pcap_offline_filter(prog, &r->h, r->bytes) != 0) {
-				snap = bpf_filter(prog->bf_insns, r->bytes,
-				    r->h.len, r->h.caplen);
+			if (r->present) {
+				u_int len = whole_packet(r, i, whole,
+				    sizeof(whole));
+
+				snap = bpf_filter(prog->bf_insns, whole,
+				    r->h.len, len);
 				caplen = snap < r->h.caplen ? snap : r->h.caplen;
 			}
 			t->comparisons++;

@@ -36,6 +36,23 @@ lens=$(tshark -r "$TMP/snap.pcap" -T fields -e frame.cap_len -e frame.len 2>/dev
 echo "snaplen 64: $lens"
 [ "$lens" = "$(printf '64\t1044')" ] || fail "caplen/len are '$lens', not 64/1044"
 
+# -s 40 with a filter on payload bytes past the 40 kept (and past the
+# bytes the probe looks at first): decided on the whole packet, as
+# AF_PACKET's socket filter decides, and then cut to 40.  The pattern
+# (-p) makes the bytes known; a filter on another value matches nothing.
+ping_pattern() { ip netns exec "$NS_A" ping -c 4 -i 0.2 -s 1000 -p ab "$OWN_B" >/dev/null; }
+start_tcpdump deep -ni bpf:tracepoint:net:netif_receive_skb -s 40 -c 2 -w "$TMP/deep.pcap" "$filter and icmp[200] = 0xab"
+start_tcpdump shallow -ni bpf:tracepoint:net:netif_receive_skb -s 40 -w "$TMP/shallow.pcap" "$filter and icmp[200] = 0xac"
+ping_pattern
+wait_tcpdump deep
+kill -INT "$PID_shallow"; wait_tcpdump shallow
+lens=$(tshark -r "$TMP/deep.pcap" -T fields -e frame.cap_len -e frame.len 2>/dev/null)
+echo "snaplen 40, filter on byte 236: $(echo $lens)"
+[ "$lens" = "$(printf '40\t1044\n40\t1044')" ] ||
+    fail "a filter past the snap length kept '$lens', not two of 40/1044"
+n=$(tcpdump -r "$TMP/shallow.pcap" 2>/dev/null | wc -l)
+[ "$n" -eq 0 ] || fail "a filter on a byte the packets do not have kept $n"
+
 # Timestamps: nanosecond precision on request, and close to real time.
 for precision in micro nano; do
 	start_tcpdump ts$precision -ni bpf:tracepoint:net:netif_receive_skb \
