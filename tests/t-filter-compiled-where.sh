@@ -66,7 +66,7 @@ root_tcpdump() {
 export PCAP_BPF_BROKER=$TMP/no-broker.sock
 
 for device in bpf:tc:veth_b:ingress bpf:tracepoint:net:netif_receive_skb; do
-	name=root-${device//[:]/-}
+	name=root_${device//[:-]/_}
 	root_tcpdump "$name" "$device"
 	grep -q "filter compiled in 1 of 1 taps" "$TMP/$name.err" ||
 	    fail "$name: the keeper did not compile the filter: $(grep filter "$TMP/$name.err")"
