@@ -328,6 +328,48 @@ parse_pinned_path(char *rest, struct tap_spec *spec, const char *usage,
 	return TAP_OK;
 }
 
+/*
+ * bpf:object:PATH[:SECTION].  PATH ends at the first ':' and names a file
+ * the capturing process opens (relative to its working directory when not
+ * absolute); the SECTION, the rest, is the SEC() name of one program or
+ * that program's own name, as the object's ELF holds them: printable,
+ * which the caller has already checked for the whole name.
+ */
+static int
+parse_object(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	char *section = strchr(rest, ':');
+
+	if (section != NULL)
+		*section++ = '\0';
+	if (rest[0] == '\0') {
+		snprintf(err, errlen, "%s: no object file named: %s", device,
+		    usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (strlen(rest) >= sizeof(spec->name)) {
+		snprintf(err, errlen, "%s: object path longer than %zu"
+		    " characters", device, sizeof(spec->name) - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (section != NULL && section[0] == '\0') {
+		snprintf(err, errlen, "%s: an empty section after the path:"
+		    " name a program's SEC() or leave the ':' out for all of"
+		    " them", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (section != NULL && strlen(section) >= sizeof(spec->section)) {
+		snprintf(err, errlen, "%s: section longer than %zu characters",
+		    device, sizeof(spec->section) - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(spec->name, rest);
+	if (section != NULL)
+		strcpy(spec->section, section);
+	return TAP_OK;
+}
+
 struct family_syntax {
 	const char *name;
 	enum tap_class class;
