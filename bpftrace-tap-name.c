@@ -4,8 +4,8 @@
  * Every failure leaves a one-line reason in err that names the part of the
  * device name that is wrong and what was expected instead.  So that the
  * reason fits in PCAP_ERRBUF_SIZE whatever was typed, a reason quotes the
- * name's parts at most 48 characters long and the name itself at most 64
- * (shown_name()).
+ * name's parts at most 48 characters long (an unknown family 32) and the
+ * name itself at most 64 (shown_name()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,8 +504,12 @@ bpftrace_tap_spec_parse(const char *name, struct tap_spec *spec, char *err,
 	if (bpftrace_tap_family_find(family, &spec->family) != 0) {
 		char known[128];
 
+		/*
+		 * The family at most 32 characters (none is half as long):
+		 * room for the list of the known ones.
+		 */
 		family_names(known, sizeof(known));
-		snprintf(err, errlen, "%s: unknown tap family '%.48s': known are"
+		snprintf(err, errlen, "%s: unknown tap family '%.32s': known are"
 		    " %s (tcpdump -D lists the taps)", device, family, known);
 		return TAP_NO_SUCH_TAP;
 	}

@@ -202,9 +202,9 @@ select_programs(const char *device, const struct tap_spec *spec,
 		return TAP_OK;
 	program_names(o->obj, names, sizeof(names));
 	if (spec->section[0] != '\0') {
-		snprintf(err, errlen, "%s: no program in %s has the section or"
-		    " name '%s' (its programs: %s)", device, o->path,
-		    spec->section, names);
+		snprintf(err, errlen, "%s: no program has the section or name"
+		    " '%s'; the object's programs: %s", device, spec->section,
+		    names);
 		return TAP_NO_SUCH_TAP;
 	}
 	snprintf(err, errlen, "%s: no program in %s emits with bpf_pcap()"
@@ -264,9 +264,9 @@ load_failed(const char *device, struct user_object *o, int error,
 		reason[0] = '\0';
 	if (prog != NULL && reason[0] != '\0' &&
 	    strstr(warning, "program load failed") != NULL) {
-		snprintf(err, errlen, "%s: the verifier refused program %s (%s)"
-		    " of %s: %s", device, name, bpf_program__section_name(prog),
-		    o->path, reason);
+		snprintf(err, errlen, "%s: the verifier refused program %s"
+		    " (%s): %s", device, name, bpf_program__section_name(prog),
+		    reason);
 		return TAP_KERNEL_REFUSED;
 	}
 	snprintf(err, errlen, "%s: loading %s: %s", device, o->path,
@@ -525,19 +525,19 @@ bpftrace_user_object_attach(struct user_object *o, const char *device,
 			continue;
 		}
 		if (error == EOPNOTSUPP) {
-			snprintf(err, errlen, "%s: program %s (%s) of %s cannot"
-			    " be attached by its section name: SEC() names must"
-			    " say where, as tp_btf/NAME, raw_tp/NAME,"
-			    " tracepoint/CATEGORY/NAME or kprobe/FUNCTION do%s",
-			    device, bpf_program__name(prog),
-			    bpf_program__section_name(prog), o->path,
-			    o->program_count > 1 ? "; capture the others by"
-			    " naming one as bpf:object:PATH:SECTION" : "");
+			snprintf(err, errlen, "%s: program %s (%s) cannot be"
+			    " attached by its section name: SEC() names must say"
+			    " where (tp_btf/NAME, raw_tp/NAME, tracepoint/CAT/NAME,"
+			    " kprobe/FUNC...)%s", device,
+			    bpf_program__name(prog),
+			    bpf_program__section_name(prog),
+			    o->program_count > 1 ? "; or name another as"
+			    " PATH:SECTION" : "");
 			return TAP_NOT_CAPTURABLE;
 		}
-		snprintf(err, errlen, "%s: attaching program %s (%s) of %s: %s",
+		snprintf(err, errlen, "%s: attaching program %s (%s): %s",
 		    device, bpf_program__name(prog),
-		    bpf_program__section_name(prog), o->path,
+		    bpf_program__section_name(prog),
 		    warning[0] != '\0' ? warning : strerror(error));
 		return error == EPERM || error == EACCES ? TAP_PERMISSION :
 		    error == ENOENT ? TAP_NO_SUCH_TAP : TAP_KERNEL_REFUSED;
