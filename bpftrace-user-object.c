@@ -291,6 +291,8 @@ program_uses(const struct bpf_program *prog, uint32_t id)
 	struct bpf_prog_info info;
 	uint32_t ids[PROGRAM_MAPS_MAX], len = sizeof(info);
 
+	/* Zeroed: the kernel fills them, unknown to valgrind's model. */
+	memset(ids, 0, sizeof(ids));
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = PROGRAM_MAPS_MAX;
 	info.map_ids = (uintptr_t)ids;
@@ -452,7 +454,8 @@ bpftrace_user_object_load(const char *device, const struct tap_spec *spec,
 	if (status == TAP_OK)
 		status = check_bpf_elf(device, o->path, o->image, size, err,
 		    errlen);
-	if (status == TAP_OK && (log = malloc(VERIFIER_LOG_SIZE)) == NULL) {
+	/* Zeroed, as for program_uses(); calloc's fresh pages cost little. */
+	if (status == TAP_OK && (log = calloc(1, VERIFIER_LOG_SIZE)) == NULL) {
 		snprintf(err, errlen, "%s: no memory", device);
 		status = TAP_NO_MEMORY;
 	}
@@ -475,7 +478,6 @@ bpftrace_user_object_load(const char *device, const struct tap_spec *spec,
 	}
 	if (status == TAP_OK) {
 		unpin_maps(o->obj);
-		log[0] = '\0';
 		previous = bpftrace_libbpf_log_keep_first(warning,
 		    sizeof(warning));
 		error = -bpf_object__load(o->obj);
