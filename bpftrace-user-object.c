@@ -238,6 +238,17 @@ verifier_reason(char *log, char *reason, size_t len)
 			*c = ' ';
 }
 
+/* fentry, fexit, fmod_ret: what kernels without trampolines refuse. */
+static int
+is_trampoline(const struct bpf_program *prog)
+{
+	enum bpf_attach_type type = bpf_program__expected_attach_type(prog);
+
+	return bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
+	    (type == BPF_TRACE_FENTRY || type == BPF_TRACE_FEXIT ||
+	    type == BPF_MODIFY_RETURN);
+}
+
 /*
  * libbpf's first warning of a failed load names the program ("prog
  * 'x': BPF program load failed: ..."); a relocation or map failure is
@@ -267,6 +278,14 @@ load_failed(const char *device, struct user_object *o, int error,
 		snprintf(err, errlen, "%s: the verifier refused program %s"
 		    " (%s): %s", device, name, bpf_program__section_name(prog),
 		    reason);
+		return TAP_KERNEL_REFUSED;
+	}
+	if (prog != NULL && is_trampoline(prog) && (error == EPERM ||
+	    error == EOPNOTSUPP || error == 524)) {
+		/* The capabilities were there: the kernel says no to all. */
+		snprintf(err, errlen, "%s: the kernel refused program %s (%s):"
+		    " %s (this kernel refuses BPF trampolines)", device, name,
+		    bpf_program__section_name(prog), strerror(error));
 		return TAP_KERNEL_REFUSED;
 	}
 	snprintf(err, errlen, "%s: loading %s: %s", device, o->path,
@@ -537,10 +556,13 @@ bpftrace_user_object_attach(struct user_object *o, const char *device,
 			    " PATH:SECTION" : "");
 			return TAP_NOT_CAPTURABLE;
 		}
-		snprintf(err, errlen, "%s: attaching program %s (%s): %s",
+		snprintf(err, errlen, "%s: attaching program %s (%s): %s%s",
 		    device, bpf_program__name(prog),
 		    bpf_program__section_name(prog),
-		    warning[0] != '\0' ? warning : strerror(error));
+		    warning[0] != '\0' ? warning : strerror(error),
+		    bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE &&
+		    (error == ENOENT || error == EOPNOTSUPP) ?
+		    " (no kprobe support: CONFIG_KPROBES)" : "");
 		return error == EPERM || error == EACCES ? TAP_PERMISSION :
 		    error == ENOENT ? TAP_NO_SUCH_TAP : TAP_KERNEL_REFUSED;
 	}
