@@ -2,9 +2,10 @@
 /*
  * Loads a user's BPF object file and attaches its programs; see the
  * header.  The path is the user's and hostile: the file is opened once,
- * without following it into a FIFO or a device, checked to be an ELF
- * file for BPF, bounded in size, and handed to libbpf as bytes (what is
- * checked is what is loaded).  Every failure says in one line what is
+ * without following it into a FIFO or a device, refused when another
+ * user could write it, checked to be an ELF file for BPF, bounded in
+ * size, and handed to libbpf as bytes (what is checked is what is
+ * loaded).  Every failure says in one line what is
  * missing: the file, a BPF object, a program that emits with bpf_pcap(),
  * the SECTION named, an attachable SEC() name, or the verifier's consent.
  */
@@ -83,6 +84,21 @@ read_object_file(const char *device, const char *path, void **image,
 		    path);
 		close(fd);
 		return TAP_NOT_CAPTURABLE;
+	}
+	/*
+	 * What is loaded runs in the kernel with the capturing process's
+	 * privileges: a file another user may change (in /tmp, say) would
+	 * let that user choose it.  The rule of sshd's StrictModes.
+	 */
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    (st.st_uid != geteuid() && st.st_uid != 0)) {
+		snprintf(err, errlen, "%s: %s may be changed by %s: load only"
+		    " an object file that no one but you (or root) can write",
+		    device, path, (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ?
+		    "other users (group or world writable)" : "its owner,"
+		    " another user");
+		close(fd);
+		return TAP_PERMISSION;
 	}
 	if (st.st_size > OBJECT_FILE_MAX) {
 		snprintf(err, errlen, "%s: %s is larger than %d MiB: not a BPF"

@@ -3,7 +3,8 @@
  * Finds what a bpf_pcap() program writes to.  A program id leads to its
  * maps through the kernel's program info (map ids); a pinned path is a
  * program (the same) or the output map itself, with bpf_pcap_conf looked
- * for beside it.  Opening objects by id needs CAP_SYS_ADMIN.
+ * for beside it.  Opening objects by id needs CAP_SYS_ADMIN.  An object
+ * file is loaded by bpftrace-user-object.c, which knows its maps.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -239,7 +240,7 @@ open_object(const char *device, const struct tap_spec *spec,
 	return TAP_OK;
 }
 
-/* What runs once the capture reads: an object's programs. */
+/* The last step of activation, the reader ready: an object's programs. */
 int
 bpftrace_user_program_start(struct user_program *up, const char *device,
     char *err, size_t errlen)

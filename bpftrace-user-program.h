@@ -5,8 +5,8 @@
  * records to, and its bpf_pcap_conf map, and fills the latter from the
  * capture's settings for as long as the capture runs (one capture of a
  * program at a time).  An object file's programs are loaded when it is
- * opened and attached by bpftrace_user_program_start(), once the capture
- * reads (bpftrace-user-object.c).
+ * opened and attached by bpftrace_user_program_start(), once the
+ * capture's reader and settings are in place (bpftrace-user-object.c).
  */
 #ifndef BPFTRACE_USER_PROGRAM_H
 #define BPFTRACE_USER_PROGRAM_H

@@ -181,6 +181,14 @@ expect bpf:object:/nonexistent/x.bpf.o -5 "there is no file /nonexistent/x.bpf.o
 expect "bpf:object:$TMP" -1 "$TMP is not a file: name a BPF object file"
 expect "bpf:object:$TMP/text.o" -1 "$TMP/text.o is not an ELF file"
 expect bpf:object:/bin/true -1 "/bin/true is an ELF file but not a BPF object"
+# A file another user could change is not loaded as root's.
+cp "$OBJ" "$TMP/writable.o"
+chmod 0666 "$TMP/writable.o"
+expect "bpf:object:$TMP/writable.o" -8 \
+    "$TMP/writable.o may be changed by other users (group or world writable): load only an object file that no one but you (or root) can write"
+chmod 0644 "$TMP/writable.o"
+chown 65534 "$TMP/writable.o"
+expect "bpf:object:$TMP/writable.o" -8 "may be changed by its owner, another user"
 expect "bpf:object:$TESTPROGS/xdp_pass.bpf.o" -1 \
     "no program in $TESTPROGS/xdp_pass.bpf.o emits with bpf_pcap(): it has no bpf_pcap_conf map"
 expect "bpf:object:$OBJ:count_xmit" -1 \
