@@ -18,6 +18,9 @@
  *			a loaded program's own bpf_pcap() records
  *	PARSE		the name parser of the part after "bpf:NAME:"
  *	RESOLVE		its resolver against the running kernel, or NULL
+ *			for a user program's records, which
+ *			bpftrace-user-program.c finds (and, for an object
+ *			file, bpftrace-user-object.c loads and attaches)
  *	BROKERED	offered to unprivileged broker clients unless the
  *			policy says otherwise: XDP changes the NIC's receive
  *			path, and a user program belongs to whoever loaded it
@@ -51,6 +54,9 @@
 	F(PROG, "prog", TAP_CLASS_USER_PROGRAM, parse_prog_id, NULL, 0, \
 	    "bpf:prog:ID, the id of a program that calls bpf_pcap() (bpftool prog)") \
 	F(PINNED, "pinned", TAP_CLASS_USER_PROGRAM, parse_pinned_path, NULL, 0, \
-	    "bpf:pinned:PATH, e.g. bpf:pinned:/sys/fs/bpf/myprog/packets")
+	    "bpf:pinned:PATH, e.g. bpf:pinned:/sys/fs/bpf/myprog/packets") \
+	F(OBJECT, "object", TAP_CLASS_USER_PROGRAM, parse_object, NULL, 0, \
+	    "bpf:object:PATH[:SECTION], a BPF object file whose programs call" \
+	    " bpf_pcap(), e.g. bpf:object:/tmp/x.bpf.o:tp_btf/netif_receive_skb")
 
 #endif /* BPFTRACE_TAP_FAMILIES_H */

@@ -4,8 +4,8 @@
  * Every failure leaves a one-line reason in err that names the part of the
  * device name that is wrong and what was expected instead.  So that the
  * reason fits in PCAP_ERRBUF_SIZE whatever was typed, a reason quotes the
- * name's parts at most 48 characters long and the name itself at most 64
- * (shown_name()).
+ * name's parts at most 48 characters long (an unknown family 32) and the
+ * name itself at most 64 (shown_name()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +328,48 @@ parse_pinned_path(char *rest, struct tap_spec *spec, const char *usage,
 	return TAP_OK;
 }
 
+/*
+ * bpf:object:PATH[:SECTION].  PATH ends at the first ':' and names a file
+ * the capturing process opens (relative to its working directory when not
+ * absolute); the SECTION, the rest, is the SEC() name of one program or
+ * that program's own name, as the object's ELF holds them: printable,
+ * which the caller has already checked for the whole name.
+ */
+static int
+parse_object(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	char *section = strchr(rest, ':');
+
+	if (section != NULL)
+		*section++ = '\0';
+	if (rest[0] == '\0') {
+		snprintf(err, errlen, "%s: no object file named: %s", device,
+		    usage);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (strlen(rest) >= sizeof(spec->name)) {
+		snprintf(err, errlen, "%s: object path longer than %zu"
+		    " characters", device, sizeof(spec->name) - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (section != NULL && section[0] == '\0') {
+		snprintf(err, errlen, "%s: an empty section after the path:"
+		    " name a program's SEC() or leave the ':' out for all of"
+		    " them", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (section != NULL && strlen(section) >= sizeof(spec->section)) {
+		snprintf(err, errlen, "%s: section longer than %zu characters",
+		    device, sizeof(spec->section) - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(spec->name, rest);
+	if (section != NULL)
+		strcpy(spec->section, section);
+	return TAP_OK;
+}
+
 struct family_syntax {
 	const char *name;
 	enum tap_class class;
@@ -462,8 +504,12 @@ bpftrace_tap_spec_parse(const char *name, struct tap_spec *spec, char *err,
 	if (bpftrace_tap_family_find(family, &spec->family) != 0) {
 		char known[128];
 
+		/*
+		 * The family at most 32 characters (none is half as long):
+		 * room for the list of the known ones.
+		 */
 		family_names(known, sizeof(known));
-		snprintf(err, errlen, "%s: unknown tap family '%.48s': known are"
+		snprintf(err, errlen, "%s: unknown tap family '%.32s': known are"
 		    " %s (tcpdump -D lists the taps)", device, family, known);
 		return TAP_NO_SUCH_TAP;
 	}

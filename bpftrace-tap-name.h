@@ -14,6 +14,14 @@
  *	bpf:xdp:INTERFACE
  *	bpf:prog:ID			(a program that calls bpf_pcap())
  *	bpf:pinned:PATH			(its pinned output map or program)
+ *	bpf:object:PATH[:SECTION]	(an object file with such programs,
+ *					loaded and attached by the capture;
+ *					SECTION: one program, by its SEC()
+ *					name or its own name)
+ *
+ * An object's PATH ends at its first ':' (the SECTION may hold ':', as
+ * libbpf's "uprobe/BINARY:FUNCTION" do): a path with ':' is refused, a
+ * symbolic link without one names the same file.
  *
  * argN counts arguments from 1; struct tap_spec holds the 0-based index.
  *
@@ -57,8 +65,10 @@ enum tap_hooks {
 struct tap_spec {
 	enum tap_family family;
 	char category[TAP_NAME_MAX];	/* tracepoint only; "" if left out */
-	char name[TAP_NAME_MAX];	/* tracepoint, function, interface
-					   or pinned path */
+	char name[TAP_NAME_MAX];	/* tracepoint, function, interface,
+					   pinned or object path */
+	char section[TAP_NAME_MAX];	/* object only: its program's SEC()
+					   or own name; "": every program */
 	unsigned int prog_id;		/* prog only */
 	int skb_arg_index;		/* 0-based; TAP_ARG_FROM_BTF: find it */
 	enum tap_hooks hooks;		/* tc only */

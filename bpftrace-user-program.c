@@ -3,7 +3,8 @@
  * Finds what a bpf_pcap() program writes to.  A program id leads to its
  * maps through the kernel's program info (map ids); a pinned path is a
  * program (the same) or the output map itself, with bpf_pcap_conf looked
- * for beside it.  Opening objects by id needs CAP_SYS_ADMIN.
+ * for beside it.  Opening objects by id needs CAP_SYS_ADMIN.  An object
+ * file is loaded by bpftrace-user-object.c, which knows its maps.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -21,6 +22,7 @@
 
 #include "bpf/bpf_pcap.h"
 #include "bpftrace-status.h"
+#include "bpftrace-user-object.h"
 #include "bpftrace-user-program.h"
 
 #define CONF_MAP_NAME	"bpf_pcap_conf"
@@ -44,6 +46,8 @@ bpftrace_user_program_close(struct user_program *up)
 		close(up->output_fd);
 	if (up->conf_fd >= 0)
 		close(up->conf_fd);
+	/* After the restore: the object's bpf_pcap_conf goes with it. */
+	bpftrace_user_object_close(up->object);
 	reset(up);
 }
 
@@ -214,6 +218,38 @@ pinned_kind(int fd, char *kind, size_t len)
 	return 0;
 }
 
+/* An object file: its programs loaded, not attached yet. */
+static int
+open_object(const char *device, const struct tap_spec *spec,
+    struct user_program *up, char *err, size_t errlen)
+{
+	struct bpf_map_info mi;
+	int output_fd, status;
+
+	status = bpftrace_user_object_load(device, spec, &up->object,
+	    &output_fd, &up->conf_fd, err, errlen);
+	if (status != TAP_OK)
+		return status;
+	if (map_info(output_fd, &mi) != 0 || !take_output(up, output_fd,
+	    &mi)) {
+		snprintf(err, errlen, "%s: reading the output map's info: %s",
+		    device, strerror(errno));
+		close(output_fd);
+		return TAP_KERNEL_REFUSED;
+	}
+	return TAP_OK;
+}
+
+/* The last step of activation, the reader ready: an object's programs. */
+int
+bpftrace_user_program_start(struct user_program *up, const char *device,
+    char *err, size_t errlen)
+{
+	if (up->object == NULL)
+		return TAP_OK;	/* a program of someone else's, running */
+	return bpftrace_user_object_attach(up->object, device, err, errlen);
+}
+
 int
 bpftrace_user_program_open(const char *device, const struct tap_spec *spec,
     struct user_program *up, char *err, size_t errlen)
@@ -222,6 +258,12 @@ bpftrace_user_program_open(const char *device, const struct tap_spec *spec,
 	int fd, status;
 
 	reset(up);
+	if (spec->family == TAP_FAMILY_OBJECT) {
+		status = open_object(device, spec, up, err, errlen);
+		if (status != TAP_OK)
+			bpftrace_user_program_close(up);
+		return status;
+	}
 	if (spec->family == TAP_FAMILY_PROG) {
 		fd = bpf_prog_get_fd_by_id(spec->prog_id);
 		if (fd < 0) {

@@ -97,7 +97,7 @@ struct pcap_bpftrace {
 					   connection (bpftrace-filter-keeper.h);
 					   -1: none */
 
-	/* bpf:prog and bpf:pinned: records of a user's bpf_pcap() program. */
+	/* bpf:prog, bpf:pinned, bpf:object: a user's bpf_pcap() program. */
 	int user_source;
 	struct user_program user;
 	struct perf_reader perf;	/* when its output is a perf array */
@@ -1287,10 +1287,11 @@ perf_ring_bytes(pcap_t *p)
 }
 
 /*
- * The ops of bpf:prog and bpf:pinned captures, where the probe is the
- * user's program: records lost in a full perf ring or not fit to deliver
- * are the drops; filters run here (the program is not ours), records are
- * converted to the link type when read, and carry no direction.
+ * The ops of bpf:prog, bpf:pinned and bpf:object captures, where the
+ * probe is the user's program: records lost in a full perf ring or not
+ * fit to deliver are the drops; filters run here (the program is not
+ * ours), records are converted to the link type when read, and carry no
+ * direction.
  */
 static int
 user_source_stats(pcap_t *p, struct pcap_stat *ps)
@@ -1327,8 +1328,9 @@ user_source_setdirection(pcap_t *p, pcap_direction_t d)
 }
 
 /*
- * bpf:prog and bpf:pinned: no probe of ours; the records of a user's
- * program that calls bpf_pcap() (bpf/bpf_pcap.h) are read from its map.
+ * bpf:prog, bpf:pinned and bpf:object: no probe of ours; the records of a
+ * user's program that calls bpf_pcap() (bpf/bpf_pcap.h) are read from its
+ * map.  An object file is loaded by this process, never by the broker.
  */
 static int
 start_user_source(pcap_t *p)
@@ -1372,7 +1374,10 @@ start_user_source(pcap_t *p)
 		pb->ring_open = 1;
 		pb->wait_fd = pb->ring.map_fd;
 	}
-	return 0;
+	/* Last: an object's first record finds the reader and settings. */
+	status = bpftrace_user_program_start(&pb->user, p->opt.device,
+	    p->errbuf, PCAP_ERRBUF_SIZE);
+	return pcap_status_for(status);
 }
 
 /*

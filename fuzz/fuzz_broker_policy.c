@@ -24,7 +24,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ERR_LEN		256	/* the broker's, in load_policy() */
-#define FAMILY_BITS	((1u << (TAP_FAMILY_PINNED + 1)) - 1)
+#define FAMILY_BITS	((1u << TAP_FAMILY_COUNT) - 1)
 #define DESCRIBE_MAX	96	/* every family's name, with room to spare */
 
 static void

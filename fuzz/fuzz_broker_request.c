@@ -97,8 +97,10 @@ check_specs(const struct tap_spec *specs, char devices[][TAP_DEVICE_MAX],
 		if (s->family == TAP_FAMILY_PROG && s->prog_id == 0)
 			promise_broken("program id 0");
 		if (count > 1 && (s->family == TAP_FAMILY_PROG ||
-		    s->family == TAP_FAMILY_PINNED))
-			promise_broken("prog or pinned tap joined with others");
+		    s->family == TAP_FAMILY_PINNED ||
+		    s->family == TAP_FAMILY_OBJECT))
+			promise_broken("prog, pinned or object tap joined with"
+			    " others");
 	}
 }
 

@@ -72,6 +72,8 @@ check_fields(const struct tap_spec *s)
 	check_terminated(s->category, sizeof(s->category),
 	    "tap's category unterminated");
 	check_terminated(s->name, sizeof(s->name), "tap's name unterminated");
+	check_terminated(s->section, sizeof(s->section),
+	    "tap's section unterminated");
 	if (s->skb_arg_index != TAP_ARG_FROM_BTF &&
 	    (s->skb_arg_index < 0 || s->skb_arg_index >= TAP_MAX_ARGS))
 		promise_broken("tap's argument out of range");
@@ -109,11 +111,21 @@ check_fields(const struct tap_spec *s)
 		if (s->name[0] != '/')
 			promise_broken("pinned path not absolute");
 		break;
+	case TAP_FAMILY_OBJECT:
+		/* The path ends at the first ':'; the section may hold one. */
+		if (s->name[0] == '\0' || strchr(s->name, ':') != NULL)
+			promise_broken("object path empty or with ':'");
+		if (strpbrk(s->name, "+") != NULL ||
+		    strpbrk(s->section, "+") != NULL)
+			promise_broken("object tap with a '+'");
+		break;
 	default:
 		promise_broken("tap of no known family");
 	}
 	if (s->family != TAP_FAMILY_TRACEPOINT && s->category[0] != '\0')
 		promise_broken("category outside a tracepoint");
+	if (s->family != TAP_FAMILY_OBJECT && s->section[0] != '\0')
+		promise_broken("section outside an object");
 	if (s->family >= TAP_FAMILY_TC && s->skb_arg_index != TAP_ARG_FROM_BTF)
 		promise_broken("argument on a tap that has none");
 }
@@ -138,6 +150,10 @@ write_canonical(const struct tap_spec *s, char *out, size_t len)
 	case TAP_FAMILY_PROG:
 		snprintf(out, len, "bpf:prog:%u", s->prog_id);
 		break;
+	case TAP_FAMILY_OBJECT:
+		snprintf(out, len, "bpf:object:%s%s%s", s->name,
+		    s->section[0] != '\0' ? ":" : "", s->section);
+		break;
 	default:
 		snprintf(out, len, "bpf:%s:%s%s",
 		    bpftrace_tap_family_name(s->family), s->name, arg);
@@ -150,6 +166,7 @@ same_tap(const struct tap_spec *a, const struct tap_spec *b)
 {
 	return a->family == b->family && strcmp(a->category,
 	    b->category) == 0 && strcmp(a->name, b->name) == 0 &&
+	    strcmp(a->section, b->section) == 0 &&
 	    a->prog_id == b->prog_id &&
 	    a->skb_arg_index == b->skb_arg_index && a->hooks == b->hooks;
 }

@@ -52,6 +52,14 @@ static const char *const devices[] = {
 	"bpf:xdp:eth0",
 	"bpf:prog:4294967295",
 	"bpf:pinned:/sys/fs/bpf/myprog/packets",
+	"bpf:object:/tmp/x.bpf.o",
+	"bpf:object:x.bpf.o:tp_btf/netif_receive_skb",
+	"bpf:object:/tmp/x.bpf.o:uprobe//usr/bin/a:main",
+	"bpf:object:/tmp/x.bpf.o:",
+	"bpf:object::xdp",
+	"bpf:object:",
+	"bpf:object:/tmp/x.bpf.o+tracepoint:kfree_skb",
+	"bpf:object:/tmp/x\x1b[2J.o",
 	"bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb",
 	"bpf:tc:eth0:ingress+xdp:eth0+kprobe:ip_rcv+fexit:f:arg3",
 	"bpf:xdp:a+xdp:b+xdp:c+xdp:d+xdp:e+xdp:f+xdp:g+xdp:h",
@@ -88,6 +96,14 @@ tap_name_seeds(void)
 	write_seed("fuzz_tap_name", "name-longest-function", longest, 11 + 127);
 	write_seed("fuzz_tap_name", "name-function-too-long", longest,
 	    11 + 128);
+	/* An object path at the limit, with a section at the limit too. */
+	memcpy(longest, "bpf:object:/", 12);
+	memset(longest + 12, 'o', 126);
+	longest[138] = ':';
+	memset(longest + 139, 's', 127);
+	write_seed("fuzz_tap_name", "name-longest-object", longest, 139 + 127);
+	write_seed("fuzz_tap_name", "name-object-section-too-long", longest,
+	    139 + 128);
 }
 
 /* A bpf_pcap() record: header and bytes, after the target's 5 bytes. */

@@ -46,6 +46,23 @@ expect_hooks(const char *device, const char *name, enum tap_hooks hooks)
 }
 
 static void
+expect_object(const char *device, const char *path, const char *section)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != TAP_FAMILY_OBJECT ||
+	    strcmp(spec.name, path) != 0 ||
+	    strcmp(spec.section, section) != 0) {
+		printf("FAIL %s: status %d (%s) path '%s' section '%s'\n",
+		    device, status, err, spec.name, spec.section);
+		failures++;
+	} else
+		passes++;
+}
+
+static void
 expect_error(const char *device, const char *message_part)
 {
 	struct tap_spec spec;
@@ -104,7 +121,7 @@ expect_joined_error(const char *device, const char *message_part)
 int
 main(void)
 {
-	char longname[400];
+	char longname[400], path[128], section[128];
 
 	expect_ok("bpf:tracepoint:skb:kfree_skb", TAP_FAMILY_TRACEPOINT,
 	    "skb", "kfree_skb", TAP_ARG_FROM_BTF);
@@ -148,6 +165,19 @@ main(void)
 	    TAP_ARG_FROM_BTF);
 	expect_ok("bpf:pinned:/sys/fs/bpf/a:b/packets", TAP_FAMILY_PINNED, "",
 	    "/sys/fs/bpf/a:b/packets", TAP_ARG_FROM_BTF);
+
+	expect_object("bpf:object:/tmp/x.bpf.o", "/tmp/x.bpf.o", "");
+	expect_object("bpf:object:x.bpf.o:tp_btf/netif_receive_skb",
+	    "x.bpf.o", "tp_btf/netif_receive_skb");
+	expect_object("bpf:object:/o:uprobe//bin/a:main", "/o",
+	    "uprobe//bin/a:main");
+	expect_object("bpf:object:/a b/x.o:pcap_tp", "/a b/x.o", "pcap_tp");
+	expect_error("bpf:object:", "no object file named: bpf:object:PATH");
+	expect_error("bpf:object::xdp", "no object file named");
+	expect_error("bpf:object:/tmp/x.o:", "an empty section after the path");
+	expect_error("bpf:object:/tmp/x\033[2J.o",
+	    "a control character in the device name");
+	expect_error("bpf:object:/tmp/x\n.o", "\\x0a.o: a control character");
 
 	expect_error("bpf:", "unknown tap family ''");
 	expect_error("bpf:kprobe", "needs a name: bpf:kprobe:FUNCTION[:argN]");
@@ -219,6 +249,23 @@ main(void)
 	expect_error(longname, "too long");
 	longname[200] = '\0';
 	expect_error(longname, "longer than");
+	/* An object path and a section of 127 characters each, and 128. */
+	memset(path, 'o', sizeof(path));
+	path[0] = '/';
+	path[127] = '\0';
+	memset(section, 's', sizeof(section));
+	section[127] = '\0';
+	snprintf(longname, sizeof(longname), "bpf:object:%s:%s", path,
+	    section);
+	expect_object(longname, path, section);
+	snprintf(longname, sizeof(longname), "bpf:object:%so:%s", path,
+	    section);
+	expect_error(longname, "object path longer than 127 characters");
+	snprintf(longname, sizeof(longname), "bpf:object:%s:%ss", path,
+	    section);
+	expect_error(longname, "section longer than 127 characters");
+	expect_joined_error("bpf:object:/x.o+tc:a",
+	    "cannot be joined with other taps");
 
 	printf("tap_name_test: %d passed, %d failed\n", passes, failures);
 	return failures != 0;

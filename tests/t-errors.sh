@@ -48,7 +48,7 @@ expect $'bpf:tc:lo\n' -5 \
 expect $'bpf:tc:lo\e[2J' -5 'bpf:tc:lo\x1b[2J: a control character'
 long=$(printf 'x%.0s' $(seq 70))
 expect "bpf:$long:eth0" -5 \
-    "known are tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp, prog, pinned (tcpdump -D lists the taps)"
+    "known are tracepoint, raw_tracepoint, kprobe, fentry, fexit, tc, xdp, prog, pinned, object (tcpdump -D lists the taps)"
 expect "bpf:kprobe:$(printf 'f%.0s' $(seq 128))" -5 \
     "function name is longer than 127 characters"
 expect "bpf:kprobe:$long-$long$long" -5 "is not a kernel name (letters, digits, '_')"

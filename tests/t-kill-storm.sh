@@ -123,6 +123,7 @@ families=(
 	"joined-clsact+tracepoint|clsact,tp_btf|bpf:tc:veth_b:ingress+tracepoint:skb:kfree_skb"
 	"prog|root|bpf:prog:$PROG_ID"
 	"pinned|root|bpf:pinned:$bpffs/pcap_tp/packets"
+	"object|root|bpf:object:$TESTPROGS/pcap_tp.bpf.o"
 	"broker-tcx|broker_tcx|bpf:tc:veth_b"
 	"broker-clsact|broker_clsact|bpf:tc:veth_b:ingress"
 	"broker-tracepoint|broker_tcx|bpf:tracepoint:net:netif_receive_skb"

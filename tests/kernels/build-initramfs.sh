@@ -58,6 +58,8 @@ root:x:0:
 tcpdump:x:101:
 G
 cp "${GUEST_SCRIPT:-$top/tests/kernels/guest-taps.sh}" $r/tests/guest-taps.sh
+# A user's object file for the bpf:object rows.
+cp "$top/build/testprogs/pcap_fentry.bpf.o" $r/tests/
 
 # Kernel modules with their dependencies, uncompressed (busybox's modprobe
 # reads plain .ko files), indexed by depmod for this image.

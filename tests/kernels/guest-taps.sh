@@ -27,6 +27,9 @@ IW=/usr/sbin/iw
 SETPRIV=/usr/bin/setpriv
 BROKER=${BROKER:-/usr/sbin/pcap-bpftrace-broker}
 TAP_COUNTS=${TAP_COUNTS:-/usr/bin/tap_counts}
+# The object files of the bpf:object rows (the host run passes the
+# build's).
+OBJECTS=${OBJECTS:-/tests}
 # The value the broker row gives kernel.unprivileged_bpf_disabled: 1 in
 # guests; 2 on the host (the same refusal, but 1 could not be undone
 # before the next boot).
@@ -334,6 +337,13 @@ run_taps() {
 	TCPDUMP_OPTIONS="-y LINUX_SLL2" capture fexit bpf:fexit:eth_type_trans 2 \
 	    "$echo_requests" ping_lo "In  IP $request"
 	unset TCPDUMP_OPTIONS
+	# A user's object file (bpf:object, testprogs/pcap_fentry.bpf.c): its
+	# fentry program emits what ip_rcv() receives, its kprobe program
+	# counts; :SECTION loads and attaches the first alone.
+	capture object "bpf:object:$OBJECTS/pcap_fentry.bpf.o" 2 "$echo_requests" \
+	    ping_lo "$request"
+	capture object_section "bpf:object:$OBJECTS/pcap_fentry.bpf.o:fentry/ip_rcv" 2 \
+	    "$echo_requests" ping_lo "$request"
 
 	# tc and XDP on a veth pair between two namespaces.
 	$IP netns add $NS_A && $IP netns add $NS_B &&

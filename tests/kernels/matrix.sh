@@ -45,6 +45,7 @@ ip netns add $ns && ip -n $ns link set lo up
 ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" GUEST_TESTS="taps wifi" \
     BROKER="$top/build/bin/pcap-bpftrace-broker" \
     TAP_COUNTS="$top/build/testprogs/tap_counts" UNPRIV_BPF_DISABLED=2 \
+    OBJECTS="$top/build/testprogs" \
     sh "$here/guest-taps.sh" \
     > "$logs/host.log" 2>&1
 ip netns del $ns
