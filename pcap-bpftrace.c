@@ -48,6 +48,7 @@
 #include "bpftrace-interface-watch.h"
 #include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
+#include "bpftrace-scope.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 #include "bpftrace-tap-name.h"
@@ -1229,10 +1230,19 @@ start_probes(pcap_t *p)
 	struct capture_grant grant;
 	uint64_t ring_bytes = p->opt.buffer_size > 0 ?
 	    (uint64_t)p->opt.buffer_size : 0;
+	char device[CAPTURE_DEVICE_MAX + 1];
 	int status;
 
+	/*
+	 * The scope's paths and names are this process's to open, as it is
+	 * and where it is: the privileged side gets numbers.
+	 */
+	status = bpftrace_scope_resolve(p->opt.device, device, sizeof(device),
+	    p->errbuf, PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
 	if (!holds_capabilities(pb)) {
-		status = bpftrace_broker_activate(p->opt.device,
+		status = bpftrace_broker_activate(device,
 		    (uint32_t)p->snapshot,
 		    ring_bytes, &grant, &pb->broker_fd, p->errbuf,
 		    PCAP_ERRBUF_SIZE);
@@ -1247,7 +1257,7 @@ start_probes(pcap_t *p)
 			return pcap_status_for(status);
 	}
 	memset(&req, 0, sizeof(req));
-	req.device = p->opt.device;
+	req.device = device;
 	req.snaplen = (uint32_t)p->snapshot;
 	req.ring_bytes = ring_bytes;
 	req.netns_inode = own_netns_inode();
@@ -1516,7 +1526,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	 * code to say so; create only parses.
 	 */
 	pb->parse_status = bpftrace_tap_specs_parse(device, specs, devices,
-	    &pb->tap_count,
+	    &pb->tap_count, NULL,
 	    pb->parse_error,
 	    sizeof(pb->parse_error));
 	for (i = 0; i < pb->tap_count; i++) {

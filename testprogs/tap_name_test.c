@@ -70,8 +70,8 @@ expect_joined(const char *device, int count, int i, const char *tap_device,
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	char err[256] = "";
 	int n = -1;
-	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, err,
-	    sizeof(err));
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, NULL,
+	    err, sizeof(err));
 
 	if (status != TAP_OK || n != count || strcmp(devices[i],
 	    tap_device) != 0 ||
@@ -90,8 +90,8 @@ expect_joined_error(const char *device, const char *message_part)
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	char err[256] = "";
 	int n;
-	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, err,
-	    sizeof(err));
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, NULL,
+	    err, sizeof(err));
 
 	if (status == TAP_OK || strstr(err, message_part) == NULL) {
 		printf("FAIL %s: status %d, message '%s' lacks '%s'\n", device,
