@@ -1222,6 +1222,25 @@ start_filter_keeper(pcap_t *p)
  * privilege at all).  Without either, the in-process attempt says what
  * is missing.
  */
+/*
+ * A reason about the resolved name (numbers for the scope's paths) starts
+ * with the name as the user typed it instead.
+ */
+static int
+failed_as_typed(pcap_t *p, const char *resolved, int status)
+{
+	size_t n = strlen(resolved);
+	char reason[PCAP_ERRBUF_SIZE];
+
+	if (strcmp(resolved, p->opt.device) != 0 &&
+	    strncmp(p->errbuf, resolved, n) == 0 && p->errbuf[n] == ':') {
+		snprintf(reason, sizeof(reason), "%s", p->errbuf + n);
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s%s", p->opt.device,
+		    reason);
+	}
+	return pcap_status_for(status);
+}
+
 static int
 start_probes(pcap_t *p)
 {
@@ -1254,7 +1273,7 @@ start_probes(pcap_t *p)
 			return apply_description(p, &grant);
 		}
 		if (status != BROKER_UNAVAILABLE)
-			return pcap_status_for(status);
+			return failed_as_typed(p, device, status);
 	}
 	memset(&req, 0, sizeof(req));
 	req.device = device;
@@ -1274,7 +1293,7 @@ start_probes(pcap_t *p)
 		status = bpftrace_capture_start(pb->holding, &grant, p->errbuf,
 		    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
-		return pcap_status_for(status);
+		return failed_as_typed(p, device, status);
 	start_filter_keeper(p);
 	return open_views(p, &grant);
 }
