@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * NFLOG rendering (pcap-linktype(7): LINKTYPE_NFLOG).  A 4-byte header
- * (address family, version 0, resource id 0) and TLVs: 16-bit length and
+ * (address family, version 0, resource id: 0, or which of a capture's taps
+ * saw the packet) and TLVs: 16-bit length and
  * type in host byte order, values in network byte order, each padded to 4
  * bytes.  The attributes are those of Linux's nfnetlink_log: packet header
  * (hardware protocol, hook), prefix, in or out interface, mark, uid, gid,
@@ -108,4 +109,19 @@ bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
 	put_tlv(&w, NFULA_PAYLOAD, payload, payload_caplen);
 	return header_len + payload_caplen < snaplen ?
 	    header_len + payload_caplen : snaplen;
+}
+
+/*
+ * The header's resource id (in the kernel, the nflog group: which rule
+ * logged the packet; Wireshark's nflog.res_id): here which tap of a
+ * joined capture saw the packet, counted from 0 in the order of the
+ * name, so that one tap's packets are selected by a number
+ * (tshark -2 -R 'nflog.res_id == 1') and a packet seen at several taps
+ * reads as one per tap.  out is a rendering of bpftrace_nflog_render().
+ */
+void
+bpftrace_nflog_set_resource_id(unsigned char *out, uint16_t id)
+{
+	out[2] = (unsigned char)(id >> 8);
+	out[3] = (unsigned char)id;
 }

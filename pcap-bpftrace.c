@@ -282,6 +282,8 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 		    r->captured_len - sizeof(meta),
 		        r->packet_len - sizeof(meta),
 		    (uint32_t)p->snapshot, pb->render_buffer, &h.len);
+		bpftrace_nflog_set_resource_id(pb->render_buffer,
+		    r->tap_index);
 		bytes = pb->render_buffer;
 	}
 	/*

@@ -72,6 +72,10 @@ main(void)
 	    sizeof(payload), 1500, 65535, out, &wire);
 	CHECK(out[0] == 2 && out[1] == 0 && out[2] == 0 && out[3] == 0,
 	    "header: AF_INET, version 0, resource 0");
+	bpftrace_nflog_set_resource_id(out, 0x0102);
+	CHECK(out[2] == 1 && out[3] == 2 && out[0] == 2,
+	    "resource id (the tap) in network byte order, nothing else moved");
+	bpftrace_nflog_set_resource_id(out, 0);
 	n = parse(out, caplen, t, 16);
 	CHECK(n == 7, "seven TLVs");
 	CHECK(t[0].type == 1 && t[0].len == 4 && t[0].value[0] == 0x08 &&
