@@ -58,7 +58,13 @@ put_be32(struct tlv_writer *w, uint16_t type, uint32_t value)
 /*
  * Writes the NFLOG packet into out (room: snaplen + NFLOG_OVERHEAD +
  * NFLOG_PREFIX_MAX) and returns its captured length, at most snaplen;
- * *wire_len gets the length it would have with the whole payload.
+ * *wire_len gets the message's length.  The message is whole: its payload
+ * attribute holds what was kept of the packet (the packet's own length is
+ * in its IP header), as the kernel's nfnetlink_log sends a packet cut to
+ * its copy range and libpcap's nflog: device reads it.  A frame length
+ * beyond its TLVs makes Wireshark look for one more TLV past the captured
+ * bytes, and it then dissects nothing of the payload.  Only headers longer
+ * than the snap length leave the message cut.
  */
 uint32_t
 bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
@@ -100,12 +106,13 @@ bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
 	header_len = w.used + 4;
 	if (payload_caplen > PAYLOAD_TLV_MAX)
 		payload_caplen = PAYLOAD_TLV_MAX;
-	*wire_len = payload_len > UINT32_MAX - header_len ? UINT32_MAX :
-	    header_len + payload_len;
+	if (payload_caplen > payload_len)
+		payload_caplen = payload_len;
 	if (header_len >= snaplen)
 		payload_caplen = 0;
 	else if (payload_caplen > snaplen - header_len)
 		payload_caplen = snaplen - header_len;
+	*wire_len = header_len + payload_caplen;
 	put_tlv(&w, NFULA_PAYLOAD, payload, payload_caplen);
 	return header_len + payload_caplen < snaplen ?
 	    header_len + payload_caplen : snaplen;

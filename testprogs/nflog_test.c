@@ -96,8 +96,9 @@ main(void)
 	    memcmp(t[6].value, payload, 100) == 0, "payload");
 	CHECK(caplen == (uint32_t)(t[6].value - out) + 100,
 	    "caplen ends with the payload");
-	CHECK(wire == caplen - 100 + 1500,
-	    "wire length counts the whole payload");
+	CHECK(wire == caplen,
+	    "the message is whole: its length is the captured one (the"
+	    " packet's own is in its IP header)");
 
 	m.packet_type = 4;	/* outgoing */
 	m.flags = 0;
@@ -108,7 +109,8 @@ main(void)
 	    &wire);
 	n = parse(out, 60, t, 16);
 	CHECK(out[0] == 10, "AF_INET6");
-	CHECK(caplen == 60, "cut at the snap length");
+	CHECK(caplen == 60 && wire == 60,
+	    "cut at the snap length inside the payload: still whole");
 	CHECK(t[0].value[2] == 4, "hook POST_ROUTING for outgoing");
 	CHECK(t[2].type == 5, "outdev for outgoing");
 	CHECK(n == 4 && t[3].type == 9 && (uint32_t)(t[3].value - out) + t[3].len == 60,
