@@ -23,15 +23,7 @@ ip netns exec "$NS_B" ip link set lo up
 # Addresses of this test's own, for the kernel-wide taps' filters.
 add_own_addresses
 
-group=pbt$$
-groupadd "$group" || fail "groupadd $group"
-on_exit "groupdel $group 2>/dev/null"
-gid=$(getent group "$group" | cut -d: -f3)
-printf 'groups = %s\n' "$group" > "$TMP/broker.conf"
-SOCK=$TMP/broker.sock
-mkdir -p "$TMP/shared"
-cp -L "$LIBDIR/libpcap.so.0.8" "$TESTPROGS/tap_activate" "$TESTPROGS/tap_counts" "$TMP/shared/"
-chmod -R a+rX "$TMP/shared"
+broker_group "$TESTPROGS/tap_activate" "$TESTPROGS/tap_counts"
 
 # Starts the broker in $NS_B (extra environment as arguments), its log in
 # a file of its own: $BROKER_LOG.

@@ -112,15 +112,7 @@ else
 fi
 
 # The broker: a member without capabilities, inside $NS_B and outside.
-group=pbt$$
-groupadd "$group" || fail "groupadd $group"
-on_exit "groupdel $group 2>/dev/null"
-gid=$(getent group "$group" | cut -d: -f3)
-printf 'groups = %s\n' "$group" > "$TMP/broker.conf"
-SOCK=$TMP/broker.sock
-mkdir -p "$TMP/shared"
-cp -L "$LIBDIR/libpcap.so.0.8" "$T" "$A" "$TMP/shared/"
-chmod -R a+rX "$TMP/shared"
+broker_group "$T" "$A"
 "$TOP/build/bin/pcap-bpftrace-broker" --foreground --socket "$SOCK" \
     --config "$TMP/broker.conf" > "$TMP/broker.log" 2>&1 &
 on_exit "kill $! 2>/dev/null"
