@@ -14,6 +14,7 @@
 #include "bpftrace-activation.h"
 #include "bpftrace-btf.h"
 #include "bpftrace-probe.h"
+#include "bpftrace-scope.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 
@@ -23,6 +24,7 @@ struct capture_holding {
 	int tap_count;
 	struct resolved_tap taps[TAPS_MAX];
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];	/* each tap's own name */
+	struct probe_scope scope;		/* what every probe may see */
 	uint32_t link_type;
 	int count;				/* probes loaded */
 	struct capture_probe *probes[TAPS_MAX];
@@ -113,6 +115,7 @@ bpftrace_capture_prepare(const struct capture_request *req,
     char *err, size_t errlen)
 {
 	struct tap_spec specs[TAPS_MAX];
+	struct capture_scope scope;
 	struct capture_holding *h;
 	struct btf *vmlinux = NULL;
 	int i, status;
@@ -132,7 +135,12 @@ bpftrace_capture_prepare(const struct capture_request *req,
 	h->req = *req;
 	h->req.device = h->device;
 	status = bpftrace_tap_specs_parse(req->device, specs, h->devices,
-	    &h->tap_count, err, errlen);
+	    &h->tap_count, &scope, err, errlen);
+	/* Before anything else: a scope refused is refused at once. */
+	if (status == TAP_OK)
+		status = bpftrace_scope_decide(req->device, &scope,
+		    req->netns_inode, bpftrace_netns_initial_inode(), &h->scope,
+		    err, errlen);
 	/* Every probe of ours is CO-RE: the kernel's BTF, parsed once. */
 	if (status == TAP_OK)
 		status = bpftrace_tap_btf_load(req->device, &vmlinux, err,
@@ -184,6 +192,7 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 	pr.tap_index = (uint16_t)i;
 	pr.shared_ring_fd = i == 0 ? -1 : bpftrace_capture_probe_ring_fd(h->probes[0]);
 	pr.netns_inode = h->req.netns_inode;
+	pr.scope = h->scope;
 	status = bpftrace_capture_probe_open(&pr, &h->probes[i], err, errlen);
 	if (status != TAP_OK)
 		return status;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * NFLOG rendering (pcap-linktype(7): LINKTYPE_NFLOG).  A 4-byte header
- * (address family, version 0, resource id 0) and TLVs: 16-bit length and
+ * (address family, version 0, resource id: 0, or which of a capture's taps
+ * saw the packet) and TLVs: 16-bit length and
  * type in host byte order, values in network byte order, each padded to 4
  * bytes.  The attributes are those of Linux's nfnetlink_log: packet header
  * (hardware protocol, hook), prefix, in or out interface, mark, uid, gid,
@@ -57,7 +58,13 @@ put_be32(struct tlv_writer *w, uint16_t type, uint32_t value)
 /*
  * Writes the NFLOG packet into out (room: snaplen + NFLOG_OVERHEAD +
  * NFLOG_PREFIX_MAX) and returns its captured length, at most snaplen;
- * *wire_len gets the length it would have with the whole payload.
+ * *wire_len gets the message's length.  The message is whole: its payload
+ * attribute holds what was kept of the packet (the packet's own length is
+ * in its IP header), as the kernel's nfnetlink_log sends a packet cut to
+ * its copy range and libpcap's nflog: device reads it.  A frame length
+ * beyond its TLVs makes Wireshark look for one more TLV past the captured
+ * bytes, and it then dissects nothing of the payload.  Only headers longer
+ * than the snap length leave the message cut.
  */
 uint32_t
 bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
@@ -99,13 +106,29 @@ bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
 	header_len = w.used + 4;
 	if (payload_caplen > PAYLOAD_TLV_MAX)
 		payload_caplen = PAYLOAD_TLV_MAX;
-	*wire_len = payload_len > UINT32_MAX - header_len ? UINT32_MAX :
-	    header_len + payload_len;
+	if (payload_caplen > payload_len)
+		payload_caplen = payload_len;
 	if (header_len >= snaplen)
 		payload_caplen = 0;
 	else if (payload_caplen > snaplen - header_len)
 		payload_caplen = snaplen - header_len;
+	*wire_len = header_len + payload_caplen;
 	put_tlv(&w, NFULA_PAYLOAD, payload, payload_caplen);
 	return header_len + payload_caplen < snaplen ?
 	    header_len + payload_caplen : snaplen;
+}
+
+/*
+ * The header's resource id (in the kernel, the nflog group: which rule
+ * logged the packet; Wireshark's nflog.res_id): here which tap of a
+ * joined capture saw the packet, counted from 0 in the order of the
+ * name, so that one tap's packets are selected by a number
+ * (tshark -2 -R 'nflog.res_id == 1') and a packet seen at several taps
+ * reads as one per tap.  out is a rendering of bpftrace_nflog_render().
+ */
+void
+bpftrace_nflog_set_resource_id(unsigned char *out, uint16_t id)
+{
+	out[2] = (unsigned char)(id >> 8);
+	out[3] = (unsigned char)id;
 }

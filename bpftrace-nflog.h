@@ -23,5 +23,6 @@ uint32_t bpftrace_nflog_render(const struct ring_packet_meta *meta,
 	    const unsigned char *payload, uint32_t payload_caplen,
 	    uint32_t payload_len, uint32_t snaplen, unsigned char *out,
 	    uint32_t *wire_len);
+void	bpftrace_nflog_set_resource_id(unsigned char *out, uint16_t id);
 
 #endif /* BPFTRACE_NFLOG_H */

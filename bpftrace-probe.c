@@ -172,6 +172,9 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	    tap->path == TAP_PATH_RECEIVE ? RING_DIRECTION_IN :
 	    RING_DIRECTION_INOUT;
 	skel->rodata->capture_netns = req->netns_inode;
+	skel->rodata->scope_netns = req->scope.netns;
+	skel->rodata->scope_cgroup_id = req->scope.cgroup_id;
+	skel->rodata->scope_ifindex = req->scope.ifindex;
 	skel->rodata->loopback_both_hooks = tap->family == TAP_FAMILY_TC &&
 	    tap->arphrd == ARPHRD_LOOPBACK && tap->hooks == TAP_HOOKS_BOTH;
 	skel->rodata->device_arphrd = tap->arphrd;

@@ -15,6 +15,7 @@
 #include "bpf/ring_record.h"
 #include "bpftrace-filter-target.h"
 #include "bpftrace-resolved-tap.h"
+#include "bpftrace-scope.h"
 
 struct capture_probe;
 
@@ -29,6 +30,7 @@ struct capture_probe_request {
 					   -1: a ring of its own */
 	uint32_t netns_inode;		/* the reader's network namespace
 					   (interface indexes); 0: unknown */
+	struct probe_scope scope;	/* packets the probe may capture */
 };
 
 int	bpftrace_capture_probe_open(const struct capture_probe_request *req,

@@ -7,6 +7,7 @@
  * name's parts at most 48 characters long (an unknown family 32) and the
  * name itself at most 64 (shown_name()).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,8 @@ parse_tracepoint(char *rest, struct tap_spec *spec, const char *usage,
 
 /*
  * Interface names: what the kernel accepts (dev_valid_name()) less ':',
- * which separates the parts of a tap name here.
+ * which separates the parts of a tap name here, and ',', which starts the
+ * capture's options.
  */
 static int
 fill_interface(struct tap_spec *spec, const char *name, const char *device,
@@ -214,7 +216,8 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 		return TAP_NO_SUCH_TAP;
 	}
 	for (c = name; *c != '\0'; c++) {
-		if (*c == '/' || *c == ' ' || *c == '\t' || *c == '\n') {
+		if (*c == '/' || *c == ' ' || *c == '\t' || *c == '\n' ||
+		    *c == SCOPE_SEPARATOR) {
 			snprintf(err, errlen,
 			    "%s: '%.48s' is not an interface name",
 			    device, name);
@@ -255,6 +258,247 @@ parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
 		}
 	}
 	return TAP_OK;
+}
+
+/*
+ * The capture's options (the part after the first ','): see the grammar
+ * in bpftrace-tap-name.h.  Values are taken as written; the capturing
+ * process resolves names and paths (bpftrace-scope.c), the privileged
+ * side decides what the capture may see.
+ */
+
+/* A decimal number from 1 to max, digits only. */
+static int
+parse_number(const char *s, uint64_t max, uint64_t *value)
+{
+	uint64_t n = 0;
+	const char *c;
+
+	for (c = s; *c >= '0' && *c <= '9'; c++) {
+		if (n > (max - (uint64_t)(*c - '0')) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*c - '0');
+	}
+	if (c == s || *c != '\0' || n == 0)
+		return -1;
+	*value = n;
+	return 0;
+}
+
+static int
+is_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static int
+fill_scope_path(char *dst, const char *value, const char *key,
+    const char *device, char *err, size_t errlen)
+{
+	if (strlen(value) >= SCOPE_PATH_MAX) {
+		snprintf(err, errlen, "%s: %s= path longer than %d characters",
+		    device, key, SCOPE_PATH_MAX - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(dst, value);
+	return TAP_OK;
+}
+
+static int
+parse_scope_netns(const char *value, struct capture_scope *scope,
+    const char *device, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (strcmp(value, "all") == 0) {
+		scope->netns = SCOPE_NETNS_ALL;
+		return TAP_OK;
+	}
+	if (is_digits(value)) {
+		if (parse_number(value, UINT32_MAX, &n) != 0) {
+			snprintf(err, errlen, "%s: netns=%.48s is not a"
+			    " namespace inode number (1 .. %u)", device, value,
+			    UINT32_MAX);
+			return TAP_NO_SUCH_TAP;
+		}
+		scope->netns = SCOPE_NETNS_INODE;
+		scope->netns_inode = (uint32_t)n;
+		return TAP_OK;
+	}
+	if (value[0] != '/' && (strchr(value, '/') != NULL ||
+	    strcmp(value, ".") == 0 || strcmp(value, "..") == 0)) {
+		snprintf(err, errlen, "%s: netns=%.48s is neither a name in"
+		    " /run/netns nor an absolute path (/proc/PID/ns/net)",
+		    device, value);
+		return TAP_NO_SUCH_TAP;
+	}
+	scope->netns = value[0] == '/' ? SCOPE_NETNS_PATH : SCOPE_NETNS_NAME;
+	return fill_scope_path(scope->netns_path, value, "netns", device, err,
+	    errlen);
+}
+
+static int
+parse_scope_cgroup(const char *value, struct capture_scope *scope,
+    const char *device, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (is_digits(value)) {
+		if (parse_number(value, UINT64_MAX, &n) != 0) {
+			snprintf(err, errlen, "%s: cgroup=%.48s is not a"
+			    " cgroup id", device, value);
+			return TAP_NO_SUCH_TAP;
+		}
+		scope->cgroup = SCOPE_CGROUP_ID;
+		scope->cgroup_id = n;
+		return TAP_OK;
+	}
+	scope->cgroup = SCOPE_CGROUP_PATH;
+	return fill_scope_path(scope->cgroup_path, value, "cgroup", device,
+	    err, errlen);
+}
+
+static int
+parse_scope_dev(const char *key, const char *value,
+    struct capture_scope *scope, const char *device, char *err,
+    size_t errlen)
+{
+	struct tap_spec spec;
+	uint64_t n;
+
+	if (strcmp(key, "ifindex") == 0) {
+		if (parse_number(value, INT32_MAX, &n) != 0) {
+			snprintf(err, errlen, "%s: ifindex=%.48s is not an"
+			    " interface index", device, value);
+			return TAP_NO_SUCH_TAP;
+		}
+		scope->dev = SCOPE_DEV_INDEX;
+		scope->ifindex = (uint32_t)n;
+		return TAP_OK;
+	}
+	if (fill_interface(&spec, value, device, err, errlen) != TAP_OK)
+		return TAP_NO_SUCH_TAP;
+	scope->dev = SCOPE_DEV_NAME;
+	strcpy(scope->dev_name, spec.name);
+	return TAP_OK;
+}
+
+/* One KEY=VALUE; each key at most once (dev and ifindex are one). */
+static int
+parse_scope_option(char *option, struct capture_scope *scope,
+    const char *device, char *err, size_t errlen)
+{
+	char *value = strchr(option, '=');
+	int given;
+
+	if (*option == '\0') {
+		snprintf(err, errlen, "%s: an empty option between ','s: give"
+		    " options as ,KEY=VALUE", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (value == NULL || value[1] == '\0') {
+		snprintf(err, errlen, "%s: option '%.48s' has no value: give"
+		    " it as %.24s=VALUE", device, option, option);
+		return TAP_NO_SUCH_TAP;
+	}
+	*value++ = '\0';
+	if (strcmp(option, "netns") == 0)
+		given = scope->netns != SCOPE_NETNS_DEFAULT;
+	else if (strcmp(option, "cgroup") == 0)
+		given = scope->cgroup != SCOPE_CGROUP_NONE;
+	else if (strcmp(option, "dev") == 0 || strcmp(option, "ifindex") == 0)
+		given = scope->dev != SCOPE_DEV_NONE;
+	else {
+		snprintf(err, errlen, "%s: unknown option '%.48s': known are"
+		    " netns, cgroup, dev and ifindex", device, option);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (given) {
+		snprintf(err, errlen, "%s: the capture's %s is given twice",
+		    device, strcmp(option, "ifindex") == 0 ? "dev" : option);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (strcmp(option, "netns") == 0)
+		return parse_scope_netns(value, scope, device, err, errlen);
+	if (strcmp(option, "cgroup") == 0)
+		return parse_scope_cgroup(value, scope, device, err, errlen);
+	return parse_scope_dev(option, value, scope, device, err, errlen);
+}
+
+/* options: the name after its first ','; split at each further ','. */
+static int
+parse_scope(const char *options, struct capture_scope *scope,
+    const char *device, char *err, size_t errlen)
+{
+	char buf[4 * SCOPE_PATH_MAX], *option, *next;
+	int status;
+
+	if (strlen(options) >= sizeof(buf)) {
+		snprintf(err, errlen, "%s: options longer than %zu characters",
+		    device, sizeof(buf) - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(buf, options);
+	for (option = buf; option != NULL; option = next) {
+		next = strchr(option, SCOPE_SEPARATOR);
+		if (next != NULL)
+			*next++ = '\0';
+		status = parse_scope_option(option, scope, device, err, errlen);
+		if (status != TAP_OK)
+			return status;
+	}
+	return TAP_OK;
+}
+
+int
+bpftrace_capture_scope_given(const struct capture_scope *scope)
+{
+	return scope->netns != SCOPE_NETNS_DEFAULT ||
+	    scope->cgroup != SCOPE_CGROUP_NONE || scope->dev != SCOPE_DEV_NONE;
+}
+
+/*
+ * The options in their one canonical form (",netns=...,cgroup=...,dev="),
+ * "" when none: appended to the taps, it gives a name that parses to the
+ * same capture.  Returns the length, or -1 when it does not fit.
+ */
+int
+bpftrace_capture_scope_format(const struct capture_scope *s, char *buf,
+    size_t len)
+{
+	size_t used = 0;
+	int n;
+
+	if (len == 0)
+		return -1;
+	buf[0] = '\0';
+#define SCOPE_APPEND(...) do {						\
+	n = snprintf(buf + used, len - used, __VA_ARGS__);		\
+	if (n < 0 || (size_t)n >= len - used)				\
+		return -1;						\
+	used += (size_t)n;						\
+} while (0)
+	if (s->netns == SCOPE_NETNS_ALL)
+		SCOPE_APPEND(",netns=all");
+	else if (s->netns == SCOPE_NETNS_INODE)
+		SCOPE_APPEND(",netns=%u", s->netns_inode);
+	else if (s->netns != SCOPE_NETNS_DEFAULT)
+		SCOPE_APPEND(",netns=%s", s->netns_path);
+	if (s->cgroup == SCOPE_CGROUP_ID)
+		SCOPE_APPEND(",cgroup=%llu", (unsigned long long)s->cgroup_id);
+	else if (s->cgroup == SCOPE_CGROUP_PATH)
+		SCOPE_APPEND(",cgroup=%s", s->cgroup_path);
+	if (s->dev == SCOPE_DEV_INDEX)
+		SCOPE_APPEND(",ifindex=%u", s->ifindex);
+	else if (s->dev == SCOPE_DEV_NAME)
+		SCOPE_APPEND(",dev=%s", s->dev_name);
+#undef SCOPE_APPEND
+	return (int)used;
 }
 
 /* The per-family parsers that the table in bpftrace-tap-families.h names. */
@@ -524,24 +768,34 @@ bpftrace_tap_spec_parse(const char *name, struct tap_spec *spec, char *err,
 
 /*
  * Splits a capture's device name at '+' into up to TAPS_MAX taps, each
- * parsed on its own; devices[i] gets tap i's own name ("bpf:...").
+ * parsed on its own; devices[i] gets tap i's own name ("bpf:...").  The
+ * options after the first ',' go into *scope (which may be NULL when the
+ * caller only wants the taps; they are checked all the same).
  */
 int
 bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
-    char devices[][TAP_DEVICE_MAX], int *count, char *err, size_t errlen)
+    char devices[][TAP_DEVICE_MAX], int *count, struct capture_scope *scope,
+    char *err, size_t errlen)
 {
-	const char *part = device + sizeof(TAP_PREFIX) - 1;
+	const char *part = device + sizeof(TAP_PREFIX) - 1, *options;
+	struct capture_scope local;
 	char shown[72];
-	int n = 0, status;
+	size_t left;
+	int n = 0, status, interface = 0;
 
 	*count = 0;
+	if (scope == NULL)
+		scope = &local;
+	memset(scope, 0, sizeof(*scope));
 	if (refuse_control_characters(device, err, errlen) != TAP_OK)
 		return TAP_NO_SUCH_TAP;
 	if (!bpftrace_tap_name_is_ours(device))
 		return bpftrace_tap_spec_parse(device, &specs[0], err, errlen);
+	options = strchr(part, SCOPE_SEPARATOR);
+	left = options != NULL ? (size_t)(options - part) : strlen(part);
 	for (;;) {
-		const char *end = strchr(part, '+');
-		size_t len = end ? (size_t)(end - part) : strlen(part);
+		const char *end = memchr(part, '+', left);
+		size_t len = end ? (size_t)(end - part) : left;
 
 		if (n == TAPS_MAX) {
 			snprintf(err, errlen, "%.64s...: at most %d taps in one"
@@ -569,6 +823,7 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 		n++;
 		if (end == NULL)
 			break;
+		left -= len + 1;
 		part = end + 1;
 	}
 	for (int i = 0; n > 1 && i < n; i++) {
@@ -577,6 +832,24 @@ bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
 			snprintf(err, errlen, "%s: %.64s reads a program's own"
 			    " records and cannot be joined with other taps",
 			    shown_name(device, shown, sizeof(shown)), devices[i]);
+			return TAP_NO_SUCH_TAP;
+		}
+	}
+	if (options != NULL) {
+		status = parse_scope(options + 1, scope, shown_name(device,
+		    shown, sizeof(shown)), err, errlen);
+		if (status != TAP_OK)
+			return status;
+		for (int i = 0; i < n; i++)
+			if (families[specs[i].family].class !=
+			    TAP_CLASS_TRACING)
+				interface = 1;
+		if (interface) {
+			snprintf(err, errlen, "%s: options scope tracing taps"
+			    " (tracepoints, functions); a tc or XDP tap is one"
+			    " interface's already, a program's records are"
+			    " its own", shown_name(device, shown,
+			    sizeof(shown)));
 			return TAP_NO_SUCH_TAP;
 		}
 	}

@@ -27,11 +27,29 @@
  *
  * One capture may join several taps with '+', each without its "bpf:":
  *	bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb
+ *
+ * Options of the whole capture follow the taps, each after a ',' (the
+ * first ',' ends the taps, so interface names and pinned paths with a ','
+ * cannot be named), in any order, each at most once:
+ *	,netns=all|INODE|PATH|NAME	the network namespace whose packets
+ *					are seen: every one, the one of that
+ *					inode, of a namespace file (/proc/PID/
+ *					ns/net, /run/netns/NAME) or of
+ *					/run/netns/NAME
+ *	,cgroup=ID|PATH			packets of sockets in that cgroup v2
+ *					or below it: its id, or its directory
+ *					(absolute, or under the cgroup2 mount)
+ *	,dev=NAME  ,ifindex=N		packets on that interface of the
+ *					capturing process's namespace
+ * e.g. bpf:tracepoint:skb:kfree_skb,netns=/run/netns/blue,cgroup=app.slice
+ * Only captures whose taps are all tracing taps take options: an
+ * interface tap is one namespace's and one interface's already.
  */
 #ifndef BPFTRACE_TAP_NAME_H
 #define BPFTRACE_TAP_NAME_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bpftrace-tap-families.h"
 
@@ -80,10 +98,49 @@ struct tap_spec {
 #define TAPS_MAX		8	/* taps joined in one capture */
 #define TAP_DEVICE_MAX		(3 * TAP_NAME_MAX)
 
+#define SCOPE_PATH_MAX		256	/* a namespace or cgroup path */
+#define SCOPE_SEPARATOR		','
+
+/* The capture's scope as the name gives it; see the grammar above. */
+enum scope_netns {
+	SCOPE_NETNS_DEFAULT,		/* not given: see bpftrace-scope.h */
+	SCOPE_NETNS_ALL,
+	SCOPE_NETNS_INODE,
+	SCOPE_NETNS_PATH,		/* absolute: a namespace file */
+	SCOPE_NETNS_NAME		/* /run/netns/NAME */
+};
+
+enum scope_cgroup {
+	SCOPE_CGROUP_NONE,
+	SCOPE_CGROUP_ID,
+	SCOPE_CGROUP_PATH		/* absolute, or under the cgroup2 mount */
+};
+
+enum scope_dev {
+	SCOPE_DEV_NONE,
+	SCOPE_DEV_INDEX,
+	SCOPE_DEV_NAME
+};
+
+struct capture_scope {
+	enum scope_netns netns;
+	uint32_t netns_inode;		/* SCOPE_NETNS_INODE */
+	char netns_path[SCOPE_PATH_MAX];	/* _PATH or _NAME */
+	enum scope_cgroup cgroup;
+	uint64_t cgroup_id;		/* SCOPE_CGROUP_ID */
+	char cgroup_path[SCOPE_PATH_MAX];
+	enum scope_dev dev;
+	uint32_t ifindex;		/* SCOPE_DEV_INDEX */
+	char dev_name[TAP_IFNAME_MAX];	/* SCOPE_DEV_NAME */
+};
+
 int	bpftrace_tap_name_is_ours(const char *device);
 int	bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,
-	    char devices[][TAP_DEVICE_MAX], int *count, char *err,
-	    size_t errlen);
+	    char devices[][TAP_DEVICE_MAX], int *count,
+	    struct capture_scope *scope, char *err, size_t errlen);
+int	bpftrace_capture_scope_given(const struct capture_scope *scope);
+int	bpftrace_capture_scope_format(const struct capture_scope *scope,
+	    char *buf, size_t len);
 int	bpftrace_tap_spec_parse(const char *device, struct tap_spec *spec,
 	    char *err, size_t errlen);
 const char *bpftrace_tap_family_name(enum tap_family family);

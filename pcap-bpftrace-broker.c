@@ -357,8 +357,8 @@ enter_client_netns(const struct broker_request *req, uint32_t netns,
 
 	if (netns == own_netns())
 		return 0;
-	if (bpftrace_tap_specs_parse(req->device, specs, devices, &count, why,
-	    len) != TAP_OK)
+	if (bpftrace_tap_specs_parse(req->device, specs, devices, &count, NULL,
+	    why, len) != TAP_OK)
 		return 0;	/* activation says what is wrong with it */
 	for (i = 0; i < count; i++)
 		if (bpftrace_tap_family_class(specs[i].family) ==

@@ -48,6 +48,7 @@
 #include "bpftrace-interface-watch.h"
 #include "bpftrace-reason.h"
 #include "bpftrace-ring.h"
+#include "bpftrace-scope.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tap.h"
 #include "bpftrace-tap-name.h"
@@ -281,6 +282,8 @@ deliver_record(pcap_t *p, const void *rec, uint32_t rec_len, int64_t offset,
 		    r->captured_len - sizeof(meta),
 		        r->packet_len - sizeof(meta),
 		    (uint32_t)p->snapshot, pb->render_buffer, &h.len);
+		bpftrace_nflog_set_resource_id(pb->render_buffer,
+		    r->tap_index);
 		bytes = pb->render_buffer;
 	}
 	/*
@@ -1221,6 +1224,25 @@ start_filter_keeper(pcap_t *p)
  * privilege at all).  Without either, the in-process attempt says what
  * is missing.
  */
+/*
+ * A reason about the resolved name (numbers for the scope's paths) starts
+ * with the name as the user typed it instead.
+ */
+static int
+failed_as_typed(pcap_t *p, const char *resolved, int status)
+{
+	size_t n = strlen(resolved);
+	char reason[PCAP_ERRBUF_SIZE];
+
+	if (strcmp(resolved, p->opt.device) != 0 &&
+	    strncmp(p->errbuf, resolved, n) == 0 && p->errbuf[n] == ':') {
+		snprintf(reason, sizeof(reason), "%s", p->errbuf + n);
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s%s", p->opt.device,
+		    reason);
+	}
+	return pcap_status_for(status);
+}
+
 static int
 start_probes(pcap_t *p)
 {
@@ -1229,10 +1251,19 @@ start_probes(pcap_t *p)
 	struct capture_grant grant;
 	uint64_t ring_bytes = p->opt.buffer_size > 0 ?
 	    (uint64_t)p->opt.buffer_size : 0;
+	char device[CAPTURE_DEVICE_MAX + 1];
 	int status;
 
+	/*
+	 * The scope's paths and names are this process's to open, as it is
+	 * and where it is: the privileged side gets numbers.
+	 */
+	status = bpftrace_scope_resolve(p->opt.device, device, sizeof(device),
+	    p->errbuf, PCAP_ERRBUF_SIZE);
+	if (status != TAP_OK)
+		return pcap_status_for(status);
 	if (!holds_capabilities(pb)) {
-		status = bpftrace_broker_activate(p->opt.device,
+		status = bpftrace_broker_activate(device,
 		    (uint32_t)p->snapshot,
 		    ring_bytes, &grant, &pb->broker_fd, p->errbuf,
 		    PCAP_ERRBUF_SIZE);
@@ -1244,10 +1275,10 @@ start_probes(pcap_t *p)
 			return apply_description(p, &grant);
 		}
 		if (status != BROKER_UNAVAILABLE)
-			return pcap_status_for(status);
+			return failed_as_typed(p, device, status);
 	}
 	memset(&req, 0, sizeof(req));
-	req.device = p->opt.device;
+	req.device = device;
 	req.snaplen = (uint32_t)p->snapshot;
 	req.ring_bytes = ring_bytes;
 	req.netns_inode = own_netns_inode();
@@ -1264,7 +1295,7 @@ start_probes(pcap_t *p)
 		status = bpftrace_capture_start(pb->holding, &grant, p->errbuf,
 		    PCAP_ERRBUF_SIZE);
 	if (status != TAP_OK)
-		return pcap_status_for(status);
+		return failed_as_typed(p, device, status);
 	start_filter_keeper(p);
 	return open_views(p, &grant);
 }
@@ -1521,7 +1552,7 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	 * code to say so; create only parses.
 	 */
 	pb->parse_status = bpftrace_tap_specs_parse(device, specs, devices,
-	    &pb->tap_count,
+	    &pb->tap_count, NULL,
 	    pb->parse_error,
 	    sizeof(pb->parse_error));
 	for (i = 0; i < pb->tap_count; i++) {

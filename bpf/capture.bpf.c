@@ -39,6 +39,16 @@ const volatile __u32 tap_direction = RING_DIRECTION_INOUT;	/* known by tap */
  */
 const volatile __u32 capture_netns = 0;
 /*
+ * The capture's scope (bpftrace-scope.h; 0: not scoped so): the network
+ * namespace (inode), the cgroup v2 of the packet's socket (or one above
+ * it), the interface (index in the scope's namespace).  Packets out of
+ * scope are not the capture's: skipped before anything is copied or
+ * counted.
+ */
+const volatile __u32 scope_netns = 0;
+const volatile __u64 scope_cgroup_id = 0;
+const volatile __u32 scope_ifindex = 0;
+/*
  * Both tc hooks of a loopback device: every packet passes egress, then
  * comes back in at ingress.  Shown once, as AF_PACKET shows it (the
  * incoming copy), unless outgoing packets alone are asked for.

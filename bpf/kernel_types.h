@@ -47,14 +47,34 @@ struct socket {
 	struct file *file;
 } __attribute__((preserve_access_index));
 
+struct sock;
+
 struct sock_common {
 	volatile unsigned char skc_state;
 	possible_net_t skc_net;
+	struct sock *skc_listener;	/* request sockets: their listener */
+} __attribute__((preserve_access_index));
+
+struct kernfs_node {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+/* Only the levels counted from the root are read: ancestors[level]. */
+struct cgroup {
+	struct kernfs_node *kn;
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
+/* The cgroup v2 cgroup of the process that created the socket. */
+struct sock_cgroup_data {
+	struct cgroup *cgroup;
 } __attribute__((preserve_access_index));
 
 struct sock {
 	struct sock_common __sk_common;
 	struct socket *sk_socket;
+	struct sock_cgroup_data sk_cgrp_data;
 } __attribute__((preserve_access_index));
 
 struct task_struct {

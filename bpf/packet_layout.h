@@ -99,6 +99,91 @@ in_capture_netns(struct net *net)
 	return net != NULL && BPF_CORE_READ(net, ns.inum) == capture_netns;
 }
 
+/* As in packet_meta.h: the sockets that are not full sockets. */
+#define SK_STATE_TIME_WAIT	6
+#define SK_STATE_NEW_SYN_RECV	12
+
+/*
+ * Whether the packet's socket is in the scope's cgroup or below it: the
+ * cgroup (v2) the socket was created in, as cgroup BPF programs and
+ * iptables' cgroup match see it.  The task the tap runs for would say
+ * nothing of received packets, handled in softirqs for whichever task
+ * was interrupted.  A request socket's packets (SYN-ACK) are its
+ * listener's; time-wait sockets keep no cgroup, nor do packets without a
+ * socket (forwarded, or received before socket lookup): out of scope.
+ */
+static __always_inline int
+socket_in_scope_cgroup(struct sock *sk)
+{
+	struct cgroup *cgroup, *above;
+	unsigned char state;
+	__u64 ancestors;
+	int level, i;
+
+	if (!sk)
+		return 0;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state == SK_STATE_TIME_WAIT)
+		return 0;
+	if (state == SK_STATE_NEW_SYN_RECV)
+		sk = BPF_CORE_READ(sk, __sk_common.skc_listener);
+	if (!sk || !bpf_core_field_exists(sk->sk_cgrp_data))
+		return 0;
+	cgroup = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	if (!cgroup)
+		return 0;
+	if (!bpf_core_field_exists(cgroup->ancestors))
+		return BPF_CORE_READ(cgroup, kn, id) == scope_cgroup_id;
+	/* ancestors[i] is the cgroup's ancestor at level i, itself at its own. */
+	level = BPF_CORE_READ(cgroup, level);
+	ancestors = (__u64)cgroup + bpf_core_field_offset(struct cgroup,
+	    ancestors);
+	for (i = 0; i < SCOPE_CGROUP_LEVELS && i <= level; i++) {
+		above = 0;
+		bpf_probe_read_kernel(&above, sizeof(above),
+		    (void *)(ancestors + i * sizeof(above)));
+		if (above && BPF_CORE_READ(above, kn, id) == scope_cgroup_id)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether a packet is in the capture's scope.  Its namespace is its
+ * device's, else its socket's; a packet with neither belongs to no
+ * namespace that can be told, and is out of any namespace scope (a
+ * container's capture must not see it).  Its interface is its device,
+ * else the one it came in on.  Kernels without network namespaces have
+ * one, which every packet is in.
+ */
+static __always_inline int
+skb_in_scope(struct sk_buff *skb, struct net_device *dev, struct sock *sk)
+{
+	struct net *net = NULL;
+	int ifindex = 0;
+
+	if (scope_netns != 0 &&
+	    bpf_core_field_exists(((struct net_device *)0)->nd_net.net)) {
+		if (dev)
+			net = BPF_CORE_READ(dev, nd_net.net);
+		else if (sk)
+			net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+		if (!net || BPF_CORE_READ(net, ns.inum) != scope_netns)
+			return 0;
+	}
+	if (scope_ifindex != 0) {
+		if (dev)
+			ifindex = BPF_CORE_READ(dev, ifindex);
+		else if (sk)
+			ifindex = BPF_CORE_READ(skb, skb_iif);
+		if ((__u32)ifindex != scope_ifindex)
+			return 0;
+	}
+	if (scope_cgroup_id != 0 && !socket_in_scope_cgroup(sk))
+		return 0;
+	return 1;
+}
+
 static __always_inline int
 kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 {
@@ -111,11 +196,14 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	__u32 data_offset;
 	__u8 version = 0;
 
+	pl->sk = BPF_CORE_READ(skb, sk);
+	/* Not the capture's packet: skipped before anything is copied. */
+	if (!skb_in_scope(skb, dev, pl->sk))
+		return 0;
 	pl->head = BPF_CORE_READ(skb, head);
 	if (!pl->head || !data || data_len > len)
 		return 0;
 	pl->mark = BPF_CORE_READ(skb, mark);
-	pl->sk = BPF_CORE_READ(skb, sk);
 	data_offset = (__u32)(data - pl->head);
 	pl->data_offset = data_offset;
 	pl->network_packet = 1;

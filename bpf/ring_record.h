@@ -108,4 +108,10 @@ struct capture_counters {
 	__u64	padding[5];
 };
 
+/*
+ * A capture scoped to a cgroup (bpftrace-scope.h) finds it among the
+ * first this many levels of the packet's socket's cgroup, from the root.
+ */
+#define SCOPE_CGROUP_LEVELS	16
+
 #endif /* BPFTRACE_RING_RECORD_H */

@@ -123,7 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(err, 'x', sizeof(err));
 	status = bpftrace_tap_specs_parse(req.device, specs, devices, &count,
-	    err,
+	    NULL, err,
 	    sizeof(err));
 	if (status != TAP_OK) {
 		if (status != TAP_NO_SUCH_TAP || count != 0)

@@ -15,8 +15,8 @@
  * of its exact size, so that AddressSanitizer sees any byte beyond.
  * Besides the sanitizers' checks: the captured length is at most the snap
  * length and the whole rendering, and at least the header when the snap
- * length allows; the packet length covers the captured one when the
- * payload's lengths do not lie; the rendering decodes (fuzz_nflog_decode.h)
+ * length allows; the message length is the captured one (the message is
+ * whole) unless the snap length cuts the headers; the rendering decodes (fuzz_nflog_decode.h)
  * to the metadata and prefix given and to the payload's first bytes, as
  * many as fit in the snap length.
  */
@@ -84,8 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (caplen > snaplen)
 		promise_broken("NFLOG: captured length beyond the snap length");
-	if (payload_len >= payload_caplen && wire_len < caplen)
-		promise_broken("NFLOG: packet length below the captured one");
+	if (wire_len < caplen || (caplen < snaplen && wire_len != caplen))
+		promise_broken("NFLOG: message length is not the captured one,"
+		    " or below it");
 	/* Decode the whole rendering; the payload TLV is last. */
 	nflog_decode(out, (uint32_t)snaplen + NFLOG_OVERHEAD +
 	    NFLOG_PREFIX_MAX, &d);
@@ -97,6 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What fits of the payload: the TLV length is 16 bits. */
 	want = payload_caplen < 0xffff - 4 ? (uint32_t)payload_caplen :
 	    0xffff - 4;
+	if (want > payload_len)
+		want = payload_len;
 	{
 		uint32_t header = (uint32_t)(d.payload - out);
 
@@ -104,11 +107,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    want : snaplen - header;
 		if (kept != want)
 			promise_broken("NFLOG: payload kept is not what fits");
-		if (payload_len >= payload_caplen &&
-		    wire_len != header + payload_len &&
-		    !(wire_len == UINT32_MAX &&
-		    payload_len > UINT32_MAX - header))
-			promise_broken("NFLOG: packet length");
+		if (wire_len != header + kept)
+			promise_broken("NFLOG: message length");
 	}
 	if (memcmp(d.payload, payload, kept) != 0)
 		promise_broken("NFLOG: payload bytes changed");

@@ -12,10 +12,13 @@
  *              echoed name)
  *   accepted   1 .. TAPS_MAX taps, each of a known family with its
  *              fields in range; each tap's own name parses alone to the
- *              same tap; the taps joined again with '+' give the name
- *              back; and each tap written out in its canonical form
- *              parses to the same tap (the grammar has one meaning per
- *              tap)
+ *              same tap; the taps joined again with '+', and the options
+ *              as written, give the name back; each tap written out in
+ *              its canonical form parses to the same tap (the grammar has
+ *              one meaning per tap); the options (the capture's scope)
+ *              have their fields in range, only on tracing taps, and
+ *              written out in their canonical form after the taps parse
+ *              to the same scope
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -93,7 +96,7 @@ check_fields(const struct tap_spec *s)
 	case TAP_FAMILY_TC:
 	case TAP_FAMILY_XDP:
 		if (s->name[0] == '\0' || strlen(s->name) >= TAP_IFNAME_MAX ||
-		    strpbrk(s->name, "/: \t\n") != NULL ||
+		    strpbrk(s->name, "/: \t\n,") != NULL ||
 		    strcmp(s->name, ".") == 0 || strcmp(s->name, "..") == 0)
 			promise_broken("interface name the kernel refuses");
 		if (s->hooks != TAP_HOOKS_BOTH &&
@@ -171,6 +174,70 @@ same_tap(const struct tap_spec *a, const struct tap_spec *b)
 	    a->skb_arg_index == b->skb_arg_index && a->hooks == b->hooks;
 }
 
+static int
+same_scope(const struct capture_scope *a, const struct capture_scope *b)
+{
+	return a->netns == b->netns && a->netns_inode == b->netns_inode &&
+	    strcmp(a->netns_path, b->netns_path) == 0 &&
+	    a->cgroup == b->cgroup && a->cgroup_id == b->cgroup_id &&
+	    strcmp(a->cgroup_path, b->cgroup_path) == 0 &&
+	    a->dev == b->dev && a->ifindex == b->ifindex &&
+	    strcmp(a->dev_name, b->dev_name) == 0;
+}
+
+/* What the options promise, and their canonical form read back. */
+static void
+check_scope(const char *device, const struct tap_spec *specs, int count,
+    const struct capture_scope *scope)
+{
+	static struct tap_spec again_specs[TAPS_MAX];
+	static char again_devices[TAPS_MAX][TAP_DEVICE_MAX];
+	static char canonical[8192];
+	struct capture_scope again;
+	const char *options = strchr(device, SCOPE_SEPARATOR);
+	char err[ERR_LEN];
+	int n, i;
+
+	check_terminated(scope->netns_path, sizeof(scope->netns_path),
+	    "netns path unterminated");
+	check_terminated(scope->cgroup_path, sizeof(scope->cgroup_path),
+	    "cgroup path unterminated");
+	check_terminated(scope->dev_name, sizeof(scope->dev_name),
+	    "dev name unterminated");
+	if (options == NULL) {
+		if (bpftrace_capture_scope_given(scope))
+			promise_broken("a scope without options");
+		return;
+	}
+	if (!bpftrace_capture_scope_given(scope))
+		promise_broken("options that scope nothing");
+	for (i = 0; i < count; i++)
+		if (bpftrace_tap_family_class(specs[i].family) !=
+		    TAP_CLASS_TRACING)
+			promise_broken("options on a tap other than tracing");
+	if ((scope->netns == SCOPE_NETNS_INODE) != (scope->netns_inode != 0) ||
+	    (scope->cgroup == SCOPE_CGROUP_ID) != (scope->cgroup_id != 0) ||
+	    (scope->dev == SCOPE_DEV_INDEX) != (scope->ifindex != 0) ||
+	    scope->ifindex > 0x7fffffffu)
+		promise_broken("scope number out of range");
+	if ((scope->netns == SCOPE_NETNS_PATH &&
+	    scope->netns_path[0] != '/') ||
+	    (scope->netns == SCOPE_NETNS_NAME &&
+	    strchr(scope->netns_path, '/') != NULL) ||
+	    strchr(scope->netns_path, SCOPE_SEPARATOR) != NULL ||
+	    strchr(scope->cgroup_path, SCOPE_SEPARATOR) != NULL)
+		promise_broken("scope path of the wrong kind");
+	n = snprintf(canonical, sizeof(canonical), "%.*s",
+	    (int)(options - device), device);
+	if (bpftrace_capture_scope_format(scope, canonical + n,
+	    sizeof(canonical) - (size_t)n) <= 0)
+		promise_broken("scope has no canonical form");
+	if (bpftrace_tap_specs_parse(canonical, again_specs, again_devices,
+	    &n, &again, err, sizeof(err)) != TAP_OK || n != count ||
+	    !same_scope(&again, scope))
+		promise_broken("canonical options parse to another scope");
+}
+
 static void
 check_taps(const char *device, const struct tap_spec *specs,
     char devices[][TAP_DEVICE_MAX], int count)
@@ -202,7 +269,8 @@ check_taps(const char *device, const struct tap_spec *specs,
 		    "%s%s", i == 0 ? "bpf:" : "+",
 		    own + sizeof(TAP_PREFIX) - 1);
 	}
-	if (strcmp(joined, device) != 0)
+	if (strncmp(joined, device, used) != 0 || (device[used] != '\0' &&
+	    device[used] != SCOPE_SEPARATOR))
 		promise_broken("taps joined again differ from the name");
 }
 
@@ -211,6 +279,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tap_spec specs[TAPS_MAX];
 	static char devices[TAPS_MAX][TAP_DEVICE_MAX];
+	static struct capture_scope scope;
 	static char device[4096];
 	char err[ERR_LEN];
 	int count = -1, status;
@@ -221,8 +290,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	device[size] = '\0';
 
 	memset(err, 'x', sizeof(err));
-	status = bpftrace_tap_specs_parse(device, specs, devices, &count, err,
-	    sizeof(err));
+	status = bpftrace_tap_specs_parse(device, specs, devices, &count,
+	    &scope, err, sizeof(err));
 	if (status != TAP_OK) {
 		if (status != TAP_NO_SUCH_TAP || count != 0)
 			promise_broken("refused name: status or count");
@@ -230,5 +299,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_taps(device, specs, devices, count);
+	check_scope(device, specs, count, &scope);
 	return 0;
 }

@@ -77,6 +77,28 @@ static const char *const devices[] = {
 	"bpf:nosuch:x",
 	"bpf:tc:eth\x01" "0",
 	"eth0",
+	/* The capture's options (scope). */
+	"bpf:tracepoint:skb:kfree_skb,netns=all",
+	"bpf:tracepoint:skb:kfree_skb,netns=4026532249",
+	"bpf:tracepoint:skb:kfree_skb,netns=/proc/4242/ns/net",
+	"bpf:tracepoint:skb:kfree_skb,netns=blue,cgroup=system.slice/a.service",
+	"bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb,"
+	    "cgroup=/sys/fs/cgroup/app,dev=eth0,netns=blue",
+	"bpf:kprobe:ip_rcv,cgroup=12345,ifindex=2",
+	"bpf:tracepoint:kfree_skb,dev=veth-a.100",
+	"bpf:tracepoint:kfree_skb,netns=a+b",
+	"bpf:tracepoint:kfree_skb,netns=all,netns=all",
+	"bpf:tracepoint:kfree_skb,dev=eth0,ifindex=2",
+	"bpf:tracepoint:kfree_skb,netns=0",
+	"bpf:tracepoint:kfree_skb,netns=4294967296",
+	"bpf:tracepoint:kfree_skb,cgroup=18446744073709551616",
+	"bpf:tracepoint:kfree_skb,netns=a/b",
+	"bpf:tracepoint:kfree_skb,netns=",
+	"bpf:tracepoint:kfree_skb,,netns=all",
+	"bpf:tracepoint:kfree_skb,",
+	"bpf:tracepoint:kfree_skb,track",
+	"bpf:tc:eth0,netns=all",
+	"bpf:prog:1,cgroup=1",
 };
 
 static void

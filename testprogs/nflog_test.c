@@ -72,6 +72,10 @@ main(void)
 	    sizeof(payload), 1500, 65535, out, &wire);
 	CHECK(out[0] == 2 && out[1] == 0 && out[2] == 0 && out[3] == 0,
 	    "header: AF_INET, version 0, resource 0");
+	bpftrace_nflog_set_resource_id(out, 0x0102);
+	CHECK(out[2] == 1 && out[3] == 2 && out[0] == 2,
+	    "resource id (the tap) in network byte order, nothing else moved");
+	bpftrace_nflog_set_resource_id(out, 0);
 	n = parse(out, caplen, t, 16);
 	CHECK(n == 7, "seven TLVs");
 	CHECK(t[0].type == 1 && t[0].len == 4 && t[0].value[0] == 0x08 &&
@@ -92,8 +96,9 @@ main(void)
 	    memcmp(t[6].value, payload, 100) == 0, "payload");
 	CHECK(caplen == (uint32_t)(t[6].value - out) + 100,
 	    "caplen ends with the payload");
-	CHECK(wire == caplen - 100 + 1500,
-	    "wire length counts the whole payload");
+	CHECK(wire == caplen,
+	    "the message is whole: its length is the captured one (the"
+	    " packet's own is in its IP header)");
 
 	m.packet_type = 4;	/* outgoing */
 	m.flags = 0;
@@ -104,7 +109,8 @@ main(void)
 	    &wire);
 	n = parse(out, 60, t, 16);
 	CHECK(out[0] == 10, "AF_INET6");
-	CHECK(caplen == 60, "cut at the snap length");
+	CHECK(caplen == 60 && wire == 60,
+	    "cut at the snap length inside the payload: still whole");
 	CHECK(t[0].value[2] == 4, "hook POST_ROUTING for outgoing");
 	CHECK(t[2].type == 5, "outdev for outgoing");
 	CHECK(n == 4 && t[3].type == 9 && (uint32_t)(t[3].value - out) + t[3].len == 60,

@@ -87,8 +87,8 @@ expect_joined(const char *device, int count, int i, const char *tap_device,
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	char err[256] = "";
 	int n = -1;
-	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, err,
-	    sizeof(err));
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, NULL,
+	    err, sizeof(err));
 
 	if (status != TAP_OK || n != count || strcmp(devices[i],
 	    tap_device) != 0 ||
@@ -107,12 +107,36 @@ expect_joined_error(const char *device, const char *message_part)
 	char devices[TAPS_MAX][TAP_DEVICE_MAX];
 	char err[256] = "";
 	int n;
-	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, err,
-	    sizeof(err));
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n, NULL,
+	    err, sizeof(err));
 
 	if (status == TAP_OK || strstr(err, message_part) == NULL) {
 		printf("FAIL %s: status %d, message '%s' lacks '%s'\n", device,
 		    status, err, message_part);
+		failures++;
+	} else
+		passes++;
+}
+
+/* A name with options: its scope, written out canonically after the taps. */
+static void
+expect_scope(const char *device, const char *canonical_options)
+{
+	struct tap_spec specs[TAPS_MAX];
+	char devices[TAPS_MAX][TAP_DEVICE_MAX];
+	struct capture_scope scope;
+	char err[256] = "", options[1024] = "";
+	int n = -1;
+	int status = bpftrace_tap_specs_parse(device, specs, devices, &n,
+	    &scope, err, sizeof(err));
+
+	if (status == TAP_OK)
+		bpftrace_capture_scope_format(&scope, options,
+		    sizeof(options));
+	if (status != TAP_OK || strcmp(options, canonical_options) != 0) {
+		printf("FAIL %s: status %d (%s), options '%s', expected"
+		    " '%s'\n", device, status, err, options,
+		    canonical_options);
 		failures++;
 	} else
 		passes++;
@@ -243,6 +267,50 @@ main(void)
 	expect_error("bpf:raw_tracepoint:a:b:c",
 	    "expected bpf:raw_tracepoint:NAME");
 	expect_error("eth0", "not a bpf: device name");
+
+	/* The capture's options: any order in, one order out. */
+	expect_scope("bpf:tracepoint:kfree_skb", "");
+	expect_scope("bpf:tracepoint:kfree_skb,netns=all", ",netns=all");
+	expect_scope("bpf:tracepoint:kfree_skb,netns=04026532249",
+	    ",netns=4026532249");
+	expect_scope("bpf:kprobe:ip_rcv,dev=eth0,cgroup=app.slice/x,"
+	    "netns=/proc/1/ns/net",
+	    ",netns=/proc/1/ns/net,cgroup=app.slice/x,dev=eth0");
+	expect_scope("bpf:tracepoint:a+tracepoint:b,ifindex=7,cgroup=42,"
+	    "netns=blue", ",netns=blue,cgroup=42,ifindex=7");
+	expect_scope("bpf:tracepoint:a,cgroup=/sys/fs/cgroup/a+b",
+	    ",cgroup=/sys/fs/cgroup/a+b");
+	expect_joined("bpf:tracepoint:a+tracepoint:b,netns=x+y", 2, 1,
+	    "bpf:tracepoint:b", TAP_FAMILY_TRACEPOINT);
+	expect_joined_error("bpf:tracepoint:a,netns=all,netns=blue",
+	    "the capture's netns is given twice");
+	expect_joined_error("bpf:tracepoint:a,dev=eth0,ifindex=2",
+	    "the capture's dev is given twice");
+	expect_joined_error("bpf:tracepoint:a,track",
+	    "option 'track' has no value");
+	expect_joined_error("bpf:tracepoint:a,colour=red",
+	    "unknown option 'colour': known are netns, cgroup, dev and"
+	    " ifindex");
+	expect_joined_error("bpf:tracepoint:a,", "an empty option");
+	expect_joined_error("bpf:tracepoint:a,,netns=all", "an empty option");
+	expect_joined_error("bpf:tracepoint:a,netns=0",
+	    "netns=0 is not a namespace inode number");
+	expect_joined_error("bpf:tracepoint:a,netns=4294967296",
+	    "is not a namespace inode number");
+	expect_joined_error("bpf:tracepoint:a,netns=a/b",
+	    "neither a name in /run/netns nor an absolute path");
+	expect_joined_error("bpf:tracepoint:a,cgroup=18446744073709551616",
+	    "is not a cgroup id");
+	expect_joined_error("bpf:tracepoint:a,ifindex=0",
+	    "ifindex=0 is not an interface index");
+	expect_joined_error("bpf:tracepoint:a,dev=a/b",
+	    "'a/b' is not an interface name");
+	expect_joined_error("bpf:tc:eth0,netns=all",
+	    "options scope tracing taps");
+	expect_joined_error("bpf:tracepoint:a+xdp:eth0,cgroup=1",
+	    "options scope tracing taps");
+	expect_joined_error("bpf:prog:1,cgroup=1", "options scope tracing taps");
+	expect_error("bpf:tc:a,b", "'a,b' is not an interface name");
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	memcpy(longname, "bpf:raw_tracepoint:", 19);

@@ -297,3 +297,19 @@ as_nobody() {
 	    $ambient --bounding-set="$bounding" env HOME="$TMP" \
 	    LD_LIBRARY_PATH="$TMP/shared" "$@"
 }
+
+# broker_group PROGRAM...: a group the test's own broker admits ($group,
+# $gid), its policy file ($TMP/broker.conf) and socket path ($SOCK); the
+# library and the programs given copied where its members may read them
+# ($TMP/shared).  The group is removed at exit.
+broker_group() {
+	group=pbt$$
+	groupadd "$group" || fail "groupadd $group"
+	on_exit "groupdel $group 2>/dev/null"
+	gid=$(getent group "$group" | cut -d: -f3)
+	printf 'groups = %s\n' "$group" > "$TMP/broker.conf"
+	SOCK=$TMP/broker.sock
+	mkdir -p "$TMP/shared"
+	cp -L "$LIBDIR/libpcap.so.0.8" "$@" "$TMP/shared/"
+	chmod -R a+rX "$TMP/shared"
+}

@@ -16,16 +16,18 @@ command -v tshark >/dev/null || skip "tshark is not installed"
 ip netns exec "$NS_B" iptables -A INPUT -p tcp --dport 6666 -j DROP ||
     fail "iptables in $NS_B"
 ip netns exec "$NS_B" iptables -A INPUT -p icmp --icmp-type echo-request -j DROP
-ip netns exec "$NS_A" iptables -A OUTPUT -p udp --dport 7777 -j DROP
+# In $NS_B, where the capture below runs: inside a namespace a capture
+# sees that namespace's packets only (see Scope in README.bpftrace).
+ip netns exec "$NS_B" iptables -A OUTPUT -p udp --dport 7777 -j DROP
 fields="-T fields -E separator=| -e nflog.prefix -e nflog.ifindex_indev -e nflog.uid -e nflog.gid -e ip.src -e ip.dst -e tcp.dstport -e udp.dstport -e icmp.seq"
 
 traffic() {
 	ip netns exec "$NS_A" env B="$OWN_B" bash -c '
 		timeout 1 bash -c "echo > /dev/tcp/$B/6666"
 		timeout 1 bash -c "echo > /dev/tcp/$B/6667"
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
-		    bash -c "echo x > /dev/udp/$B/7777"
 		ping -c 2 -i 0.3 -W 1 $B' >/dev/null 2>&1
+	ip netns exec "$NS_B" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups bash -c "echo x > /dev/udp/$OWN_A/7777" 2>/dev/null
 }
 
 # The NFLOG captures cannot be filtered (libpcap compiles no filter for
@@ -48,7 +50,8 @@ tshark -r "$TMP/drops.pcapng" $fields 2>/dev/null | grep -F "|$OWN_A|$OWN_B|" > 
 cat "$TMP/drops.txt"
 grep -q "^skb:kfree_skb NETFILTER_DROP|$IFINDEX_B|||$OWN_A|$OWN_B|6666||$" "$TMP/drops.txt" ||
     fail "the SYN dropped by iptables INPUT: no 'skb:kfree_skb NETFILTER_DROP' with indev $IFINDEX_B"
-grep -q "^skb:kfree_skb NETFILTER_DROP bash/[0-9]*||65534|65534|$OWN_A|$OWN_B||7777|$" "$TMP/drops.txt" ||
+tshark -r "$TMP/drops.pcapng" $fields 2>/dev/null | grep -F "|$OWN_B|$OWN_A|" >> "$TMP/drops.txt"
+grep -q "^skb:kfree_skb NETFILTER_DROP bash/[0-9]*||65534|65534|$OWN_B|$OWN_A||7777|$" "$TMP/drops.txt" ||
     fail "the datagram dropped by iptables OUTPUT: no prefix with bash/PID, uid and gid 65534"
 grep -q "^skb:kfree_skb NO_SOCKET|$IFINDEX_B|||$OWN_A|$OWN_B|6667||$" "$TMP/drops.txt" ||
     fail "the SYN to a closed port: no 'skb:kfree_skb NO_SOCKET'"

@@ -327,6 +327,19 @@ run_taps() {
 	capture two_taps bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb 4 \
 	    "tcp dst port 9 and host 127.0.0.1" syn_to_closed_port \
 	    "127.0.0.1\.[0-9]* > 127.0.0.1.9: Flags \[S\]"
+	# Scoped (bpftrace-scope.h): this namespace and the root cgroup,
+	# which every socket is in; the echo requests leave with ping's.
+	# Loads the probe's scope checks, which an unscoped probe's frozen
+	# constants leave out of the verifier's walk.
+	mkdir -p "$TMPD/cg"
+	if mount -t cgroup2 cgroup2 "$TMPD/cg" 2>/dev/null; then
+		capture tracepoint_scoped \
+		    "bpf:tracepoint:net:net_dev_queue,netns=/proc/self/ns/net,cgroup=$TMPD/cg,dev=lo" \
+		    2 "$echo_requests" ping_lo "$request"
+		umount "$TMPD/cg"
+	else
+		result tracepoint_scoped skip none "no cgroup2 file system"
+	fi
 	capture kprobe bpf:kprobe:ip_rcv 2 "$echo_requests" ping_lo "$request"
 	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
 	    "$echo_requests" ping_lo "$request"
