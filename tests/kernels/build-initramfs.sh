@@ -60,7 +60,7 @@ else
 	# programs need, at their paths in that tree.
 	groot=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}/userland-$arch
 	libs=$("$top/tests/kernels/guest-userland.sh" "$arch" "$triple" "$groot" \
-	    /usr/bin/tcpdump /sbin/ip /sbin/tc /usr/sbin/iw /usr/bin/setpriv \
+	    /usr/bin/tcpdump /sbin/ip /sbin/tc /sbin/iw /usr/bin/setpriv \
 	    "$build/lib/libpcap.so.0.8" "$broker" "$tap_counts")
 	# copy_from_tree PATH [TO]: the tree's file at PATH, to TO (PATH).
 	copy_from_tree() {
@@ -72,7 +72,7 @@ else
 	copy_from_tree /usr/bin/setpriv
 	copy_from_tree /sbin/ip /usr/sbin/ip
 	copy_from_tree /sbin/tc /usr/sbin/tc
-	copy_from_tree /usr/sbin/iw
+	copy_from_tree /sbin/iw /usr/sbin/iw
 	cp "$broker" $r/usr/sbin/pcap-bpftrace-broker
 	cp "$tap_counts" $r/usr/bin/tap_counts
 	interp=$("$triple-readelf" -l "$(tree_path "$groot" /usr/bin/tcpdump)" |

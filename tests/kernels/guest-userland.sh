@@ -44,16 +44,33 @@ locate() {
 	return 1
 }
 
+# package_of SONAME: the package that holds SONAME on this machine.  dpkg
+# knows a file by the path it was shipped at: the linker cache's path, its
+# target, or either without /usr (merged /usr).
+package_of() {
+	local here
+	here=$(ldconfig -p | sed -n "s/^[[:space:]]*$1 (.*) => //p" | head -1)
+	[ -n "$here" ] || return 0
+	for p in "$here" "$(readlink -f "$here")"; do
+		for q in "$p" "${p#/usr}"; do
+			dpkg -S "$q" 2>/dev/null | sed -n 's/^\([^:]*\):[^ ]*: .*/\1/p' |
+			    head -1 | grep . && return 0
+		done
+	done
+	return 0
+}
+
 # Breadth first over DT_NEEDED; a soname not in the tree fetches the
 # package that holds it here.
 queue=""
 for f in "$@"; do
 	case $f in
 	"$root"/*|/work/*|/tmp/*) ;;
-	/*) f=$(tree_path "$root" "$f") || {
+	/*) in_tree=$(tree_path "$root" "$f") || {
 		echo "guest-userland: no $f in the $arch packages" >&2
 		exit 1
-	} ;;
+	}
+	f=$in_tree ;;
 	esac
 	queue="$queue $f"
 done
@@ -67,9 +84,7 @@ while [ -n "${queue// /}" ]; do
 			case $seen in *" $so "*) continue ;; esac
 			seen="$seen$so "
 			if ! path=$(locate "$so"); then
-				here=$(ldconfig -p | sed -n "s/^[[:space:]]*$so (.*x86-64.*) => //p" | head -1)
-				pkg=$([ -n "$here" ] && dpkg -S "$(readlink -f "$here")" 2>/dev/null |
-				    sed -n 's/^\([^:]*\):[^ ]*: .*/\1/p' | head -1)
+				pkg=$(package_of "$so")
 				if [ -z "$pkg" ]; then
 					echo "guest-userland: no package on this machine holds $so" >&2
 					exit 1
