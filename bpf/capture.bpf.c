@@ -18,6 +18,7 @@
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "ring_record.h"
 #include "filter_program.h"
 #include "filter_decision.h"
@@ -558,6 +559,19 @@ tracing_argument(void *ctx, __u32 index)
 }
 
 /*
+ * The byte offset of an argument register in the saved registers, from
+ * bpf_tracing.h's accessor for the target architecture, and the load of
+ * that word with the offset in the instruction (as CONTEXT_WORD, for the
+ * same reason; "i" makes the compiler fold the offset to a constant).
+ */
+#define REGISTER_OFFSET(parm) ((unsigned long)&parm((struct pt_regs *)0))
+#define REGISTER_WORD(regs, parm) ({					\
+	__u64 word_;							\
+	asm volatile("%0 = *(u64 *)(%1 + %2)"				\
+	    : "=r"(word_) : "r"(regs), "i"(REGISTER_OFFSET(parm)));	\
+	word_; })
+
+/*
  * A kprobe's argument, from the argument registers.  kprobes reach the
  * first six arguments only; user space refuses others.
  */
@@ -567,12 +581,12 @@ register_argument(void *regs, __u32 index)
 	__u64 word = 0;
 
 	switch (index) {
-	case 0: word = CONTEXT_WORD(regs, PT_REGS_ARG1_OFFSET); break;
-	case 1: word = CONTEXT_WORD(regs, PT_REGS_ARG2_OFFSET); break;
-	case 2: word = CONTEXT_WORD(regs, PT_REGS_ARG3_OFFSET); break;
-	case 3: word = CONTEXT_WORD(regs, PT_REGS_ARG4_OFFSET); break;
-	case 4: word = CONTEXT_WORD(regs, PT_REGS_ARG5_OFFSET); break;
-	case 5: word = CONTEXT_WORD(regs, PT_REGS_ARG6_OFFSET); break;
+	case 0: word = REGISTER_WORD(regs, PT_REGS_PARM1); break;
+	case 1: word = REGISTER_WORD(regs, PT_REGS_PARM2); break;
+	case 2: word = REGISTER_WORD(regs, PT_REGS_PARM3); break;
+	case 3: word = REGISTER_WORD(regs, PT_REGS_PARM4); break;
+	case 4: word = REGISTER_WORD(regs, PT_REGS_PARM5); break;
+	case 5: word = REGISTER_WORD(regs, PT_REGS_PARM6); break;
 	}
 	return word;
 }

@@ -98,15 +98,34 @@ struct sk_buff {
 } __attribute__((preserve_access_index));
 
 /*
- * Byte offsets of the argument registers in x86-64's struct pt_regs
- * (arch/x86/include/uapi/asm/ptrace.h), the context of a kprobe: rdi,
- * rsi, rdx, rcx, r8, r9 carry the first six arguments.
+ * The architectures the probe is built for.  A kprobe's context is the
+ * architecture's saved registers (struct pt_regs), which libbpf's
+ * bpf_tracing.h names per architecture from __TARGET_ARCH_*; the Makefile
+ * sets it from the target triple.  On any other architecture the probe
+ * would read the wrong registers (and packet_meta.h's stack test the
+ * wrong stack), so the build stops instead.
  */
-#define PT_REGS_ARG1_OFFSET	112
-#define PT_REGS_ARG2_OFFSET	104
-#define PT_REGS_ARG3_OFFSET	96
-#define PT_REGS_ARG4_OFFSET	88
-#define PT_REGS_ARG5_OFFSET	72
-#define PT_REGS_ARG6_OFFSET	64
+#if !defined(__TARGET_ARCH_x86) && !defined(__TARGET_ARCH_arm64)
+#error "capture probe: only x86-64 (__TARGET_ARCH_x86) and arm64 (__TARGET_ARCH_arm64) are supported; see bpf/kernel_types.h"
+#endif
+
+/*
+ * The user-space view of the saved registers (x86-64's struct pt_regs,
+ * arm64's user_pt_regs), which is the start of the kernel's own: the
+ * layout bpf_tracing.h's PT_REGS_PARMn() read.
+ */
+#include <asm/ptrace.h>
+
+/*
+ * The sixth argument register; bpf_tracing.h names it from libbpf 1.2 on
+ * (Debian 12 has 1.1).
+ */
+#ifndef PT_REGS_PARM6
+#if defined(__TARGET_ARCH_x86)
+#define PT_REGS_PARM6(x) (((struct pt_regs *)(x))->r9)
+#else
+#define PT_REGS_PARM6(x) (((const struct user_pt_regs *)(x))->regs[5])
+#endif
+#endif
 
 #endif /* BPFTRACE_KERNEL_TYPES_H */

@@ -13,15 +13,25 @@
  * Whether the tap runs for a process: the program's context (the
  * tracepoint's argument array, the traced function's saved registers)
  * lies on the current task's own kernel stack.  Interrupts and softirqs
- * run on the CPU's interrupt stacks (x86-64), so a packet received in a
- * softirq is not put on whatever task it interrupted.  Per-CPU preempt
- * counts would say it more directly, but their addresses are not in every
- * kernel's kallsyms, and a missing one fails the whole program's load;
- * the program's own stack may be a per-CPU one (6.13+).  Comparing an
- * address with the context needs CAP_PERFMON, which tracing taps need
- * anyway.
+ * run on the CPU's interrupt stacks (x86-64 and arm64 alike), so a packet
+ * received in a softirq is not put on whatever task it interrupted.
+ * Per-CPU preempt counts would say it more directly, but their addresses
+ * are not in every kernel's kallsyms, and a missing one fails the whole
+ * program's load; the program's own stack may be a per-CPU one (6.13+).
+ * Comparing an address with the context needs CAP_PERFMON, which tracing
+ * taps need anyway.
+ *
+ * The stack's size (THREAD_SIZE) is in no BTF type, so it is the
+ * architecture's usual one: 16 KiB on x86-64 and on arm64 with 4 KiB
+ * pages.  Kernels with larger stacks (KASAN; arm64 with 64 KiB pages)
+ * use the stack from its top down, so there the test errs towards "not a
+ * process" (a record without pid), never towards a wrong process.
  */
-#define TASK_STACK_BYTES	16384	/* THREAD_SIZE on x86-64 */
+#if defined(__TARGET_ARCH_x86) || defined(__TARGET_ARCH_arm64)
+#define TASK_STACK_BYTES	16384
+#else
+#error "packet_meta.h: no task stack size for this architecture"
+#endif
 
 static __always_inline int
 in_process_context(void *ctx)

@@ -13,13 +13,18 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	systemd
 	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
 	busybox-static kmod cpio xz-utils zstd iw
-	libclang-rt-dev xdp-tools"
+	libclang-rt-dev xdp-tools
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
 # xdp-tools: xdpdump, the peer row of make bench (bench/capture-rounds.sh).
 # libclang-rt-dev: clang's runtimes (libFuzzer, ASan, UBSan) for the fuzz
 # targets (make fuzz, tests/t-fuzz.sh); clang only recommends it.
 # busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
-# boots Debian's own kernels, from bookworm and bookworm-backports, with a
-# busybox initramfs.
+# boots Debian's own kernels, from bullseye, bookworm and
+# bookworm-backports, with a busybox initramfs.
+# gcc-aarch64-linux-gnu .. zlib1g-dev:arm64: the library cross-built for
+# the matrix's arm64 guest (tests/kernels/cross-build.sh), whose
+# initramfs holds Debian's arm64 tcpdump (downloaded, not installed).
 # bison .. libbluetooth-dev: libpcap0.8's own build dependencies, so that
 # the drop-in library is configured as Debian's (dbus and bluetooth).
 # wireshark-qt .. libcap2-bin: Wireshark's GUI under Xvfb (xdotool; xwd
@@ -65,13 +70,46 @@ BPO
 	need_update=yes
 fi
 
+# arm64 as a foreign architecture: the cross build's libraries, the arm64
+# guest's kernel and programs.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	need_update=yes
+fi
+
+# bullseye: only for the matrix's 5.10 kernel package (apt-get download);
+# pinned so that nothing of it is ever installed.
+old_list=/etc/apt/sources.list.d/pcap-bpftrace-bullseye.sources
+if [ ! -f "$old_list" ]; then
+	cat > "$old_list" <<'OLD'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bullseye
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+OLD
+	cat > /etc/apt/preferences.d/pcap-bpftrace-bullseye <<'PIN'
+Package: *
+Pin: release n=bullseye
+Pin-Priority: 1
+PIN
+	need_update=yes
+fi
+
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
 	    missing="$missing $p"
 done
 if [ -n "$missing" ] || [ $need_update = yes ]; then
-	apt-get update -q
+	# bullseye leaves the mirrors for the archive one day; then the
+	# matrix reports its 5.10 kernel as not available, and nothing else
+	# depends on it.
+	apt-get update -q || {
+		echo "setup-debian: apt-get update failed; again without bullseye" >&2
+		rm -f "$old_list" /etc/apt/preferences.d/pcap-bpftrace-bullseye
+		apt-get update -q
+	}
 fi
 if [ -n "$missing" ]; then
 	# tshark asks whether non-root users may capture; keep the default.
@@ -87,4 +125,10 @@ case $(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null) in
 1:[1-9][0-9].*) ;;
 *)	apt-get install -y -q --no-install-recommends -t bookworm-backports \
 	    qemu-system-x86 ;;
+esac
+# The arm64 guest, from the same qemu.
+case $(dpkg-query -W -f='${Version}' qemu-system-arm 2>/dev/null) in
+1:[1-9][0-9].*) ;;
+*)	apt-get install -y -q --no-install-recommends -t bookworm-backports \
+	    qemu-system-arm ;;
 esac

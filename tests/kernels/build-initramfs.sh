@@ -4,17 +4,24 @@
 # capture broker and tap_counts, the tap tests, and the kernel modules the
 # tests need, from the kernel's own package.
 #   build-initramfs.sh KERNEL_ROOT KERNEL_VERSION TOP OUT.cpio.gz
+# For a guest of another architecture, GUEST_ARCH (Debian's name, e.g.
+# arm64), GUEST_TRIPLE (aarch64-linux-gnu) and GUEST_BUILD (the
+# cross-built build directory, tests/kernels/cross-build.sh) in the
+# environment: the programs and libraries are then Debian's packages for
+# that architecture (tests/kernels/guest-userland.sh).
 set -euo pipefail
+. "$(dirname "$0")/tree-path.sh"
 kroot=$1 kver=$2 top=$3 out=$4
 modules=${GUEST_MODULES:-veth sch_ingress cls_bpf}
 tests=${GUEST_TESTS:-taps}
+arch=${GUEST_ARCH:-$(dpkg --print-architecture)}
+triple=${GUEST_TRIPLE:-$(dpkg-architecture -qDEB_HOST_MULTIARCH)}
+build=${GUEST_BUILD:-$top/build}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 r=$work/root
 mkdir -p $r/bin $r/sbin $r/etc $r/proc $r/sys $r/dev $r/tmp $r/run/netns $r/tests \
     $r/usr/bin $r/usr/sbin $r/lib/modules
-
-cp /bin/busybox $r/bin/busybox
 
 # Copies a file to the same path in the image, following symlinks.
 copy_same_path() {
@@ -26,27 +33,56 @@ copy_same_path() {
 # is left behind), iw (Wi-Fi radios), util-linux's setpriv (a client
 # without capabilities), the built capture broker and tap_counts (a client
 # of it, linked with the built library), with their shared libraries.
-broker=$top/build/bin/pcap-bpftrace-broker
-tap_counts=$top/build/testprogs/tap_counts
-for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc /usr/sbin/iw /usr/bin/setpriv \
-    $broker $tap_counts; do
-	[ -x $prog ] || continue
-	case $prog in
-	$broker)	cp $prog $r/usr/sbin/pcap-bpftrace-broker ;;
-	$tap_counts)	cp $prog $r/usr/bin/tap_counts ;;
-	*)		copy_same_path $prog ;;
-	esac
-	LD_LIBRARY_PATH=$top/build/lib ldd $prog
-done | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
-    sort -u | while read -r lib; do
-	case $lib in
-	$top/build/lib/*)
-		# The built library, where Debian's would be.
-		mkdir -p $r/usr/lib/x86_64-linux-gnu
-		cp -L "$lib" $r/usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ;;
-	/*)	copy_same_path "$lib" ;;
-	esac
-done
+broker=$build/bin/pcap-bpftrace-broker
+tap_counts=$build/testprogs/tap_counts
+mkdir -p $r/usr/lib/$triple
+if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+	cp /bin/busybox $r/bin/busybox
+	for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc /usr/sbin/iw /usr/bin/setpriv \
+	    $broker $tap_counts; do
+		[ -x $prog ] || continue
+		case $prog in
+		$broker)	cp $prog $r/usr/sbin/pcap-bpftrace-broker ;;
+		$tap_counts)	cp $prog $r/usr/bin/tap_counts ;;
+		*)		copy_same_path $prog ;;
+		esac
+		LD_LIBRARY_PATH=$build/lib ldd $prog
+	done | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+	    sort -u | while read -r lib; do
+		case $lib in
+		$build/lib/*)	;;	# the built library, below
+		/*)	copy_same_path "$lib" ;;
+		esac
+	done
+else
+	# Debian's packages for the guest's architecture, unpacked in a
+	# tree of their own; the dynamic loader, and the libraries the
+	# programs need, at their paths in that tree.
+	groot=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}/userland-$arch
+	libs=$("$top/tests/kernels/guest-userland.sh" "$arch" "$triple" "$groot" \
+	    /usr/bin/tcpdump /sbin/ip /sbin/tc /sbin/iw /usr/bin/setpriv \
+	    "$build/lib/libpcap.so.0.8" "$broker" "$tap_counts")
+	# copy_from_tree PATH [TO]: the tree's file at PATH, to TO (PATH).
+	copy_from_tree() {
+		mkdir -p "$r$(dirname "${2:-$1}")"
+		cp "$(tree_path "$groot" "$1")" "$r${2:-$1}"
+	}
+	copy_from_tree /bin/busybox
+	copy_from_tree /usr/bin/tcpdump
+	copy_from_tree /usr/bin/setpriv
+	copy_from_tree /sbin/ip /usr/sbin/ip
+	copy_from_tree /sbin/tc /usr/sbin/tc
+	copy_from_tree /sbin/iw /usr/sbin/iw
+	cp "$broker" $r/usr/sbin/pcap-bpftrace-broker
+	cp "$tap_counts" $r/usr/bin/tap_counts
+	interp=$("$triple-readelf" -l "$(tree_path "$groot" /usr/bin/tcpdump)" |
+	    sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+	for lib in $libs $interp; do
+		copy_from_tree "$lib"
+	done
+fi
+# The built library, where Debian's would be.
+cp -L "$build/lib/libpcap.so.0.8" $r/usr/lib/$triple/libpcap.so.0.8
 
 # tcpdump drops to user tcpdump after activating.
 cat > $r/etc/passwd <<'P'
