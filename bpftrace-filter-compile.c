@@ -454,11 +454,33 @@ emit_prologue(struct compiler *c, const struct filter_insn *insns, u_int len)
 			    MEM_AT(2 * pair), 0);
 }
 
+/* Whether any jump emitted so far goes to a shared block of this kind. */
+static int
+targeted(const struct compiler *c, uint32_t kind)
+{
+	u_int i;
+
+	for (i = 0; i < c->n; i++)
+		if (TARGET_KIND(c->target[i]) == kind)
+			return 1;
+	return 0;
+}
+
+/*
+ * The accepting and the rejecting end, where something jumps to them:
+ * the verifier refuses unreachable code, and a program may never accept
+ * ('ret #0') or never reject ('ret #262144', the empty expression).
+ */
 static void
 emit_shared_blocks(struct compiler *c, uint32_t generation)
 {
 	const struct filter_target *t = c->t;
+	int accepts = targeted(c, TARGET_ACCEPT);
+	/* The slow loads, emitted after these, reject past the packet. */
+	int rejects = targeted(c, TARGET_REJECT) || c->load_count > 0;
 
+	if (!accepts)
+		goto reject;
 	c->accept = c->n;
 	emit(c, BPF_ST | BPF_MEM | BPF_W, REG_DEC, 0, DEC(generation),
 	    (int32_t)generation);
@@ -467,7 +489,9 @@ emit_shared_blocks(struct compiler *c, uint32_t generation)
 	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R3, 0, 0, FILTER_SLOT_DELIVER);
 	emit_call(c, BPF_FUNC_tail_call);
 	emit_jump(c, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_PASS);
-
+reject:
+	if (!rejects)
+		goto pass;
 	c->reject = c->n;
 	emit_call(c, BPF_FUNC_get_smp_processor_id);
 	emit(c, BPF_ALU | BPF_AND | BPF_K, R0, 0, 0, CAPTURE_COUNTER_SLOTS - 1);
@@ -477,7 +501,7 @@ emit_shared_blocks(struct compiler *c, uint32_t generation)
 	emit(c, BPF_ALU64 | BPF_ADD | BPF_X, R1, R0, 0, 0);
 	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R2, 0, 0, 1);
 	emit(c, BPF_STX | BPF_ATOMIC | BPF_DW, R1, R2, 0, BPF_ADD);
-
+pass:
 	c->pass = c->n;
 	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, t->pass_verdict);
 	emit(c, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);

@@ -152,6 +152,25 @@ static struct bpf_insn raw_jumps[] = {
 	BPF_STMT(BPF_RET | BPF_K, 44),
 };
 
+/*
+ * Programs that never reject and never accept: the compiled filter then
+ * has no rejecting (or accepting) end, which the verifier would refuse
+ * as unreachable code if it were emitted.
+ */
+static struct bpf_insn raw_accept_all[] = {
+	BPF_STMT(BPF_RET | BPF_K, 262144),
+};
+static struct bpf_insn raw_reject_all[] = {
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+/* Loads that may reject, but no return of 0 that is reachable. */
+static struct bpf_insn raw_load_never_zero[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 200),
+	BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
+	BPF_STMT(BPF_RET | BPF_K, 0),
+	BPF_STMT(BPF_RET | BPF_K, 96),
+};
+
 #define RAW(name) { #name, name, sizeof(name) / sizeof(name[0]) }
 static const struct {
 	const char *name;
@@ -160,7 +179,8 @@ static const struct {
 } raw_programs[] = {
 	RAW(raw_ret_a), RAW(raw_memory), RAW(raw_divide), RAW(raw_modulo_x),
 	RAW(raw_shifts), RAW(raw_indirect), RAW(raw_every_load),
-	RAW(raw_jumps),
+	RAW(raw_jumps), RAW(raw_accept_all), RAW(raw_reject_all),
+	RAW(raw_load_never_zero),
 };
 
 
