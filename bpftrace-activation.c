@@ -174,6 +174,42 @@ bpftrace_capture_prepare(const struct capture_request *req,
 	return TAP_OK;
 }
 
+/* Whether tap is the tracepoint name (where the kernel frees skbs). */
+static int
+is_tracepoint(const struct resolved_tap *tap, const char *name)
+{
+	return (tap->family == TAP_FAMILY_TRACEPOINT ||
+	    tap->family == TAP_FAMILY_RAW_TRACEPOINT) &&
+	    strcmp(tap->target, name) == 0;
+}
+
+/*
+ * ,track: tap i's part.  Every tap follows packets in tap 0's map; the
+ * entries go where skbs are freed: at skb:kfree_skb and skb:consume_skb,
+ * by the probe of a tap there, else by tap 0's hidden programs.
+ */
+static void
+track_request(const struct capture_holding *h, int i,
+    struct capture_probe_request *pr)
+{
+	int j, kfree = 0, consume = 0;
+
+	pr->shared_track_fd = i == 0 ? -1 :
+	    bpftrace_capture_probe_track_fd(h->probes[0]);
+	if (h->scope.track_entries == 0)
+		return;
+	pr->track_free_tap = is_tracepoint(&h->taps[i], "kfree_skb") ||
+	    is_tracepoint(&h->taps[i], "consume_skb");
+	if (i != 0)
+		return;
+	for (j = 0; j < h->tap_count; j++) {
+		kfree |= is_tracepoint(&h->taps[j], "kfree_skb");
+		consume |= is_tracepoint(&h->taps[j], "consume_skb");
+	}
+	pr->untrack_kfree_skb = !kfree;
+	pr->untrack_consume_skb = !consume;
+}
+
 /* Tap i's probe, writing into tap 0's ring, loaded and attached. */
 static int
 start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
@@ -193,6 +229,7 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 	pr.shared_ring_fd = i == 0 ? -1 : bpftrace_capture_probe_ring_fd(h->probes[0]);
 	pr.netns_inode = h->req.netns_inode;
 	pr.scope = h->scope;
+	track_request(h, i, &pr);
 	status = bpftrace_capture_probe_open(&pr, &h->probes[i], err, errlen);
 	if (status != TAP_OK)
 		return status;

@@ -254,6 +254,10 @@ bpftrace_tap_view_counters(const struct tap_view *v, struct capture_totals *t)
 		    __ATOMIC_RELAXED);
 		t->rejected += __atomic_load_n(&v->counters[i].rejected,
 		    __ATOMIC_RELAXED);
+		t->tracked += __atomic_load_n(&v->counters[i].tracked,
+		    __ATOMIC_RELAXED);
+		t->untracked += __atomic_load_n(&v->counters[i].untracked,
+		    __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < GRANT_PROGS_MAX; i++)
 		if (v->prog_fds[i] >= 0)

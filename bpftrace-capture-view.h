@@ -25,6 +25,8 @@ struct capture_totals {
 	uint64_t skipped;	/* runs the kernel skipped (its recursion
 				   guard: the probe's tap hit again on a CPU
 				   where it was running); packets unseen */
+	uint64_t tracked;	/* ,track: entries made (packets followed) */
+	uint64_t untracked;	/* entries removed when the skb was freed */
 };
 
 struct tap_view {

@@ -20,6 +20,7 @@
 #define NFULA_PAYLOAD		9
 #define NFULA_PREFIX		10
 #define NFULA_UID		11
+#define NFULA_SEQ_GLOBAL	13
 #define NFULA_GID		14
 
 #define NF_INET_PRE_ROUTING	0	/* the nearest hooks to a packet */
@@ -101,6 +102,9 @@ bpftrace_nflog_render(const struct ring_packet_meta *meta, const char *prefix,
 		put_be32(&w, NFULA_UID, meta->uid);
 		put_be32(&w, NFULA_GID, meta->gid);
 	}
+	/* ,track: the packet's identity, the same at every tap. */
+	if (meta->flags & RING_META_TRACKED)
+		put_be32(&w, NFULA_SEQ_GLOBAL, meta->track_id);
 
 	/* The payload TLV: its length says what was captured. */
 	header_len = w.used + 4;

@@ -15,7 +15,7 @@
 #include "bpf/ring_record.h"
 
 /* Room an NFLOG rendering needs beyond the payload and the prefix. */
-#define NFLOG_OVERHEAD		64
+#define NFLOG_OVERHEAD		72
 #define NFLOG_PREFIX_MAX	128
 
 uint32_t bpftrace_nflog_render(const struct ring_packet_meta *meta,

@@ -56,6 +56,8 @@ struct capture_probe {
 	struct tc_guardian guardian;	/* removes clsact filters at the end */
 	int ring_copy_scratch;		/* the probe copies through scratch */
 	int attach_btf_obj_fd;		/* filter target: a module's BTF */
+	struct bpf_link *untrack_link[2];	/* ,track: the hidden programs
+						   at kfree_skb, consume_skb */
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -122,9 +124,10 @@ delivery_program_for(struct capture_bpf *skel, enum probe_mechanism m)
 }
 
 static int
-set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
+set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
     enum probe_mechanism m)
 {
+	const struct resolved_tap *tap = req->tap;
 	struct bpf_object *obj = skel->obj;
 	struct bpf_program *prog, *deliver = delivery_program_for(skel, m);
 	int tc = m == PROBE_TCX || m == PROBE_CLSACT, error;
@@ -132,6 +135,10 @@ set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, false);
 	bpf_program__set_autoload(deliver, true);
+	bpf_program__set_autoload(skel->progs.untrack_kfree_skb,
+	    req->untrack_kfree_skb != 0);
+	bpf_program__set_autoload(skel->progs.untrack_consume_skb,
+	    req->untrack_consume_skb != 0);
 	if (tc) {
 		bpf_program__set_autoload(skel->progs.capture_tc_ingress,
 		    hook_wanted(tap, HOOK_INGRESS));
@@ -175,6 +182,8 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	skel->rodata->scope_netns = req->scope.netns;
 	skel->rodata->scope_cgroup_id = req->scope.cgroup_id;
 	skel->rodata->scope_ifindex = req->scope.ifindex;
+	skel->rodata->track_packets = req->scope.track_entries != 0;
+	skel->rodata->track_free_tap = (uint32_t)req->track_free_tap;
 	skel->rodata->loopback_both_hooks = tap->family == TAP_FAMILY_TC &&
 	    tap->arphrd == ARPHRD_LOOPBACK && tap->hooks == TAP_HOOKS_BOTH;
 	skel->rodata->device_arphrd = tap->arphrd;
@@ -204,7 +213,11 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	    (error = req->shared_ring_fd >= 0 ?
 	    bpf_map__reuse_fd(skel->maps.ring, req->shared_ring_fd) :
 	    bpf_map__set_max_entries(skel->maps.ring, (uint32_t)ring_bytes)) ||
-	    (error = set_autoload(skel, tap, m)))
+	    (error = req->shared_track_fd >= 0 ?
+	    bpf_map__reuse_fd(skel->maps.tracked, req->shared_track_fd) :
+	    bpf_map__set_max_entries(skel->maps.tracked,
+	    req->scope.track_entries > 0 ? req->scope.track_entries : 1)) ||
+	    (error = set_autoload(skel, req, m)))
 		goto fail;
 	*skelp = skel;
 	return 0;
@@ -384,6 +397,10 @@ detach(struct capture_probe *probe)
 
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
+	for (hook = 0; hook < 2; hook++) {
+		bpf_link__destroy(probe->untrack_link[hook]);
+		probe->untrack_link[hook] = NULL;
+	}
 	if (probe->guardian.watch_fd >= 0) {
 		/* It removes the clsact filters (and qdisc), privileged. */
 		bpftrace_tc_guardian_stop(&probe->guardian);
@@ -653,6 +670,12 @@ bpftrace_capture_probe_ring_fd(const struct capture_probe *probe)
 	return bpf_map__fd(probe->skel->maps.ring);
 }
 
+int
+bpftrace_capture_probe_track_fd(const struct capture_probe *probe)
+{
+	return bpf_map__fd(probe->skel->maps.tracked);
+}
+
 size_t
 bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe)
 {
@@ -757,6 +780,32 @@ bpftrace_capture_probe_close(struct capture_probe *probe)
 	free(probe);
 }
 
+/* ,track: the hidden programs that forget freed packets, if loaded. */
+static int
+attach_untrack(struct capture_probe *probe, char *why, size_t len)
+{
+	struct bpf_program *progs[2] = {
+		probe->skel->progs.untrack_kfree_skb,
+		probe->skel->progs.untrack_consume_skb
+	};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;
+		probe->untrack_link[i] = bpf_program__attach(progs[i]);
+		if (probe->untrack_link[i] == NULL) {
+			int error = errno ? errno : EINVAL;
+
+			snprintf(why, len, "tracking: attaching at %s: %s",
+			    i == 0 ? "skb:kfree_skb" : "skb:consume_skb",
+			    strerror(error));
+			return error;
+		}
+	}
+	return 0;
+}
+
 /*
  * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
  * (the same programs) where the kernel has no tcx.  TAP_OK, or the status
@@ -772,6 +821,8 @@ attach_probe(struct capture_probe *probe, const struct resolved_tap *tap,
 
 	why[0] = '\0';
 	error = attach(probe, tap, probe->mechanism, why, sizeof(why));
+	if (error == 0)
+		error = attach_untrack(probe, why, sizeof(why));
 	if (error != 0 && probe->mechanism == PROBE_TCX &&
 	    mechanism_allowed(PROBE_CLSACT)) {
 		detach(probe);

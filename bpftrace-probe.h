@@ -31,11 +31,18 @@ struct capture_probe_request {
 	uint32_t netns_inode;		/* the reader's network namespace
 					   (interface indexes); 0: unknown */
 	struct probe_scope scope;	/* packets the probe may capture */
+	/* scope.track_entries != 0: ,track (bpf/packet_track.h) */
+	int shared_track_fd;		/* another probe's packets followed;
+					   -1: its own */
+	int track_free_tap;		/* the tap is where skbs are freed */
+	int untrack_kfree_skb;		/* forget at skb:kfree_skb, */
+	int untrack_consume_skb;	/* at skb:consume_skb (not taps) */
 };
 
 int	bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	    struct capture_probe **probe, char *err, size_t errlen);
 int	bpftrace_capture_probe_ring_fd(const struct capture_probe *probe);
+int	bpftrace_capture_probe_track_fd(const struct capture_probe *probe);
 size_t	bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe);
 void	bpftrace_capture_probe_close(struct capture_probe *probe);
 /*

@@ -356,5 +356,6 @@ bpftrace_scope_decide(const char *device, const struct capture_scope *scope,
 	}
 	if (scope->cgroup == SCOPE_CGROUP_ID)
 		out->cgroup_id = scope->cgroup_id;
+	out->track_entries = scope->track_entries;
 	return TAP_OK;
 }

@@ -32,6 +32,8 @@ struct probe_scope {
 	uint32_t netns;			/* namespace inode; 0: every one */
 	uint64_t cgroup_id;		/* cgroup v2 id; 0: any socket */
 	uint32_t ifindex;		/* in netns; 0: any interface */
+	uint32_t track_entries;		/* packets followed at once; 0: no
+					   tracking (bpf/packet_track.h) */
 };
 
 int	bpftrace_scope_resolve(const char *device, char *resolved, size_t len,

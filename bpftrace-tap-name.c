@@ -388,6 +388,31 @@ parse_scope_dev(const char *key, const char *value,
 	return TAP_OK;
 }
 
+/*
+ * ,track or ,track=N: follow packets that matched (see "Tracking" in
+ * README.bpftrace), remembering at most N of them at once.
+ */
+static int
+parse_track(const char *value, struct capture_scope *scope,
+    const char *device, char *err, size_t errlen)
+{
+	uint64_t n = TRACK_ENTRIES_DEFAULT;
+
+	if (scope->track_entries != 0) {
+		snprintf(err, errlen, "%s: track is given twice", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (value != NULL && parse_number(value + 1, TRACK_ENTRIES_MAX,
+	    &n) != 0) {
+		snprintf(err, errlen, "%s: track=%.24s: give the packets to"
+		    " follow at once, 1 to %u", device, value + 1,
+		    TRACK_ENTRIES_MAX);
+		return TAP_NO_SUCH_TAP;
+	}
+	scope->track_entries = (uint32_t)n;
+	return TAP_OK;
+}
+
 /* One KEY=VALUE; each key at most once (dev and ifindex are one). */
 static int
 parse_scope_option(char *option, struct capture_scope *scope,
@@ -401,6 +426,8 @@ parse_scope_option(char *option, struct capture_scope *scope,
 		    " options as ,KEY=VALUE", device);
 		return TAP_NO_SUCH_TAP;
 	}
+	if (strcmp(option, "track") == 0 || strncmp(option, "track=", 6) == 0)
+		return parse_track(value, scope, device, err, errlen);
 	if (value == NULL || value[1] == '\0') {
 		snprintf(err, errlen, "%s: option '%.48s' has no value: give"
 		    " it as %.24s=VALUE", device, option, option);
@@ -415,7 +442,8 @@ parse_scope_option(char *option, struct capture_scope *scope,
 		given = scope->dev != SCOPE_DEV_NONE;
 	else {
 		snprintf(err, errlen, "%s: unknown option '%.48s': known are"
-		    " netns, cgroup, dev and ifindex", device, option);
+		    " netns, cgroup, dev, ifindex and track", device,
+		    option);
 		return TAP_NO_SUCH_TAP;
 	}
 	if (given) {
@@ -497,6 +525,10 @@ bpftrace_capture_scope_format(const struct capture_scope *s, char *buf,
 		SCOPE_APPEND(",ifindex=%u", s->ifindex);
 	else if (s->dev == SCOPE_DEV_NAME)
 		SCOPE_APPEND(",dev=%s", s->dev_name);
+	if (s->track_entries == TRACK_ENTRIES_DEFAULT)
+		SCOPE_APPEND(",track");
+	else if (s->track_entries != 0)
+		SCOPE_APPEND(",track=%u", s->track_entries);
 #undef SCOPE_APPEND
 	return (int)used;
 }

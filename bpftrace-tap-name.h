@@ -41,6 +41,10 @@
  *					(absolute, or under the cgroup2 mount)
  *	,dev=NAME  ,ifindex=N		packets on that interface of the
  *					capturing process's namespace
+ *	,track  ,track=N		tracking: a packet that matched the
+ *					filter at one tap is captured at
+ *					every later tap until it is freed,
+ *					N packets (default 65536) at once
  * e.g. bpf:tracepoint:skb:kfree_skb,netns=/run/netns/blue,cgroup=app.slice
  * Only captures whose taps are all tracing taps take options: an
  * interface tap is one namespace's and one interface's already.
@@ -132,7 +136,12 @@ struct capture_scope {
 	enum scope_dev dev;
 	uint32_t ifindex;		/* SCOPE_DEV_INDEX */
 	char dev_name[TAP_IFNAME_MAX];	/* SCOPE_DEV_NAME */
+	uint32_t track_entries;		/* ,track: packets followed at once;
+					   0: no tracking */
 };
+
+#define TRACK_ENTRIES_DEFAULT	65536
+#define TRACK_ENTRIES_MAX	(1u << 20)
 
 int	bpftrace_tap_name_is_ours(const char *device);
 int	bpftrace_tap_specs_parse(const char *device, struct tap_spec *specs,

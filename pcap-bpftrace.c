@@ -198,8 +198,9 @@ fill_timestamp(pcap_t *p, struct pcap_pkthdr *h, uint64_t mono_ns,
 }
 
 /*
- * NFLOG's prefix: the tap, the reason (its name in this kernel), the
- * process when the tap ran in one's context.
+ * NFLOG's prefix: the tap, the packet's identity when tracking ("pkt=ID":
+ * its rows are nflog.prefix matches "pkt=ID\\b"), the reason (its name in
+ * this kernel), the process when the tap ran in one's context.
  */
 static void
 nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
@@ -207,6 +208,10 @@ nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
 {
 	size_t used = (size_t)snprintf(prefix, NFLOG_PREFIX_MAX, "%s",
 	    tap->label);
+
+	if ((m->flags & RING_META_TRACKED) && used < NFLOG_PREFIX_MAX)
+		used += (size_t)snprintf(prefix + used,
+		    NFLOG_PREFIX_MAX - used, " pkt=%u", m->track_id);
 
 	if ((m->flags & RING_META_HAS_REASON) && used < NFLOG_PREFIX_MAX) {
 		const char *name = bpftrace_reason_name(tap->reasons,
@@ -615,6 +620,8 @@ capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
 		sum->dropped += t.dropped;
 		sum->rejected += t.rejected;
 		sum->skipped += t.skipped;
+		sum->tracked += t.tracked;
+		sum->untracked += t.untracked;
 	}
 }
 
@@ -918,6 +925,18 @@ bpftrace_cleanup(pcap_t *p)
 		    (unsigned long long)t.dropped,
 		    (unsigned long long)t.skipped,
 		    (unsigned long long)pb->discarded);
+		/*
+		 * ,track: an LRU map does not count what it evicts; what was
+		 * followed and never forgotten at a free was evicted, is
+		 * still in flight, or was freed where the probe does not
+		 * look (bpf/packet_track.h).
+		 */
+		if (t.tracked != 0)
+			fprintf(stderr, "%s: tracking: %llu packets followed,"
+			    " %llu forgotten when freed, %llu not\n",
+			    p->opt.device, (unsigned long long)t.tracked,
+			    (unsigned long long)t.untracked,
+			    (unsigned long long)(t.tracked - t.untracked));
 	}
 	free_resources(p);
 	pcapint_cleanup_live_common(p);

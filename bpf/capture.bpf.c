@@ -65,6 +65,13 @@ const volatile __u8 device_mac[6];
  * reserved record.  User space tries 0 first.
  */
 const volatile __u32 ring_copy_scratch = 0;
+/*
+ * ,track (packet_track.h): follow accepted packets through the taps;
+ * this tap is one where the kernel frees skbs (skb:kfree_skb,
+ * skb:consume_skb), whose entries go once the packet is captured.
+ */
+const volatile __u32 track_packets = 0;
+const volatile __u32 track_free_tap = 0;
 
 /*
  * Written by user space at any time through the memory-mapped .data;
@@ -102,6 +109,11 @@ struct decision_record {
 	 */
 	__u8 body[RING_LINK_HEADER_MAX + DECISION_WINDOW];
 	struct filter_state filter;	/* the interpreter's registers */
+	/* ,track: the packet delivery begins to follow (packet_track.h) */
+	__u64 track_skb;
+	__u64 track_head;
+	__u32 track_count;		/* packets this CPU began to follow */
+	__u32 track_pending;		/* follow this one if accepted */
 };
 _Static_assert(__builtin_offsetof(struct decision_record, d.window) + 0xff +
     4 <= sizeof(struct decision_record), "the window's slack");
@@ -112,6 +124,23 @@ struct {
 	__type(key, __u32);
 	__type(value, struct decision_record);
 } decision SEC(".maps");
+
+/*
+ * ,track: the packets followed, shared by the capture's taps (tap 0's;
+ * max_entries set by user space).  An LRU hash: packets whose free the
+ * probe misses must not fill it for good.
+ */
+struct track_entry {
+	__u32	id;		/* the packet's identity (packet_track.h) */
+	__u32	generation;	/* the filter it matched; 0: none */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct track_entry);
+} tracked SEC(".maps");
 
 /* FILTER_SLOT_COMPILED: the compiled filter; FILTER_SLOT_DELIVER: delivery. */
 struct {
@@ -151,6 +180,8 @@ counter_slot(__u32 cpu)
 {
 	return &counters[cpu % CAPTURE_COUNTER_SLOTS];
 }
+
+#include "packet_track.h"
 
 static __always_inline int
 direction_wanted(__u8 packet_type)
@@ -372,6 +403,8 @@ deliver(int source, void *ctx, struct decision_record *r, __u32 snap,
 		return;
 	rest = record_len - in_window;
 	from = d->copy_from + (__u32)in_window - d->header_len;
+	if (track_packets)
+		track_begin(r, generation);
 
 	now = bpf_ktime_get_ns();
 	r->header.timestamp_ns = now;
@@ -435,14 +468,14 @@ deliver(int source, void *ctx, struct decision_record *r, __u32 snap,
  * what it keeps.
  */
 static __always_inline void
-capture_packet(int source, void *ctx, const struct packet_layout *pl)
+capture_packet(int source, void *ctx, struct packet_layout *pl)
 {
 	struct decision_record *r;
 	struct capture_decision *d;
 	__u32 zero = 0, link_type = settings.link_type;
 	__u32 copy_from, available, window, slot = 0, len = 0, generation;
 	__u64 header_len;	/* 64-bit: no truncation the verifier loses */
-	int rendered;
+	int rendered, bypass;
 
 	if (!direction_wanted(pl->packet_type))
 		return;
@@ -450,6 +483,15 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	if (!r)
 		return;
 	d = &r->d;
+	generation = filter_active(&slot, &len);
+	/*
+	 * ,track: a packet followed since it matched this filter bypasses
+	 * it; any other may begin to be followed if the filter accepts it.
+	 */
+	bypass = pl->tracked && pl->track_generation == generation;
+	r->track_pending = 0;
+	if (track_packets && source == SOURCE_KERNEL_SKB && !bypass)
+		track_propose(r, pl);
 	rendered = render_link_header(source, ctx, pl, link_type, d->window,
 	    &copy_from);
 	if (rendered < 0)
@@ -486,8 +528,7 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 
 	struct filter_verdict verdict = { record_length(d, ~0U), 0 };
 
-	generation = filter_active(&slot, &len);
-	if (generation != 0) {
+	if (generation != 0 && !bypass) {
 		if (FILTER_READ(filter.compiled_generation) ==
 		    generation)
 			bpf_tail_call(ctx, &filter_programs,
@@ -501,6 +542,8 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 			return;
 		}
 	}
+	if (bypass)
+		verdict.generation = generation;
 	deliver(source, ctx, r, verdict.snap, verdict.generation);
 }
 
@@ -513,6 +556,12 @@ capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason)
 	/* Only NFLOG shows the process: spare the others the lookup. */
 	if (settings.link_type == RING_DLT_NFLOG)
 		pl.in_task = in_process_context(ctx);
+	if (track_packets && skb) {
+		track_lookup(skb, &pl);
+		/* Before the filter, which may not return (a tail call). */
+		if (track_free_tap)
+			track_forget(skb);
+	}
 	if (skb && kernel_skb_layout(skb, &pl))
 		capture_packet(SOURCE_KERNEL_SKB, ctx, &pl);
 }
@@ -625,6 +674,26 @@ capture_kprobe(void *regs)
 	    skb_arg_index), REASON_ARGUMENT(register_argument, regs));
 	return 0;
 }
+
+/*
+ * ,track: where the kernel frees skbs, the entries of the packets
+ * followed go (loaded for the tracepoints that are not taps of the
+ * capture; the probe at a tap there forgets them itself).
+ */
+#define UNTRACK_PROGRAM(section, name)					\
+SEC(section)								\
+int									\
+name(__u64 *ctx)							\
+{									\
+	struct sk_buff *skb = (struct sk_buff *)CONTEXT_WORD(ctx, 0);	\
+									\
+	if (skb)							\
+		track_forget(skb);					\
+	return 0;							\
+}
+
+UNTRACK_PROGRAM("tp_btf/kfree_skb", untrack_kfree_skb)
+UNTRACK_PROGRAM("tp_btf/consume_skb", untrack_consume_skb)
 
 #define TC_NEXT		(-1)	/* TCX_NEXT, TC_ACT_UNSPEC: go on as without us */
 

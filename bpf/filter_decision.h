@@ -19,7 +19,8 @@
  *
  * The entry calls it only while filter.compiled_generation (filter_program.h)
  * names the active program; otherwise it runs the interpreter and delivers
- * itself.  On entry the compiled filter finds the context in R1 and this
+ * itself, as it does for a packet followed since it matched (,track:
+ * packet_track.h), which no filter sees.  On entry the compiled filter finds the context in R1 and this
  * CPU's decision at key 0 of the decision map (a per-CPU array whose value
  * starts with struct capture_decision).  It then either
  *   - rejects: adds 1 to counters[cpu % CAPTURE_COUNTER_SLOTS].rejected

@@ -88,6 +88,7 @@ struct sk_buff {
 	unsigned int len;
 	unsigned int data_len;
 	__u8 pkt_type:3;
+	__u8 cloned:1;
 	__be16 protocol;
 	__u16 transport_header;
 	__u16 network_header;
@@ -95,6 +96,18 @@ struct sk_buff {
 	int skb_iif;
 	unsigned char *head;
 	unsigned char *data;
+	/*
+	 * sk_buff_data_t: an offset from head on 64-bit kernels (the only
+	 * ones the probe is built for), where skb_shared_info starts.
+	 */
+	unsigned int end;
+} __attribute__((preserve_access_index));
+
+/* The data's shared part: dataref counts the skbs sharing head. */
+struct skb_shared_info {
+	struct {
+		int counter;
+	} dataref;			/* atomic_t */
 } __attribute__((preserve_access_index));
 
 /*

@@ -50,6 +50,11 @@ struct packet_layout {
 	struct sock *sk;		/* SOURCE_KERNEL_SKB only */
 	__s64	reason;			/* the tap's reason argument; -1: none */
 	int	in_task;		/* the tap runs for a process */
+	/* ,track (packet_track.h); SOURCE_KERNEL_SKB only */
+	__u64	skb;			/* the skb's address */
+	int	tracked;		/* matched before: track_* hold its entry */
+	__u32	track_id;		/* the packet's identity */
+	__u32	track_generation;	/* the filter it matched */
 };
 
 static __always_inline __u16

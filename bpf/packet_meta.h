@@ -86,6 +86,10 @@ fill_packet_meta(int source, const struct packet_layout *pl,
 	}
 	if (source == SOURCE_KERNEL_SKB)
 		socket_ids(pl->sk, m);
+	if (track_packets && source == SOURCE_KERNEL_SKB) {
+		m->track_id = pl->track_id;
+		m->flags |= RING_META_TRACKED;
+	}
 	if (pl->in_task) {
 		m->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(m->comm, sizeof(m->comm));

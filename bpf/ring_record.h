@@ -52,6 +52,7 @@ struct ring_record {
 #define RING_META_HAS_SOCKET_IDS	0x01	/* uid, gid are known */
 #define RING_META_IN_TASK		0x02	/* pid, comm are the process's */
 #define RING_META_HAS_REASON		0x04
+#define RING_META_TRACKED		0x08	/* ,track: track_id is set */
 
 struct ring_packet_meta {
 	__u32	ifindex;
@@ -64,7 +65,7 @@ struct ring_packet_meta {
 	__u8	packet_type;	/* PACKET_* */
 	__u8	flags;		/* RING_META_* */
 	char	comm[16];
-	__u32	padding;
+	__u32	track_id;	/* RING_META_TRACKED: the packet's identity */
 };
 
 /* Directions, numbered as libpcap's pcap_direction_t. */
@@ -105,7 +106,10 @@ struct capture_counters {
 	__u64	received;	/* passed direction, link type and filter */
 	__u64	dropped;	/* of those, no room in the ring */
 	__u64	rejected;	/* refused by the in-kernel filter */
-	__u64	padding[5];
+	__u64	tracked;	/* ,track: packets that began to be followed
+				   (entries inserted, clones included) */
+	__u64	untracked;	/* entries removed when the packet was freed */
+	__u64	padding[3];
 };
 
 /*

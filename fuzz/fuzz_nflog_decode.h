@@ -24,6 +24,8 @@ struct nflog_decoded {
 	uint32_t prefix_len;		/* the TLV's value, its NUL included */
 	uint32_t indev, outdev, mark, uid, gid;
 	int has_uid, has_gid;
+	uint32_t seq_global;		/* ,track: the packet's identity */
+	int has_seq_global;
 	const unsigned char *payload;	/* NULL: no payload TLV */
 	uint32_t payload_len;		/* the TLV's value */
 	uint32_t end;			/* bytes the TLVs take, padding in */
@@ -44,7 +46,7 @@ nflog_be32(const unsigned char *p)
 static inline void
 nflog_decode(const unsigned char *out, uint32_t len, struct nflog_decoded *d)
 {
-	static const uint16_t order[] = { 1, 10, 4, 5, 2, 11, 14, 9 };
+	static const uint16_t order[] = { 1, 10, 4, 5, 2, 11, 14, 13, 9 };
 	uint32_t at = 4;
 	size_t next = 0;
 
@@ -89,6 +91,10 @@ nflog_decode(const unsigned char *out, uint32_t len, struct nflog_decoded *d)
 		case 2: d->mark = nflog_be32(v); break;
 		case 11: d->uid = nflog_be32(v); d->has_uid = 1; break;
 		case 14: d->gid = nflog_be32(v); d->has_gid = 1; break;
+		case 13:	/* NFULA_SEQ_GLOBAL */
+			d->seq_global = nflog_be32(v);
+			d->has_seq_global = 1;
+			break;
 		case 9:		/* NFULA_PAYLOAD */
 			d->payload = v;
 			d->payload_len = vlen;
@@ -131,6 +137,9 @@ nflog_check(const struct nflog_decoded *d, const struct ring_packet_meta *m,
 	    !d->has_gid || d->uid != m->uid || d->gid != m->gid :
 	    d->has_uid || d->has_gid)
 		promise_broken("NFLOG: uid or gid");
+	if ((m->flags & RING_META_TRACKED) ? !d->has_seq_global ||
+	    d->seq_global != m->track_id : d->has_seq_global)
+		promise_broken("NFLOG: the packet's identity");
 	return d->payload_len;
 }
 

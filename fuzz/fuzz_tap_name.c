@@ -182,7 +182,8 @@ same_scope(const struct capture_scope *a, const struct capture_scope *b)
 	    a->cgroup == b->cgroup && a->cgroup_id == b->cgroup_id &&
 	    strcmp(a->cgroup_path, b->cgroup_path) == 0 &&
 	    a->dev == b->dev && a->ifindex == b->ifindex &&
-	    strcmp(a->dev_name, b->dev_name) == 0;
+	    strcmp(a->dev_name, b->dev_name) == 0 &&
+	    a->track_entries == b->track_entries;
 }
 
 /* What the options promise, and their canonical form read back. */
@@ -205,12 +206,15 @@ check_scope(const char *device, const struct tap_spec *specs, int count,
 	check_terminated(scope->dev_name, sizeof(scope->dev_name),
 	    "dev name unterminated");
 	if (options == NULL) {
-		if (bpftrace_capture_scope_given(scope))
+		if (bpftrace_capture_scope_given(scope) ||
+		    scope->track_entries != 0)
 			promise_broken("a scope without options");
 		return;
 	}
-	if (!bpftrace_capture_scope_given(scope))
+	if (!bpftrace_capture_scope_given(scope) && scope->track_entries == 0)
 		promise_broken("options that scope nothing");
+	if (scope->track_entries > TRACK_ENTRIES_MAX)
+		promise_broken("track beyond its limit");
 	for (i = 0; i < count; i++)
 		if (bpftrace_tap_family_class(specs[i].family) !=
 		    TAP_CLASS_TRACING)

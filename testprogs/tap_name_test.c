@@ -286,11 +286,20 @@ main(void)
 	    "the capture's netns is given twice");
 	expect_joined_error("bpf:tracepoint:a,dev=eth0,ifindex=2",
 	    "the capture's dev is given twice");
-	expect_joined_error("bpf:tracepoint:a,track",
-	    "option 'track' has no value");
+	expect_joined_error("bpf:tracepoint:a,netns",
+	    "option 'netns' has no value");
 	expect_joined_error("bpf:tracepoint:a,colour=red",
-	    "unknown option 'colour': known are netns, cgroup, dev and"
-	    " ifindex");
+	    "unknown option 'colour': known are netns, cgroup, dev, ifindex"
+	    " and track");
+	expect_scope("bpf:tracepoint:a,track", ",track");
+	expect_scope("bpf:tracepoint:a,track=65536", ",track");
+	expect_scope("bpf:tracepoint:a,track=64,netns=all",
+	    ",netns=all,track=64");
+	expect_joined_error("bpf:tracepoint:a,track=0", "1 to 1048576");
+	expect_joined_error("bpf:tracepoint:a,track=1048577", "1 to 1048576");
+	expect_joined_error("bpf:tracepoint:a,track,track=5",
+	    "track is given twice");
+	expect_joined_error("bpf:tc:eth0,track", "options scope tracing taps");
 	expect_joined_error("bpf:tracepoint:a,", "an empty option");
 	expect_joined_error("bpf:tracepoint:a,,netns=all", "an empty option");
 	expect_joined_error("bpf:tracepoint:a,netns=0",

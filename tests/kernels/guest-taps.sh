@@ -367,6 +367,11 @@ run_taps() {
 		result tracepoint_scoped skip none "no cgroup2 file system"
 	fi
 	capture kprobe bpf:kprobe:ip_rcv 2 "$echo_requests" ping_lo "$request"
+	# Tracking (bpf/packet_track.h): the probes' lookups, a function tap
+	# and a tap where skbs are freed, and the hidden program at
+	# kfree_skb, through the verifier; each request at both taps.
+	capture tracked "bpf:kprobe:ip_rcv+tracepoint:skb:consume_skb,track" 4 \
+	    "$echo_requests" ping_lo "$request"
 	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
 	    "$echo_requests" ping_lo "$request"
 	unset PCAP_BPF_MECHANISMS
