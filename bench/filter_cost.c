@@ -113,6 +113,12 @@ main(int argc, char **argv)
 	}
 	rig_close(rig);
 
+	/*
+	 * The probe's own interpreter: pcap_setfilter() would otherwise have
+	 * the program compiled and tail-called there too.
+	 */
+	if (setenv("PCAP_BPF_FILTER", "interpret", 1) != 0)
+		die("setenv", strerror(errno));
 	p = pcap_create(argv[optind], err);
 	if (p == NULL)
 		die(argv[optind], err);
