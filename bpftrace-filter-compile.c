@@ -589,6 +589,11 @@ static int
 target_valid(const struct filter_target *t, uint32_t generation, char *why,
     size_t whylen)
 {
+	if (t->source == FILTER_SOURCE_KERNEL_SKB_PAGED) {
+		snprintf(why, whylen, "no compiled reader of paged skb data"
+		    " (the interpreter decides)");
+		return -1;
+	}
 	if (t->source != FILTER_SOURCE_KERNEL_SKB &&
 	    t->source != FILTER_SOURCE_TC && t->source != FILTER_SOURCE_XDP) {
 		snprintf(why, whylen, "unknown packet source %d", (int)t->source);

@@ -55,6 +55,7 @@ struct capture_probe {
 	int tc_hook_created[HOOKS];
 	struct tc_guardian guardian;	/* removes clsact filters at the end */
 	int ring_copy_scratch;		/* the probe copies through scratch */
+	int skb_paged;			/* it reads paged data (tp_btf) */
 	int attach_btf_obj_fd;		/* filter target: a module's BTF */
 };
 
@@ -153,7 +154,8 @@ set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
 prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
-    enum probe_mechanism m, int ring_copy_scratch, struct capture_bpf **skelp)
+    enum probe_mechanism m, int ring_copy_scratch, int skb_paged,
+    struct capture_bpf **skelp)
 {
 	const struct resolved_tap *tap = req->tap;
 	struct capture_bpf *skel = capture_bpf__open();
@@ -163,6 +165,7 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	if (skel == NULL)
 		return errno ? errno : ENOMEM;
 	skel->rodata->skb_arg_index = (uint32_t)tap->skb_arg_index;
+	skel->rodata->skb_paged = (uint32_t)skb_paged;
 	/* kprobes reach the first six arguments only. */
 	skel->rodata->reason_arg_index = m == PROBE_KPROBE &&
 	    tap->reason_arg_index >= 6 ? -1 : tap->reason_arg_index;
@@ -494,14 +497,14 @@ ring_copy_wanted(void)
 static int
 load_with(const struct capture_probe_request *req,
     struct capture_probe *probe, enum probe_mechanism m, int scratch,
-    const char **stage)
+    int paged, const char **stage)
 {
 	uint32_t slot = FILTER_SLOT_DELIVER;
 	int error, fd;
 
 	*stage = "preparing";
 	if ((error = prepare_object(req, probe->ring_bytes, m, scratch,
-	    &probe->skel)) != 0)
+	    paged, &probe->skel)) != 0)
 		return error;
 	*stage = "loading";
 	if ((error = capture_bpf__load(probe->skel)) != 0)
@@ -512,25 +515,36 @@ load_with(const struct capture_probe_request *req,
 	    &slot, &fd, BPF_ANY) != 0)
 		return errno ? errno : EINVAL;
 	probe->ring_copy_scratch = scratch;
+	probe->skb_paged = paged;
 	return 0;
 }
 
 /*
  * Loads copying into reserved ring space; where the kernel refuses the
  * program (EINVAL: it has no ring-buffer dynptrs), again through scratch.
+ * tp_btf taps first read whole packets, paged data included (an skb
+ * dynptr, Linux 6.12 on); where the kernel refuses that (EINVAL too),
+ * their linear part, as the other tracing taps.
  */
 static int
 load_object(const struct capture_probe_request *req,
     struct capture_probe *probe, enum probe_mechanism m, const char **stage)
 {
 	enum ring_copy want = ring_copy_wanted();
-	int error;
+	int error = EINVAL;
 
-	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, stage);
+	if (m == PROBE_TP_BTF && want != RING_COPY_SCRATCH) {
+		error = load_with(req, probe, m, 0, 1, stage);
+		if (error != EINVAL)
+			return error;
+		capture_bpf__destroy(probe->skel);
+		probe->skel = NULL;
+	}
+	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, 0, stage);
 	if (error == EINVAL && want == RING_COPY_ANY) {
 		capture_bpf__destroy(probe->skel);
 		probe->skel = NULL;
-		error = load_with(req, probe, m, 1, stage);
+		error = load_with(req, probe, m, 1, 0, stage);
 	}
 	return error;
 }
@@ -732,7 +746,9 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 		t->xdp_frags = 1;		/* "xdp.frags" */
 		break;
 	default:
-		t->source = FILTER_SOURCE_KERNEL_SKB;
+		/* Paged data: no compiled reader yet; the interpreter runs. */
+		t->source = probe->skb_paged ? FILTER_SOURCE_KERNEL_SKB_PAGED :
+		    FILTER_SOURCE_KERNEL_SKB;
 		t->pass_verdict = 0;
 		t->attach_btf_id = info.attach_btf_id;
 		if ((error = attach_btf_object(p, info.attach_btf_obj_id,

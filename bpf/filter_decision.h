@@ -64,7 +64,13 @@
 enum filter_source {
 	FILTER_SOURCE_KERNEL_SKB,	/* bpf_probe_read_kernel from head */
 	FILTER_SOURCE_TC,		/* bpf_skb_load_bytes */
-	FILTER_SOURCE_XDP		/* bpf_xdp_load_bytes */
+	FILTER_SOURCE_XDP,		/* bpf_xdp_load_bytes */
+	/*
+	 * Kernel skbs whose paged data the probe reads (tp_btf, an skb
+	 * dynptr): the compiler does not emit that reader yet and refuses
+	 * the source, so the probe's interpreter decides.
+	 */
+	FILTER_SOURCE_KERNEL_SKB_PAGED
 };
 
 struct capture_decision {

@@ -95,6 +95,13 @@ struct sk_buff {
 	int skb_iif;
 	unsigned char *head;
 	unsigned char *data;
+	/*
+	 * A VLAN tag the device took out (or will put in): until 6.2 with
+	 * its own flag, since then present when the two are not both 0.
+	 */
+	__u8 vlan_present:1;
+	__be16 vlan_proto;
+	__u16 vlan_tci;
 } __attribute__((preserve_access_index));
 
 /*
