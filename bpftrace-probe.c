@@ -23,6 +23,7 @@
 #include <linux/if_arp.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/filter_decision.h"
@@ -493,6 +494,21 @@ ring_copy_wanted(void)
 	return RING_COPY_ANY;
 }
 
+/* bpf_dynptr_from_skb's BTF id in vmlinux, for a compiled filter; or 0. */
+static int32_t
+dynptr_from_skb_id(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id;
+
+	if (vmlinux == NULL)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux, "bpf_dynptr_from_skb",
+	    BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	return id > 0 ? id : 0;
+}
+
 /* Loads the object, its delivery program in the programs map. */
 static int
 load_with(const struct capture_probe_request *req,
@@ -746,9 +762,11 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 		t->xdp_frags = 1;		/* "xdp.frags" */
 		break;
 	default:
-		/* Paged data: no compiled reader yet; the interpreter runs. */
 		t->source = probe->skb_paged ? FILTER_SOURCE_KERNEL_SKB_PAGED :
 		    FILTER_SOURCE_KERNEL_SKB;
+		t->skb_arg_index = probe->skel->rodata->skb_arg_index;
+		if (probe->skb_paged)
+			t->dynptr_from_skb_id = dynptr_from_skb_id();
 		t->pass_verdict = 0;
 		t->attach_btf_id = info.attach_btf_id;
 		if ((error = attach_btf_object(p, info.attach_btf_obj_id,

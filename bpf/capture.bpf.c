@@ -522,6 +522,8 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 	    (pl->network_offset - copy_from) + header_len;
 	d->snap = 0;
 	d->generation = 0;
+	d->data_offset = pl->data_offset;
+	d->linear_end = pl->linear_end;
 	r->header.packet_len = d->wire_len;
 	r->header.link_type = link_type;
 	r->header.tap_index = tap_index;

@@ -105,8 +105,23 @@ stop() {
 set_tso "$NS_A" veth_a 1 || fail "cannot turn TSO on"
 IN_NS=$NS_A start_tcpdump queue -ni bpf:tracepoint:net:net_dev_queue -y EN10MB -s 0 -B 32768 -U -w "$TMP/queue.pcap" "$filter"
 IN_NS=$NS_A start_tcpdump tc -ni bpf:tc:veth_a:egress -y EN10MB -s 0 -B 32768 -U -w "$TMP/tc.pcap" "$filter"
+# A filter reading 3000 bytes into the payload (paged data): byte i of
+# the stream is i % 256, so each packet above 4000 bytes matches if the
+# filter reads the right bytes.  Compiled (the keeper, as root's tcpdump
+# drops privileges first) and interpreted, both in the probe.
+deep="greater 4000 and (tcp[((tcp[12] & 0xf0) >> 2) + 3000] - tcp[(tcp[12] & 0xf0) >> 2]) & 0xff = $((3000 % 256))"
+PCAP_BPF_DEBUG=1 IN_NS=$NS_A start_tcpdump deep -Z tcpdump -ni bpf:tracepoint:net:net_dev_queue -s 64 -B 8192 -U -w "$TMP/deep.pcap" "$filter and $deep"
+PCAP_BPF_FILTER=interpret IN_NS=$NS_A start_tcpdump deepi -ni bpf:tracepoint:net:net_dev_queue -s 64 -B 8192 -U -w "$TMP/deepi.pcap" "$filter and $deep"
 stream $((2 << 20))
-stop queue tc
+stop queue tc deep deepi
+grep -q "filter compiled in 1 of 1 taps" "$TMP/deep.err" ||
+    fail "the deep filter was not compiled: $(grep filter "$TMP/deep.err")"
+n_deep=$(packets_in "$TMP/deep.pcap")
+n_deepi=$(packets_in "$TMP/deepi.pcap")
+n_4000=$(packets_in "$TMP/queue.pcap" greater 4000)
+echo "filter 3000 bytes into the payload: compiled $n_deep, interpreted $n_deepi, of $n_4000 packets above 4000 bytes"
+[ "$n_4000" -gt 0 ] && [ "$n_deep" -eq "$n_4000" ] && [ "$n_deepi" -eq "$n_4000" ] ||
+    fail "the filter reading paged data decided wrongly"
 lengths "$TMP/queue.pcap" > "$TMP/queue.len"
 large=$(awk '$2 > 1514' "$TMP/queue.len" | wc -l)
 cut_short=$(awk '$1 != $2' "$TMP/queue.len" | wc -l)
