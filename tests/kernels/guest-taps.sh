@@ -106,30 +106,6 @@ ping_b() {
 	$IP netns exec $NS_A busybox ping -c 3 198.18.0.2 >/dev/null 2>&1
 }
 
-# A TCP stream from A to B in 64 KiB writes: with the veth's TSO the
-# stack hands the device packets far above its MTU (paged data).
-stream_b() {
-	$IP netns exec $NS_B busybox nc -l -p 5001 >/dev/null 2>&1 &
-	sleep 0.5
-	busybox dd if=/dev/zero bs=65536 count=32 2>/dev/null |
-	    $IP netns exec $NS_A busybox nc -w 3 198.18.0.2 5001 >/dev/null 2>&1
-	wait
-}
-
-# Whether every packet of the capture is whole: a filter reading its last
-# byte (len is the packet's length) rejects a packet cut short.  tp_btf
-# programs read paged data from Linux 6.12 on; before, the linear part.
-check_whole() {
-	all=$(tcpdump -nr "$pcap" 2>/dev/null | wc -l)
-	whole=$(tcpdump -nr "$pcap" 'ether[len - 1] != 256' 2>/dev/null | wc -l)
-	case $(uname -r) in
-	[1-5].*|6.[0-9].*|6.1[01].*)
-		[ "$whole" -lt "$all" ] ||
-		    echo "all $all packets whole, where tp_btf reads no paged data" ;;
-	*)	[ "$whole" -eq "$all" ] || echo "$((all - whole)) of $all packets cut short" ;;
-	esac
-}
-
 # No filter and no clsact qdisc of ours may stay on B's interface.
 check_tc_clean() {
 	left=$($IP netns exec $NS_B $TC filter show dev vb ingress; $IP netns exec $NS_B $TC filter show dev vb egress;
@@ -417,11 +393,6 @@ run_taps() {
 	ping_b
 	icmp_b="icmp and host 198.18.0.2"
 	capture tc bpf:tc:vb 4 "$icmp_b" ping_b "ICMP echo" $NS_B check_tc_clean
-	# Whole packets at a tracepoint (tp_btf), before GSO: EN10MB frames
-	# above the MTU, each whole from 6.12 on (check_whole).
-	TCPDUMP_OPTIONS="-s 0 -y EN10MB" capture whole_packets bpf:tracepoint:net:net_dev_queue 4 \
-	    "tcp and dst port 5001 and greater 2000" stream_b "> 198.18.0.2.5001" $NS_A check_whole
-	unset TCPDUMP_OPTIONS
 	PCAP_BPF_MECHANISMS=clsact capture tc_as_clsact bpf:tc:vb 4 "$icmp_b" ping_b \
 	    "ICMP echo" $NS_B check_tc_clean
 	unset PCAP_BPF_MECHANISMS
