@@ -58,6 +58,8 @@ _Static_assert(sizeof(struct capture_counters) == 64,
 #define STACK_KEY	(-16)
 #define STACK_MEM	(-16 - 4 * FILTER_MEMWORDS)
 #define MEM_AT(k)	(STACK_MEM + 4 * (int)(k))
+#define STACK_DYNPTR	(STACK_MEM - 16)	/* struct bpf_dynptr */
+#define STACK_OFFSET	(STACK_MEM - 24)	/* across the kfunc call */
 
 /* Classic addressing modes (bits 5-7 of a load's code). */
 #define FILTER_MODE(code)	((code) & 0xe0)
@@ -179,6 +181,63 @@ emit_fetch(struct compiler *c, uint16_t code, uint8_t base, int16_t off)
 	}
 }
 
+/* R0 = bpf_probe_read_kernel(buffer, size, head + R2). */
+static void
+emit_linear_read(struct compiler *c, int size)
+{
+	emit(c, BPF_LDX | BPF_MEM | BPF_DW, R3, REG_DEC, DEC(head), 0);
+	emit(c, BPF_ALU64 | BPF_ADD | BPF_X, R3, R2, 0, 0);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_X, R1, REG_FP, 0, 0);
+	emit(c, BPF_ALU64 | BPF_ADD | BPF_K, R1, 0, 0, STACK_BUF);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R2, 0, 0, size);
+	emit_call(c, BPF_FUNC_probe_read_kernel);
+}
+
+/*
+ * The probe's read_paged_skb(): within the linear part from head, past
+ * it (then at or after skb->data, or reject) through an skb dynptr of
+ * the tracing argument, trusted in tp_btf programs.  R2: head offset.
+ */
+static void
+emit_paged_read(struct compiler *c, int size)
+{
+	u_int over_linear, over_paged;
+
+	emit(c, BPF_LDX | BPF_MEM | BPF_W, R3, REG_DEC, DEC(linear_end), 0);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_X, R0, R2, 0, 0);
+	emit(c, BPF_ALU64 | BPF_ADD | BPF_K, R0, 0, 0, size);
+	over_linear = c->n;
+	emit(c, BPF_JMP | BPF_JGT | BPF_X, R0, R3, 0, 0);
+	emit_linear_read(c, size);
+	over_paged = c->n;
+	emit(c, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+	if (!c->full)
+		c->out[over_linear].off = (int16_t)(c->n - over_linear - 1);
+	emit(c, BPF_LDX | BPF_MEM | BPF_W, R0, REG_DEC, DEC(data_offset), 0);
+	emit_jump(c, BPF_JMP | BPF_JGT | BPF_X, R0, R2, 0, TARGET_REJECT);
+	emit(c, BPF_ALU64 | BPF_SUB | BPF_X, R2, R0, 0, 0);
+	emit(c, BPF_STX | BPF_MEM | BPF_DW, REG_FP, R2, STACK_OFFSET, 0);
+	emit(c, BPF_LDX | BPF_MEM | BPF_DW, R1, REG_CTX,
+	    (int16_t)(c->t->skb_arg_index * 8), 0);
+	emit_jump(c, BPF_JMP | BPF_JEQ | BPF_K, R1, 0, 0, TARGET_REJECT);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R2, 0, 0, 0);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_X, R3, REG_FP, 0, 0);
+	emit(c, BPF_ALU64 | BPF_ADD | BPF_K, R3, 0, 0, STACK_DYNPTR);
+	emit(c, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0,
+	    c->t->dynptr_from_skb_id);
+	emit_jump(c, BPF_JMP | BPF_JNE | BPF_K, R0, 0, 0, TARGET_REJECT);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_X, R1, REG_FP, 0, 0);
+	emit(c, BPF_ALU64 | BPF_ADD | BPF_K, R1, 0, 0, STACK_BUF);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R2, 0, 0, size);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_X, R3, REG_FP, 0, 0);
+	emit(c, BPF_ALU64 | BPF_ADD | BPF_K, R3, 0, 0, STACK_DYNPTR);
+	emit(c, BPF_LDX | BPF_MEM | BPF_DW, R4, REG_FP, STACK_OFFSET, 0);
+	emit(c, BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0, 0);
+	emit_call(c, BPF_FUNC_dynptr_read);
+	if (!c->full)
+		c->out[over_paged].off = (int16_t)(c->n - over_paged - 1);
+}
+
 /*
  * A load past the window: bounds against filter_len and header_len, then
  * the source's helper into the stack buffer.  A failing helper rejects.
@@ -225,12 +284,10 @@ emit_slow_load(struct compiler *c, const struct packet_load *l)
 		    BPF_FUNC_skb_load_bytes : BPF_FUNC_xdp_load_bytes);
 		break;
 	case FILTER_SOURCE_KERNEL_SKB:
-		emit(c, BPF_LDX | BPF_MEM | BPF_DW, R3, REG_DEC, DEC(head), 0);
-		emit(c, BPF_ALU64 | BPF_ADD | BPF_X, R3, R2, 0, 0);
-		emit(c, BPF_ALU64 | BPF_MOV | BPF_X, R1, REG_FP, 0, 0);
-		emit(c, BPF_ALU64 | BPF_ADD | BPF_K, R1, 0, 0, STACK_BUF);
-		emit(c, BPF_ALU64 | BPF_MOV | BPF_K, R2, 0, 0, size);
-		emit_call(c, BPF_FUNC_probe_read_kernel);
+		emit_linear_read(c, size);
+		break;
+	case FILTER_SOURCE_KERNEL_SKB_PAGED:
+		emit_paged_read(c, size);
 		break;
 	}
 	emit_jump(c, BPF_JMP | BPF_JNE | BPF_K, R0, 0, 0, TARGET_REJECT);
@@ -613,7 +670,14 @@ static int
 target_valid(const struct filter_target *t, uint32_t generation, char *why,
     size_t whylen)
 {
+	if (t->source == FILTER_SOURCE_KERNEL_SKB_PAGED &&
+	    (t->dynptr_from_skb_id <= 0 || t->skb_arg_index > 11)) {
+		snprintf(why, whylen, "no bpf_dynptr_from_skb in this kernel's"
+		    " BTF (the interpreter decides)");
+		return -1;
+	}
 	if (t->source != FILTER_SOURCE_KERNEL_SKB &&
+	    t->source != FILTER_SOURCE_KERNEL_SKB_PAGED &&
 	    t->source != FILTER_SOURCE_TC && t->source != FILTER_SOURCE_XDP) {
 		snprintf(why, whylen, "unknown packet source %d", (int)t->source);
 		return -1;

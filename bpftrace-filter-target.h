@@ -50,6 +50,12 @@ struct filter_target {
 	int32_t		programs_map_fd;
 	/* What lets the packet go on: tc -1 (TC_NEXT), XDP 2, tracing 0. */
 	int32_t		pass_verdict;
+	/*
+	 * FILTER_SOURCE_KERNEL_SKB_PAGED: the tracing argument that is the
+	 * skb, and bpf_dynptr_from_skb's BTF id in vmlinux.
+	 */
+	uint32_t	skb_arg_index;
+	int32_t		dynptr_from_skb_id;
 };
 
 #endif /* BPFTRACE_FILTER_TARGET_H */

@@ -23,6 +23,7 @@
 #include <linux/if_arp.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/filter_decision.h"
@@ -55,6 +56,7 @@ struct capture_probe {
 	int tc_hook_created[HOOKS];
 	struct tc_guardian guardian;	/* removes clsact filters at the end */
 	int ring_copy_scratch;		/* the probe copies through scratch */
+	int skb_paged;			/* it reads paged data (tp_btf) */
 	int attach_btf_obj_fd;		/* filter target: a module's BTF */
 	struct bpf_link *untrack_link[2];	/* ,track: the hidden programs
 						   at kfree_skb, consume_skb */
@@ -160,7 +162,8 @@ set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
 prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
-    enum probe_mechanism m, int ring_copy_scratch, struct capture_bpf **skelp)
+    enum probe_mechanism m, int ring_copy_scratch, int skb_paged,
+    struct capture_bpf **skelp)
 {
 	const struct resolved_tap *tap = req->tap;
 	struct capture_bpf *skel = capture_bpf__open();
@@ -170,6 +173,7 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	if (skel == NULL)
 		return errno ? errno : ENOMEM;
 	skel->rodata->skb_arg_index = (uint32_t)tap->skb_arg_index;
+	skel->rodata->skb_paged = (uint32_t)skb_paged;
 	/* kprobes reach the first six arguments only. */
 	skel->rodata->reason_arg_index = m == PROBE_KPROBE &&
 	    tap->reason_arg_index >= 6 ? -1 : tap->reason_arg_index;
@@ -507,18 +511,33 @@ ring_copy_wanted(void)
 	return RING_COPY_ANY;
 }
 
+/* bpf_dynptr_from_skb's BTF id in vmlinux, for a compiled filter; or 0. */
+static int32_t
+dynptr_from_skb_id(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id;
+
+	if (vmlinux == NULL)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux, "bpf_dynptr_from_skb",
+	    BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	return id > 0 ? id : 0;
+}
+
 /* Loads the object, its delivery program in the programs map. */
 static int
 load_with(const struct capture_probe_request *req,
     struct capture_probe *probe, enum probe_mechanism m, int scratch,
-    const char **stage)
+    int paged, const char **stage)
 {
 	uint32_t slot = FILTER_SLOT_DELIVER;
 	int error, fd;
 
 	*stage = "preparing";
 	if ((error = prepare_object(req, probe->ring_bytes, m, scratch,
-	    &probe->skel)) != 0)
+	    paged, &probe->skel)) != 0)
 		return error;
 	*stage = "loading";
 	if ((error = capture_bpf__load(probe->skel)) != 0)
@@ -529,25 +548,36 @@ load_with(const struct capture_probe_request *req,
 	    &slot, &fd, BPF_ANY) != 0)
 		return errno ? errno : EINVAL;
 	probe->ring_copy_scratch = scratch;
+	probe->skb_paged = paged;
 	return 0;
 }
 
 /*
  * Loads copying into reserved ring space; where the kernel refuses the
  * program (EINVAL: it has no ring-buffer dynptrs), again through scratch.
+ * tp_btf taps first read whole packets, paged data included (an skb
+ * dynptr, Linux 6.12 on); where the kernel refuses that (EINVAL too),
+ * their linear part, as the other tracing taps.
  */
 static int
 load_object(const struct capture_probe_request *req,
     struct capture_probe *probe, enum probe_mechanism m, const char **stage)
 {
 	enum ring_copy want = ring_copy_wanted();
-	int error;
+	int error = EINVAL;
 
-	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, stage);
+	if (m == PROBE_TP_BTF && want != RING_COPY_SCRATCH) {
+		error = load_with(req, probe, m, 0, 1, stage);
+		if (error != EINVAL)
+			return error;
+		capture_bpf__destroy(probe->skel);
+		probe->skel = NULL;
+	}
+	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, 0, stage);
 	if (error == EINVAL && want == RING_COPY_ANY) {
 		capture_bpf__destroy(probe->skel);
 		probe->skel = NULL;
-		error = load_with(req, probe, m, 1, stage);
+		error = load_with(req, probe, m, 1, 0, stage);
 	}
 	return error;
 }
@@ -755,7 +785,11 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 		t->xdp_frags = 1;		/* "xdp.frags" */
 		break;
 	default:
-		t->source = FILTER_SOURCE_KERNEL_SKB;
+		t->source = probe->skb_paged ? FILTER_SOURCE_KERNEL_SKB_PAGED :
+		    FILTER_SOURCE_KERNEL_SKB;
+		t->skb_arg_index = probe->skel->rodata->skb_arg_index;
+		if (probe->skb_paged)
+			t->dynptr_from_skb_id = dynptr_from_skb_id();
 		t->pass_verdict = 0;
 		t->attach_btf_id = info.attach_btf_id;
 		if ((error = attach_btf_object(p, info.attach_btf_obj_id,

@@ -462,6 +462,37 @@ deliver(int source, void *ctx, struct decision_record *r, __u32 snap,
 }
 
 /*
+ * A window that starts before skb->data (a received frame's link-layer
+ * header) and ends past the linear part: the bytes before skb->data from
+ * head, the rest from the dynptr (read_paged_skb() reads one side only).
+ * Every later read starts within the window's last 4 bytes or past it,
+ * so at or after skb->data: capture_packet() keeps a packet linear where
+ * it would not.  The
+ * window is followed by the rest of the decision, so lengths bounded by
+ * the window stay inside the value.
+ */
+static __always_inline int
+paged_window(void *ctx, const struct packet_layout *pl, __u32 copy_from,
+    __u32 window, __u64 header_len, __u8 *out)
+{
+	__u64 before = pl->data_offset - copy_from, after;
+
+	asm volatile("" : "+r"(before));
+	if (before == 0 || before >= window || before > DECISION_WINDOW - 1 ||
+	    header_len > RING_LINK_HEADER_MAX)
+		return -1;
+	after = window - before;
+	asm volatile("" : "+r"(after));
+	if (after == 0 || after > DECISION_WINDOW)
+		return -1;
+	if (bpf_probe_read_kernel(out + header_len, before,
+	    pl->head + copy_from) != 0)
+		return -1;
+	return read_paged_skb(ctx, pl->head, pl->data_offset,
+	    out + header_len + before, after) != 0 ? -1 : 0;
+}
+
+/*
  * Decides about the packet described by pl: renders its link header and
  * the window into this CPU's decision, runs the filter (the compiled one
  * by a tail call that does not return, else the interpreter) and delivers
@@ -474,6 +505,7 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 	struct capture_decision *d;
 	__u32 zero = 0, link_type = settings.link_type;
 	__u32 copy_from, available, window, slot = 0, len = 0, generation;
+	__u32 end;
 	__u64 header_len;	/* 64-bit: no truncation the verifier loses */
 	int rendered, bypass;
 
@@ -500,9 +532,15 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 	if (header_len > RING_LINK_HEADER_MAX)
 		return;
 
-	available = pl->end > copy_from ? pl->end - copy_from : 0;
+	end = pl->end;
+	if (source == SOURCE_KERNEL_SKB && skb_paged &&
+	    pl->data_offset > copy_from + DECISION_WINDOW - 4)
+		end = pl->linear_end;	/* see paged_window() */
+	available = end > copy_from ? end - copy_from : 0;
 	window = available < DECISION_WINDOW ? available : DECISION_WINDOW;
-	if (window > 0) {
+	if (window > 0 && (source != SOURCE_KERNEL_SKB || !skb_paged ||
+	    copy_from >= pl->data_offset ||
+	    copy_from + window <= pl->linear_end)) {
 		/* As in output_through_scratch(): 1 <= length, bounded. */
 		__u64 last = window - 1;
 
@@ -511,6 +549,10 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 			return;
 		if (copy_packet_bytes(source, ctx, pl->head, copy_from,
 		    d->window + header_len, last + 1) != 0)
+			return;
+	} else if (window > 0) {
+		if (paged_window(ctx, pl, copy_from, window, header_len,
+		    d->window) != 0)
 			return;
 	}
 	d->head = (__u64)pl->head;
@@ -522,6 +564,8 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 	    (pl->network_offset - copy_from) + header_len;
 	d->snap = 0;
 	d->generation = 0;
+	d->data_offset = pl->data_offset;
+	d->linear_end = pl->linear_end;
 	r->header.packet_len = d->wire_len;
 	r->header.link_type = link_type;
 	r->header.tap_index = tap_index;

@@ -65,7 +65,14 @@
 enum filter_source {
 	FILTER_SOURCE_KERNEL_SKB,	/* bpf_probe_read_kernel from head */
 	FILTER_SOURCE_TC,		/* bpf_skb_load_bytes */
-	FILTER_SOURCE_XDP		/* bpf_xdp_load_bytes */
+	FILTER_SOURCE_XDP,		/* bpf_xdp_load_bytes */
+	/*
+	 * Kernel skbs whose paged data the probe reads (tp_btf): at
+	 * at + size <= linear_end as FILTER_SOURCE_KERNEL_SKB, else (then
+	 * at >= data_offset, or reject) bpf_dynptr_read() at at - data_offset
+	 * of bpf_dynptr_from_skb() of the skb argument.
+	 */
+	FILTER_SOURCE_KERNEL_SKB_PAGED
 };
 
 struct capture_decision {
@@ -77,6 +84,9 @@ struct capture_decision {
 	__u32	wire_len;	/* BPF_LEN: the packet's length on the wire */
 	__u32	snap;		/* verdict: the filter's return value; 0 rejects */
 	__u32	generation;	/* verdict: the program that decided; 0: none */
+	/* FILTER_SOURCE_KERNEL_SKB_PAGED: head offsets of skb->data, linear end */
+	__u32	data_offset;
+	__u32	linear_end;
 	__u32	padding;
 	__u8	window[RING_LINK_HEADER_MAX + DECISION_WINDOW];
 };

@@ -97,6 +97,13 @@ struct sk_buff {
 	unsigned char *head;
 	unsigned char *data;
 	/*
+	 * A VLAN tag the device took out (or will put in): until 6.2 with
+	 * its own flag, since then present when the two are not both 0.
+	 */
+	__u8 vlan_present:1;
+	__be16 vlan_proto;
+	__u16 vlan_tci;
+	/*
 	 * sk_buff_data_t: an offset from head on 64-bit kernels (the only
 	 * ones the probe is built for), where skb_shared_info starts.
 	 */

@@ -34,6 +34,7 @@ struct packet_layout {
 	__u32	network_offset;
 	__u32	mac_offset;		/* meaningful if ethernet */
 	__u32	end;			/* end of the bytes that can be copied */
+	__u32	linear_end;		/* kernel skbs: end of the linear part */
 	__u32	wire_len_from_network;
 	unsigned char *head;		/* SOURCE_KERNEL_SKB only */
 	int	ethernet;		/* an Ethernet header at mac_offset */
@@ -71,8 +72,53 @@ swap32(__u32 v)
 }
 
 /*
+ * 1: a kernel skb's paged data (GSO/TSO packets, fragments) is read too,
+ * through an skb dynptr: bpf_dynptr_from_skb() takes the trusted skb of
+ * tp_btf programs from Linux 6.12 on (not fentry/fexit, whose arguments
+ * are not trusted, nor kprobes or raw_tp).  User space sets it for tp_btf
+ * and loads again without it where the kernel refuses.  0: the linear
+ * part only, read from skb->head.
+ */
+const volatile __u32 skb_paged = 0;
+
+/* Weak: resolved only where the kernel has it, and called only then. */
+extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags,
+    struct bpf_dynptr *ptr__uninit) __ksym __weak;
+
+static __always_inline __u64 tracing_argument(void *ctx, __u32 index);
+
+/*
+ * A kernel skb's bytes at head offset from, paged data included
+ * (skb_paged).  Bytes before skb->data (a received frame's link-layer
+ * header) lie in the linear part, read from head; the dynptr starts at
+ * skb->data.  A range that starts before skb->data and ends past the
+ * linear part is the caller's to split (capture_packet()'s window).
+ */
+static __always_inline long
+read_paged_skb(void *ctx, const unsigned char *head, __u32 from, void *dst,
+    __u32 len)
+{
+	struct sk_buff *skb = (struct sk_buff *)tracing_argument(ctx,
+	    skb_arg_index);
+	struct bpf_dynptr packet;
+	__u32 data_offset, linear_end;
+
+	if (!skb)
+		return -1;
+	data_offset = (__u32)(skb->data - skb->head);
+	linear_end = data_offset + skb->len - skb->data_len;
+	if (from + len <= linear_end)
+		return bpf_probe_read_kernel(dst, len, head + from);
+	if (from < data_offset ||
+	    bpf_dynptr_from_skb((struct __sk_buff *)skb, 0, &packet) != 0)
+		return -1;
+	return bpf_dynptr_read(dst, len, &packet, from - data_offset, 0);
+}
+
+/*
  * Copies len bytes of the packet at source offset from: tc and XDP
- * through their context, kernel skbs from head.
+ * through their context, kernel skbs from head (and their paged data
+ * through a dynptr, where the kernel lets tp_btf programs have one).
  */
 static __always_inline long
 copy_packet_bytes(int source, void *ctx, const unsigned char *head,
@@ -82,6 +128,8 @@ copy_packet_bytes(int source, void *ctx, const unsigned char *head,
 		return bpf_skb_load_bytes(ctx, from, dst, len);
 	if (source == SOURCE_XDP)
 		return bpf_xdp_load_bytes(ctx, from, dst, len);
+	if (skb_paged)
+		return read_paged_skb(ctx, head, from, dst, len);
 	return bpf_probe_read_kernel(dst, len, head + from);
 }
 
@@ -212,14 +260,16 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	data_offset = (__u32)(data - pl->head);
 	pl->data_offset = data_offset;
 	pl->network_packet = 1;
-	pl->end = data_offset + (len - data_len);	/* the linear part */
+	pl->linear_end = data_offset + (len - data_len);
+	/* The paged data too where it can be read (skb_paged). */
+	pl->end = skb_paged ? data_offset + len : pl->linear_end;
 	pl->protocol = BPF_CORE_READ(skb, protocol);
 
 	/*
 	 * A network header offset of 0 (or ~0) was never set: the head
 	 * always has headroom in front of a real network header.
 	 */
-	if (network != 0 && network != HEADER_UNSET && network < pl->end)
+	if (network != 0 && network != HEADER_UNSET && network < pl->linear_end)
 		pl->network_offset = network;
 	else
 		pl->network_offset = data_offset;
@@ -252,6 +302,14 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	pl->ethernet = mac != HEADER_UNSET &&
 	    pl->network_offset >= mac + ETH_HLEN &&
 	    (pl->arphrd == ARPHRD_ETHER || pl->arphrd == ARPHRD_LOOPBACK);
+	/* A tag the device took out, or will put in: shown as tc shows it. */
+	pl->vlan_proto = BPF_CORE_READ(skb, vlan_proto);
+	pl->vlan_tci = BPF_CORE_READ(skb, vlan_tci);
+	if (bpf_core_field_exists(skb->vlan_present))
+		pl->vlan_present = BPF_CORE_READ_BITFIELD_PROBED(skb,
+		    vlan_present);
+	else
+		pl->vlan_present = pl->vlan_proto != 0 || pl->vlan_tci != 0;
 
 	/*
 	 * Direction.  Taps on a transmit or receive path say so.  Elsewhere

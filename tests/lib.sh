@@ -250,6 +250,16 @@ holds_bpf_link() {
 	return 1
 }
 
+# bpf_links_held PID COUNT: whether the processes under PID hold at least
+# COUNT BPF links (a capture of joined taps attaches one per tap, in turn).
+bpf_links_held() {
+	local p n=0
+	for p in $(process_tree "$1"); do
+		n=$((n + $(grep -ls '^link_id:' /proc/"$p"/fdinfo/* | wc -l)))
+	done
+	[ "$n" -ge "$2" ]
+}
+
 # interrupt_capture PID: SIGINT to the capturing program (dumpcap, tshark,
 # tcpdump) under PID.  A background subshell ignores SIGINT, so the
 # signal must go to the program itself.

@@ -34,10 +34,11 @@ traffic() {
 # NFLOG) and the taps are kernel-wide: on a busy machine they grow by tens
 # of MB a second.  So each runs only as long as needed: from its attachment
 # (an event) to a moment after the traffic, and is not polled (reading it
-# back costs more than the wait).
+# back costs more than the wait).  Cut to 256 bytes: tp_btf taps copy
+# whole packets, and other tests' 64 KiB GSO packets would fill the ring.
 # dumpcap into pcapng, read back with tshark; in the drops' namespace, so
 # that the in-device's index is given (see the joined taps below).
-IN_NS=$NS_B as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i bpf:tracepoint:skb:kfree_skb -y NFLOG \
+IN_NS=$NS_B as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i bpf:tracepoint:skb:kfree_skb -y NFLOG -s 256 \
     -w "$TMP/drops.pcapng" > "$TMP/d.out" 2>&1 &
 pid=$!
 on_exit "kill $pid 2>/dev/null"
@@ -76,11 +77,18 @@ fi
 
 # Two taps in one capture: each echo request received, then dropped.
 both=bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb
-as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i "$both" -y NFLOG -w "$TMP/both.pcapng" \
+as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i "$both" -y NFLOG -s 256 -w "$TMP/both.pcapng" \
     > "$TMP/b.out" 2>&1 &
 pid=$!
 wait_for_text "$TMP/b.out" "Capturing on"
-wait_attached $pid
+wait_until $pid bpf_links_held $pid 2 || fail "$both: the two taps did not attach"
+# Kernel-wide taps on a busy machine fill the ring before dumpcap first
+# reads it, and a packet sent then is dropped: wait (a little, a quiet
+# machine has nothing to count) until dumpcap has counted packets.
+for i in $(seq 50); do
+	grep -q "Packets:" "$TMP/b.out" && break
+	sleep 0.1
+done
 ip netns exec "$NS_A" ping -c 2 -i 0.3 -W 1 "$OWN_B" >/dev/null 2>&1
 sleep 1
 interrupt_capture $pid; wait $pid
