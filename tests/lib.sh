@@ -243,21 +243,16 @@ process_tree() {
 # holds_bpf_link PID: whether PID or a descendant holds a bpf_link, as a
 # capture at a tracing, tcx or XDP tap does once attached.
 holds_bpf_link() {
-	local p
-	for p in $(process_tree "$1"); do
-		grep -qs '^link_id:' /proc/"$p"/fdinfo/* && return 0
-	done
-	return 1
+	[ "$(bpf_links_held "$1")" -ge "${2:-1}" ]
 }
 
-# bpf_links_held PID COUNT: whether the processes under PID hold at least
-# COUNT BPF links (a capture of joined taps attaches one per tap, in turn).
+# bpf_links_held PID: how many BPF links the process tree under PID holds
+# (distinct link ids: a filter keeper it forked holds copies).
 bpf_links_held() {
-	local p n=0
+	local p
 	for p in $(process_tree "$1"); do
-		n=$((n + $(grep -ls '^link_id:' /proc/"$p"/fdinfo/* | wc -l)))
-	done
-	[ "$n" -ge "$2" ]
+		sed -n 's/^link_id:[[:space:]]*//p' /proc/"$p"/fdinfo/* 2>/dev/null
+	done | sort -u | wc -l
 }
 
 # interrupt_capture PID: SIGINT to the capturing program (dumpcap, tshark,
@@ -272,12 +267,16 @@ interrupt_capture() {
 	done
 }
 
-# wait_attached PID: until the capture under PID is attached (holds a
-# bpf_link), at most $WAIT_BOUND s: for programs whose 'capturing' line
-# may come before the attachment (dumpcap through the broker attaches at
-# the first use), instead of a fixed sleep.
+# wait_attached PID [LINKS]: until the capture under PID is attached
+# (holds LINKS bpf_links, 1 if not given), at most $WAIT_BOUND s: for
+# programs whose 'capturing' line may come before the attachment (dumpcap
+# through the broker attaches at the first use; dumpcap prints it before
+# it opens the device), instead of a fixed sleep.  A joined capture's taps
+# are loaded and attached one after the other: give their number, or a
+# packet may pass the later taps before they attach.
 wait_attached() {
-	wait_until "$1" holds_bpf_link "$1" || fail "the capture under $1 did not attach within $WAIT_BOUND s"
+	wait_until "$1" holds_bpf_link "$1" "${2:-1}" ||
+	    fail "the capture under $1 did not attach ${2:-1} link(s) within $WAIT_BOUND s"
 }
 
 # As an ordinary user holding what capturing from a bpf: tap needs, as the

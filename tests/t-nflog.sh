@@ -44,6 +44,11 @@ pid=$!
 on_exit "kill $pid 2>/dev/null"
 wait_for_text "$TMP/d.out" "Capturing on"
 wait_attached $pid
+# In process the probe runs from its attachment, in the link type
+# activation gives (LINUX_SLL): records from before dumpcap's
+# pcap_set_datalink() are of a former link type, dropped.  dumpcap
+# writes its file's header once it has set it.
+wait_until $pid test -s "$TMP/drops.pcapng" || fail "dumpcap wrote no header"
 traffic
 sleep 1
 interrupt_capture $pid; wait $pid
@@ -81,7 +86,10 @@ as_capture_user timeout $((WAIT_BOUND * 2)) dumpcap -i "$both" -y NFLOG -s 256 -
     > "$TMP/b.out" 2>&1 &
 pid=$!
 wait_for_text "$TMP/b.out" "Capturing on"
-wait_until $pid bpf_links_held $pid 2 || fail "$both: the two taps did not attach"
+# Both taps (loaded and attached one after the other), and the link type
+# set (as above).
+wait_attached $pid 2
+wait_until $pid test -s "$TMP/both.pcapng" || fail "dumpcap wrote no header"
 # Kernel-wide taps on a busy machine fill the ring before dumpcap first
 # reads it, and a packet sent then is dropped: wait (a little, a quiet
 # machine has nothing to count) until dumpcap has counted packets.
