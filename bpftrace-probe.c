@@ -5,8 +5,8 @@
  *
  * A tap lists the mechanisms that can serve it, cheapest first (tp_btf
  * then raw_tp; fentry then kprobe; tcx then clsact); the first one the
- * kernel accepts is used, and the refusals of the others are reported
- * together when none is.  Every attachment but clsact is a bpf_link held
+ * kernel both loads and attaches is used (PCAP_BPF_DEBUG shows each
+ * refusal), and the refusals are reported together when none is.  Every attachment but clsact is a bpf_link held
  * through a file descriptor, so a process that dies, even by SIGKILL,
  * leaves nothing attached; a clsact filter is removed by pcap_close() and
  * at exit, not after SIGKILL.
@@ -536,10 +536,8 @@ load_object(const struct capture_probe_request *req,
 }
 
 /*
- * Tries one mechanism: loads the probe for it, attaching nothing yet
- * (bpftrace_capture_probe_attach() does, when the capture is used).  Returns 0,
-     or
- * an errno with what failed in why.
+ * Tries one mechanism: loads the probe for it (the caller attaches it).
+ * Returns 0, or an errno with what failed in why.
  */
 static int
 try_mechanism(const struct capture_probe_request *req,
@@ -587,6 +585,40 @@ mechanism_allowed(enum probe_mechanism m)
 	return 0;
 }
 
+/*
+ * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
+ * (the same programs) where the kernel has no tcx.  0, or an errno with
+ * the one-line reason in why; the probe is then released, so that the
+ * caller may load it for its tap's next mechanism: a kernel may load a
+ * program it then refuses to attach (fentry on arm64 before Linux 6.4,
+ * which has no ftrace direct calls, refuses it only at attach).
+ */
+static int
+attach_or_release(struct capture_probe *probe, const struct resolved_tap *tap,
+    char *why, size_t len)
+{
+	int error;
+
+	why[0] = '\0';
+	error = attach(probe, tap, probe->mechanism, why, len);
+	if (error != 0 && probe->mechanism == PROBE_TCX &&
+	    mechanism_allowed(PROBE_CLSACT)) {
+		detach(probe);
+		probe->mechanism = PROBE_CLSACT;
+		why[0] = '\0';
+		error = attach(probe, tap, PROBE_CLSACT, why, len);
+	}
+	if (error != 0) {
+		if (why[0] == '\0')
+			snprintf(why, len, "%s attaching: %s%s",
+			    bpftrace_probe_mechanism_name(probe->mechanism),
+			    strerror(error), refusal_hint(probe->mechanism,
+			    error));
+		release(probe);
+	}
+	return error;
+}
+
 int
 bpftrace_capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
@@ -616,11 +648,20 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		}
 		error = try_mechanism(req, probe, tap->mechanisms[tried],
 		    why[tried], sizeof(why[tried]));
+		if (error == 0)
+			error = attach_or_release(probe, tap, why[tried],
+			    sizeof(why[tried]));
 		if (error == 0 || (error == EPERM && !privileged) ||
 		    error == EBUSY) {
 			tried++;
 			break;
 		}
+		/* The next mechanism, if any, after a refused attach too. */
+		if (tried + 1 < tap->mechanism_count &&
+		    secure_getenv("PCAP_BPF_DEBUG") != NULL)
+			fprintf(stderr, "%s: %s; trying %s\n", req->device,
+			    why[tried], bpftrace_probe_mechanism_name(
+			    tap->mechanisms[tried + 1]));
 	}
 	bpftrace_libbpf_log_restore(previous);
 	if (error == 0) {
@@ -755,57 +796,6 @@ bpftrace_capture_probe_close(struct capture_probe *probe)
 		return;
 	release(probe);
 	free(probe);
-}
-
-/*
- * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
- * (the same programs) where the kernel has no tcx.  TAP_OK, or the status
- * with a one-line reason.  libbpf stays quiet meanwhile: its messages
- * (a clsact hook that exists already, say) are answers expected here.
- */
-static int
-attach_probe(struct capture_probe *probe, const struct resolved_tap *tap,
-    const char *device, char *err, size_t errlen)
-{
-	char why[256];
-	int error;
-
-	why[0] = '\0';
-	error = attach(probe, tap, probe->mechanism, why, sizeof(why));
-	if (error != 0 && probe->mechanism == PROBE_TCX &&
-	    mechanism_allowed(PROBE_CLSACT)) {
-		detach(probe);
-		probe->mechanism = PROBE_CLSACT;
-		why[0] = '\0';
-		error = attach(probe, tap, PROBE_CLSACT, why,
-		    sizeof(why));
-	}
-	if (error != 0) {
-		detach(probe);
-		if (why[0] == '\0')
-			snprintf(why, sizeof(why), "%s attaching: %s%s",
-			    bpftrace_probe_mechanism_name(probe->mechanism),
-			    strerror(error), refusal_hint(probe->mechanism,
-			    error));
-		snprintf(err, errlen, "%s: %s", device, why);
-		if (error == EPERM || error == EACCES)
-			return TAP_PERMISSION;
-		return error == EBUSY ? TAP_NOT_CAPTURABLE : TAP_KERNEL_REFUSED;
-	}
-	return TAP_OK;
-}
-
-int
-bpftrace_capture_probe_attach(struct capture_probe *probe,
-    const struct resolved_tap *tap, const char *device, char *err,
-    size_t errlen)
-{
-	libbpf_print_fn_t previous = bpftrace_libbpf_log_quiet();
-	int status;
-
-	status = attach_probe(probe, tap, device, err, errlen);
-	bpftrace_libbpf_log_restore(previous);
-	return status;
 }
 
 /*
