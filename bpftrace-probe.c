@@ -35,6 +35,7 @@
 #include "bpftrace-tc-guardian.h"
 #include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"
+#include "capture_noloop.skel.h"
 
 #define RING_BYTES_MAX		((size_t)1 << 30)
 /* enum bpf_attach_type values of tcx (Linux 6.6), newer than some headers. */
@@ -150,13 +151,60 @@ set_autoload(struct capture_bpf *skel, const struct resolved_tap *tap,
 	return 0;
 }
 
+/*
+ * Whether the kernel has bpf_loop() (Linux 5.17), which the probe's
+ * filter interpreter steps with.  Asked once; an answer other than "no"
+ * (a probe that could not run) keeps the full probe, whose load then
+ * says what is wrong.
+ */
+static int
+kernel_has_bpf_loop(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
+		    BPF_FUNC_loop, NULL) != 0;
+	return known;
+}
+
+/*
+ * The probe's skeleton, holding the full probe or, where the kernel has
+ * no bpf_loop(), the probe without the filter interpreter: the same
+ * programs, maps and global data (the build checks it), so one skeleton
+ * serves both.  NULL with errno set.
+ */
+static struct capture_bpf *
+open_skeleton(int interpreter)
+{
+	struct capture_bpf *skel = calloc(1, sizeof(*skel));
+	size_t size;
+	int error;
+
+	if (skel == NULL)
+		return NULL;
+	error = capture_bpf__create_skeleton(skel);
+	if (error == 0 && !interpreter) {
+		skel->skeleton->data = capture_noloop_bpf__elf_bytes(&size);
+		skel->skeleton->data_sz = size;
+	}
+	if (error == 0)
+		error = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (error != 0) {
+		capture_bpf__destroy(skel);
+		errno = -error;
+		return NULL;
+	}
+	return skel;
+}
+
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
 prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
     enum probe_mechanism m, int ring_copy_scratch, struct capture_bpf **skelp)
 {
 	const struct resolved_tap *tap = req->tap;
-	struct capture_bpf *skel = capture_bpf__open();
+	struct capture_bpf *skel = open_skeleton(kernel_has_bpf_loop());
 	uint32_t scratch_size, scratch_entries;
 	int error;
 
@@ -454,8 +502,14 @@ refusal_hint(enum probe_mechanism m, int error)
 
 /*
  * What can be known of a mechanism without attaching anything: a kprobe
- * needs the kernel's kprobe event source, an XDP hook must be free.  0, or
- * an errno with the reason in why.
+ * needs the kernel's kprobe event source, an XDP hook must be free, and
+ * XDP needs Linux 5.18 (multi-buffer frames: section xdp.frags,
+ * bpf_xdp_load_bytes()).  Before 5.18 XDP is refused rather than given a
+ * second program reading the frame by direct packet access: every copy
+ * of variable length (the window, the filter's loads, delivery up to the
+ * snap length) would need a loop of constant-size loads for that one
+ * program type, and tc ingress on the same interface sees the same
+ * packets.  0, or an errno with the reason in why.
  */
 static int
 attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
@@ -464,6 +518,13 @@ attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
 	if (m == PROBE_KPROBE &&
 	    access("/sys/bus/event_source/devices/kprobe", F_OK) != 0)
 		return ENOENT;
+	if (m == PROBE_XDP && libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+	    BPF_FUNC_xdp_load_bytes, NULL) == 0) {
+		snprintf(why, len, "xdp: this kernel has no multi-buffer XDP"
+		    " (bpf_xdp_load_bytes(): Linux 5.18 or later); capture at"
+		    " bpf:tc:%s:ingress instead", tap->target);
+		return EOPNOTSUPP;
+	}
 	if (m == PROBE_XDP)
 		return check_xdp_free(tap, why, len);
 	return 0;
@@ -552,6 +613,7 @@ try_mechanism(const struct capture_probe_request *req,
 	stage = "preparing";
 	if ((error = load_object(req, probe, m, &stage)) != 0)
 		goto fail;
+	probe->skel->bss->filter.no_interpreter = !kernel_has_bpf_loop();
 	probe->skel->data->settings.link_type = req->link_type;
 	probe->skel->data->settings.direction = RING_DIRECTION_INOUT;
 	probe->mechanism = m;

@@ -486,7 +486,7 @@ capture_packet(int source, void *ctx, const struct packet_layout *pl)
 
 	struct filter_verdict verdict = { record_length(d, ~0U), 0 };
 
-	generation = filter_active(&slot, &len);
+	generation = filter_active(&r->filter, &slot, &len);
 	if (generation != 0) {
 		if (FILTER_READ(filter.compiled_generation) ==
 		    generation)
