@@ -521,8 +521,8 @@ attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
 	if (m == PROBE_XDP && libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
 	    BPF_FUNC_xdp_load_bytes, NULL) == 0) {
 		snprintf(why, len, "xdp: this kernel has no multi-buffer XDP"
-		    " (bpf_xdp_load_bytes(): Linux 5.18 or later); capture at"
-		    " bpf:tc:%s:ingress instead", tap->target);
+		    " (bpf_xdp_load_bytes(), Linux 5.18 or later):"
+		    " bpf:tc:%s:ingress sees the same packets", tap->target);
 		return EOPNOTSUPP;
 	}
 	if (m == PROBE_XDP)
