@@ -681,6 +681,20 @@ attach_or_release(struct capture_probe *probe, const struct resolved_tap *tap,
 	return error;
 }
 
+/*
+ * Whether an attach failed because the kernel refuses the mechanism (then
+ * the tap's next one is tried), not for a resource (descriptors, memory,
+ * the clsact guardian) or a hook that is taken, which the next mechanism
+ * would meet too.
+ */
+static int
+attach_refused(int error)
+{
+	return error == EOPNOTSUPP || error == 524 /* ENOTSUPP */ ||
+	    error == EINVAL || error == ENOENT || error == EPERM ||
+	    error == EACCES || error == E2BIG;
+}
+
 int
 bpftrace_capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
@@ -689,7 +703,7 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	const struct resolved_tap *tap = req->tap;
 	struct capture_probe *probe = calloc(1, sizeof(*probe));
 	char why[TAP_MAX_MECHANISMS][256];
-	int tried, error = ENOMEM, privileged;
+	int tried, error = ENOMEM, privileged, alone = -1;
 
 	if (probe == NULL) {
 		snprintf(err, errlen, "%s: out of memory", req->device);
@@ -710,9 +724,13 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		}
 		error = try_mechanism(req, probe, tap->mechanisms[tried],
 		    why[tried], sizeof(why[tried]));
-		if (error == 0)
-			error = attach_or_release(probe, tap, why[tried],
-			    sizeof(why[tried]));
+		if (error == 0 && (error = attach_or_release(probe, tap,
+		    why[tried], sizeof(why[tried]))) != 0 &&
+		    !attach_refused(error)) {
+			/* Not the mechanism's fault: said alone. */
+			alone = tried;
+			break;
+		}
 		if (error == 0 || (error == EPERM && !privileged) ||
 		    error == EBUSY) {
 			tried++;
@@ -738,7 +756,9 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		    bpftrace_tap_capabilities_needed(tap->family));
 		return TAP_PERMISSION;
 	}
-	if (tried == 1)
+	if (alone >= 0)
+		snprintf(err, errlen, "%s: %s", req->device, why[alone]);
+	else if (tried == 1)
 		snprintf(err, errlen, "%s: %s", req->device, why[0]);
 	else
 		snprintf(err, errlen, "%s: the kernel refused every way to"
