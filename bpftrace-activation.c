@@ -234,11 +234,6 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 	if (status != TAP_OK)
 		return status;
 	h->count = i + 1;
-	status = bpftrace_capture_probe_attach(h->probes[i], &h->taps[i],
-	    h->devices[i],
-	    err, errlen);
-	if (status != TAP_OK)
-		return status;
 	if (bpftrace_capture_probe_export(h->probes[i], g) != 0) {
 		snprintf(err, errlen, "%s: out of descriptors handing over the"
 		    " probe", h->devices[i]);

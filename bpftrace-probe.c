@@ -5,8 +5,8 @@
  *
  * A tap lists the mechanisms that can serve it, cheapest first (tp_btf
  * then raw_tp; fentry then kprobe; tcx then clsact); the first one the
- * kernel accepts is used, and the refusals of the others are reported
- * together when none is.  Every attachment but clsact is a bpf_link held
+ * kernel both loads and attaches is used (PCAP_BPF_DEBUG shows each
+ * refusal), and the refusals are reported together when none is.  Every attachment but clsact is a bpf_link held
  * through a file descriptor, so a process that dies, even by SIGKILL,
  * leaves nothing attached; a clsact filter is removed by pcap_close() and
  * at exit, not after SIGKILL.
@@ -36,6 +36,7 @@
 #include "bpftrace-tc-guardian.h"
 #include "bpftrace-tracepoint-notes.h"
 #include "capture.skel.h"
+#include "capture_noloop.skel.h"
 
 #define RING_BYTES_MAX		((size_t)1 << 30)
 /* enum bpf_attach_type values of tcx (Linux 6.6), newer than some headers. */
@@ -159,6 +160,53 @@ set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
 	return 0;
 }
 
+/*
+ * Whether the kernel has bpf_loop() (Linux 5.17), which the probe's
+ * filter interpreter steps with.  Asked once; an answer other than "no"
+ * (a probe that could not run) keeps the full probe, whose load then
+ * says what is wrong.
+ */
+static int
+kernel_has_bpf_loop(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
+		    BPF_FUNC_loop, NULL) != 0;
+	return known;
+}
+
+/*
+ * The probe's skeleton, holding the full probe or, where the kernel has
+ * no bpf_loop(), the probe without the filter interpreter: the same
+ * programs, maps and global data (the build checks it), so one skeleton
+ * serves both.  NULL with errno set.
+ */
+static struct capture_bpf *
+open_skeleton(int interpreter)
+{
+	struct capture_bpf *skel = calloc(1, sizeof(*skel));
+	size_t size;
+	int error;
+
+	if (skel == NULL)
+		return NULL;
+	error = capture_bpf__create_skeleton(skel);
+	if (error == 0 && !interpreter) {
+		skel->skeleton->data = capture_noloop_bpf__elf_bytes(&size);
+		skel->skeleton->data_sz = size;
+	}
+	if (error == 0)
+		error = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (error != 0) {
+		capture_bpf__destroy(skel);
+		errno = -error;
+		return NULL;
+	}
+	return skel;
+}
+
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
 prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
@@ -166,7 +214,7 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
     struct capture_bpf **skelp)
 {
 	const struct resolved_tap *tap = req->tap;
-	struct capture_bpf *skel = capture_bpf__open();
+	struct capture_bpf *skel = open_skeleton(kernel_has_bpf_loop());
 	uint32_t scratch_size, scratch_entries;
 	int error;
 
@@ -475,8 +523,14 @@ refusal_hint(enum probe_mechanism m, int error)
 
 /*
  * What can be known of a mechanism without attaching anything: a kprobe
- * needs the kernel's kprobe event source, an XDP hook must be free.  0, or
- * an errno with the reason in why.
+ * needs the kernel's kprobe event source, an XDP hook must be free, and
+ * XDP needs Linux 5.18 (multi-buffer frames: section xdp.frags,
+ * bpf_xdp_load_bytes()).  Before 5.18 XDP is refused rather than given a
+ * second program reading the frame by direct packet access: every copy
+ * of variable length (the window, the filter's loads, delivery up to the
+ * snap length) would need a loop of constant-size loads for that one
+ * program type, and tc ingress on the same interface sees the same
+ * packets.  0, or an errno with the reason in why.
  */
 static int
 attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
@@ -485,6 +539,13 @@ attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
 	if (m == PROBE_KPROBE &&
 	    access("/sys/bus/event_source/devices/kprobe", F_OK) != 0)
 		return ENOENT;
+	if (m == PROBE_XDP && libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+	    BPF_FUNC_xdp_load_bytes, NULL) == 0) {
+		snprintf(why, len, "xdp: this kernel has no multi-buffer XDP"
+		    " (bpf_xdp_load_bytes(), Linux 5.18 or later):"
+		    " bpf:tc:%s:ingress sees the same packets", tap->target);
+		return EOPNOTSUPP;
+	}
 	if (m == PROBE_XDP)
 		return check_xdp_free(tap, why, len);
 	return 0;
@@ -583,10 +644,8 @@ load_object(const struct capture_probe_request *req,
 }
 
 /*
- * Tries one mechanism: loads the probe for it, attaching nothing yet
- * (bpftrace_capture_probe_attach() does, when the capture is used).  Returns 0,
-     or
- * an errno with what failed in why.
+ * Tries one mechanism: loads the probe for it (the caller attaches it).
+ * Returns 0, or an errno with what failed in why.
  */
 static int
 try_mechanism(const struct capture_probe_request *req,
@@ -601,6 +660,7 @@ try_mechanism(const struct capture_probe_request *req,
 	stage = "preparing";
 	if ((error = load_object(req, probe, m, &stage)) != 0)
 		goto fail;
+	probe->skel->bss->filter.no_interpreter = !kernel_has_bpf_loop();
 	probe->skel->data->settings.link_type = req->link_type;
 	probe->skel->data->settings.direction = RING_DIRECTION_INOUT;
 	probe->mechanism = m;
@@ -634,6 +694,58 @@ mechanism_allowed(enum probe_mechanism m)
 	return 0;
 }
 
+/*
+ * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
+ * (the same programs) where the kernel has no tcx.  0, or an errno with
+ * the one-line reason in why; the probe is then released, so that the
+ * caller may load it for its tap's next mechanism: a kernel may load a
+ * program it then refuses to attach (fentry on arm64 before Linux 6.4,
+ * which has no ftrace direct calls, refuses it only at attach).
+ */
+static int attach_untrack(struct capture_probe *probe, char *why, size_t len);
+
+static int
+attach_or_release(struct capture_probe *probe, const struct resolved_tap *tap,
+    char *why, size_t len)
+{
+	int error;
+
+	why[0] = '\0';
+	error = attach(probe, tap, probe->mechanism, why, len);
+	if (error != 0 && probe->mechanism == PROBE_TCX &&
+	    mechanism_allowed(PROBE_CLSACT)) {
+		detach(probe);
+		probe->mechanism = PROBE_CLSACT;
+		why[0] = '\0';
+		error = attach(probe, tap, PROBE_CLSACT, why, len);
+	}
+	if (error == 0)
+		error = attach_untrack(probe, why, len);
+	if (error != 0) {
+		if (why[0] == '\0')
+			snprintf(why, len, "%s attaching: %s%s",
+			    bpftrace_probe_mechanism_name(probe->mechanism),
+			    strerror(error), refusal_hint(probe->mechanism,
+			    error));
+		release(probe);
+	}
+	return error;
+}
+
+/*
+ * Whether an attach failed because the kernel refuses the mechanism (then
+ * the tap's next one is tried), not for a resource (descriptors, memory,
+ * the clsact guardian) or a hook that is taken, which the next mechanism
+ * would meet too.
+ */
+static int
+attach_refused(int error)
+{
+	return error == EOPNOTSUPP || error == 524 /* ENOTSUPP */ ||
+	    error == EINVAL || error == ENOENT || error == EPERM ||
+	    error == EACCES || error == E2BIG;
+}
+
 int
 bpftrace_capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
@@ -642,7 +754,7 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	const struct resolved_tap *tap = req->tap;
 	struct capture_probe *probe = calloc(1, sizeof(*probe));
 	char why[TAP_MAX_MECHANISMS][256];
-	int tried, error = ENOMEM, privileged;
+	int tried, error = ENOMEM, privileged, alone = -1;
 
 	if (probe == NULL) {
 		snprintf(err, errlen, "%s: out of memory", req->device);
@@ -663,11 +775,24 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		}
 		error = try_mechanism(req, probe, tap->mechanisms[tried],
 		    why[tried], sizeof(why[tried]));
+		if (error == 0 && (error = attach_or_release(probe, tap,
+		    why[tried], sizeof(why[tried]))) != 0 &&
+		    !attach_refused(error)) {
+			/* Not the mechanism's fault: said alone. */
+			alone = tried;
+			break;
+		}
 		if (error == 0 || (error == EPERM && !privileged) ||
 		    error == EBUSY) {
 			tried++;
 			break;
 		}
+		/* The next mechanism, if any, after a refused attach too. */
+		if (tried + 1 < tap->mechanism_count &&
+		    secure_getenv("PCAP_BPF_DEBUG") != NULL)
+			fprintf(stderr, "%s: %s; trying %s\n", req->device,
+			    why[tried], bpftrace_probe_mechanism_name(
+			    tap->mechanisms[tried + 1]));
 	}
 	bpftrace_libbpf_log_restore(previous);
 	if (error == 0) {
@@ -682,7 +807,9 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		    bpftrace_tap_capabilities_needed(tap->family));
 		return TAP_PERMISSION;
 	}
-	if (tried == 1)
+	if (alone >= 0)
+		snprintf(err, errlen, "%s: %s", req->device, why[alone]);
+	else if (tried == 1)
 		snprintf(err, errlen, "%s: %s", req->device, why[0]);
 	else
 		snprintf(err, errlen, "%s: the kernel refused every way to"
@@ -838,59 +965,6 @@ attach_untrack(struct capture_probe *probe, char *why, size_t len)
 		}
 	}
 	return 0;
-}
-
-/*
- * Attaches the loaded probe.  tc falls back from tcx to a clsact filter
- * (the same programs) where the kernel has no tcx.  TAP_OK, or the status
- * with a one-line reason.  libbpf stays quiet meanwhile: its messages
- * (a clsact hook that exists already, say) are answers expected here.
- */
-static int
-attach_probe(struct capture_probe *probe, const struct resolved_tap *tap,
-    const char *device, char *err, size_t errlen)
-{
-	char why[256];
-	int error;
-
-	why[0] = '\0';
-	error = attach(probe, tap, probe->mechanism, why, sizeof(why));
-	if (error == 0)
-		error = attach_untrack(probe, why, sizeof(why));
-	if (error != 0 && probe->mechanism == PROBE_TCX &&
-	    mechanism_allowed(PROBE_CLSACT)) {
-		detach(probe);
-		probe->mechanism = PROBE_CLSACT;
-		why[0] = '\0';
-		error = attach(probe, tap, PROBE_CLSACT, why,
-		    sizeof(why));
-	}
-	if (error != 0) {
-		detach(probe);
-		if (why[0] == '\0')
-			snprintf(why, sizeof(why), "%s attaching: %s%s",
-			    bpftrace_probe_mechanism_name(probe->mechanism),
-			    strerror(error), refusal_hint(probe->mechanism,
-			    error));
-		snprintf(err, errlen, "%s: %s", device, why);
-		if (error == EPERM || error == EACCES)
-			return TAP_PERMISSION;
-		return error == EBUSY ? TAP_NOT_CAPTURABLE : TAP_KERNEL_REFUSED;
-	}
-	return TAP_OK;
-}
-
-int
-bpftrace_capture_probe_attach(struct capture_probe *probe,
-    const struct resolved_tap *tap, const char *device, char *err,
-    size_t errlen)
-{
-	libbpf_print_fn_t previous = bpftrace_libbpf_log_quiet();
-	int status;
-
-	status = attach_probe(probe, tap, device, err, errlen);
-	bpftrace_libbpf_log_restore(previous);
-	return status;
 }
 
 /*

@@ -55,9 +55,6 @@ int	bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 struct tap_grant;
 int	bpftrace_capture_probe_preflight(const struct resolved_tap *tap,
 	    const char *device, char *err, size_t errlen);
-int	bpftrace_capture_probe_attach(struct capture_probe *probe,
-	    const struct resolved_tap *tap, const char *device, char *err,
-	    size_t errlen);
 int	bpftrace_capture_probe_export(struct capture_probe *probe,
 	    struct tap_grant *grant);
 

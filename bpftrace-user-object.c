@@ -572,6 +572,17 @@ bpftrace_user_object_attach(struct user_object *o, const char *device,
 			    " PATH:SECTION" : "");
 			return TAP_NOT_CAPTURABLE;
 		}
+		if (is_trampoline(prog) && error == 524) {
+			/*
+			 * ENOTSUPP: loaded, but no trampoline to attach (arm64
+			 * before 6.4 has no ftrace direct calls).
+			 */
+			snprintf(err, errlen, "%s: the kernel refused program"
+			    " %s (%s): attaching: %s (this kernel refuses BPF"
+			    " trampolines)", device, bpf_program__name(prog),
+			    bpf_program__section_name(prog), strerror(error));
+			return TAP_KERNEL_REFUSED;
+		}
 		snprintf(err, errlen, "%s: attaching program %s (%s): %s%s",
 		    device, bpf_program__name(prog),
 		    bpf_program__section_name(prog),

@@ -754,6 +754,24 @@ compile_kernel_filter(pcap_t *p, const struct bpf_insn *program, u_int len,
 }
 
 /*
+ * Whether a tap's probe was loaded without its filter interpreter (a
+ * kernel without bpf_loop()): there only a compiled filter runs in the
+ * kernel, and packets it did not judge reach user space unfiltered
+ * (generation 0), to be filtered there.
+ */
+static int
+interpreter_missing(const struct pcap_bpftrace *pb)
+{
+	int i;
+
+	for (i = 0; i < pb->tap_count; i++)
+		if (__atomic_load_n(&pb->taps[i].view.filter->no_interpreter,
+		    __ATOMIC_RELAXED))
+			return 1;
+	return 0;
+}
+
+/*
  * The filter runs in the probe when it can, so that rejected packets never
  * use ring space or a wakeup; PCAP_BPF_FILTER=user keeps it in user space
  * (for comparison).  The interpreter's copy is only memory stores (this
@@ -786,6 +804,12 @@ bpftrace_setfilter(pcap_t *p, struct bpf_program *fp)
 	if (in_kernel && compiled_filters_wanted())
 		compile_kernel_filter(p, p->fcode.bf_insns, p->fcode.bf_len,
 		    pb->kernel_generation);
+	if (in_kernel && interpreter_missing(pb) &&
+	    secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: no filter interpreter in the probe (the"
+		    " kernel has no bpf_loop(): Linux 5.17): what no compiled"
+		    " filter judges is filtered in user space\n",
+		    p->opt.device);
 	if (!in_kernel && secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: filtering in user space: %s\n",
 		    p->opt.device, why);

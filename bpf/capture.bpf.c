@@ -395,6 +395,7 @@ output_through_scratch(int source, void *ctx, struct decision_record *r,
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct scratch_record *rec = bpf_map_lookup_elem(&scratch, &cpu);
+	__u64 total;
 
 	if (!rec)
 		return -1;
@@ -415,8 +416,17 @@ output_through_scratch(int source, void *ctx, struct decision_record *r,
 		    rec->bytes + in_window, last + 1) != 0)
 			return -1;
 	}
+	/*
+	 * The record's bytes bounded as one value: the verifier bounds a
+	 * sum by its parts' bounds, which together exceed the scratch value
+	 * (measured on 5.10).
+	 */
+	total = in_window + rest;
+	asm volatile("" : "+r"(total));
+	if (total > RING_LINK_HEADER_MAX + snaplen)
+		return -1;
 	return bpf_ringbuf_output(&ring, &rec->header, sizeof(rec->header) +
-	    in_window + rest, wakeup) != 0 ? -1 : 0;
+	    total, wakeup) != 0 ? -1 : 0;
 }
 
 /*
@@ -559,7 +569,7 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 	if (!r)
 		return;
 	d = &r->d;
-	generation = filter_active(&slot, &len);
+	generation = filter_active(&r->filter, &slot, &len);
 	/*
 	 * ,track: a packet followed since it matched this filter bypasses
 	 * it; any other may begin to be followed if the filter accepts it.

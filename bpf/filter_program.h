@@ -53,6 +53,10 @@ struct capture_filter {
 					   (filter_decision.h); the probe
 					   tail-calls it only while this is
 					   the active slot's generation */
+	__u32	no_interpreter;	/* set by the loader: the probe has no
+				   interpreter (a kernel without bpf_loop():
+				   bpf/packet_filter.h) and runs only a
+				   compiled filter */
 	struct filter_slot slots[2];
 };
 
@@ -71,6 +75,9 @@ struct filter_state {
 	__u32	result;		/* snap length to keep; 0 rejects */
 	__u32	done;		/* a return instruction ran */
 	__u32	mem[FILTER_MEMWORDS];
+	__u64	fence;		/* the target of the load fence (packet_filter.h);
+				   64 bits: BPF has 32-bit atomics with a
+				   result only with ALU32 (-mcpu=v3) */
 };
 
 /*

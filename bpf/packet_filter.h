@@ -23,12 +23,28 @@
  *
  * Included by capture.bpf.c after the decision map, the filter and the
  * copy_packet_bytes() it uses.
+ *
+ * FILTER_INTERPRETER=0 builds the probe without the interpreter, for
+ * kernels without bpf_loop() (before 5.17).  A frozen constant that
+ * skips the call would not do: the callback stays in the object, and
+ * older verifiers count the subprograms by their calls only, then refuse
+ * the program because the BTF describes one function more ("number of
+ * funcs in func_info doesn't match number of subprogs", measured on
+ * 5.10).  Without it, filter_packet() passes every packet unfiltered
+ * (generation 0): user space filters them, unless a compiled filter is
+ * installed, which the probe still tail-calls.
  */
 #ifndef BPFTRACE_PACKET_FILTER_H
 #define BPFTRACE_PACKET_FILTER_H
 
 #include "filter_program.h"
 #include "filter_decision.h"
+
+#ifndef FILTER_INTERPRETER
+#define FILTER_INTERPRETER	1
+#endif
+
+#if FILTER_INTERPRETER
 
 /* Passed to each step: the program's context, for the packet helpers. */
 struct filter_context {
@@ -267,6 +283,8 @@ filter_step_xdp(__u64 index, void *fc)
 	return filter_step(SOURCE_XDP, fc);
 }
 
+#endif /* FILTER_INTERPRETER */
+
 /* The outcome of filtering one packet. */
 struct filter_verdict {
 	__u32 snap;		/* bytes to keep; 0: drop the packet */
@@ -279,17 +297,36 @@ struct filter_verdict {
  * the probe reads active and the generation, then the instructions, then
  * the generation again (a seqlock's read side).  BPF before the v4
  * load-acquire instruction (clang 20, Linux 6.15) has no ordered load and
- * no load fence, and clang 14 cannot even lower __atomic acquire loads
- * for BPF, so the reads are volatile (clang keeps their order) with
- * compiler barriers between the groups.  On x86-64 and s390 the machine
- * keeps loads in order too, which makes this a correct seqlock.  On a
- * weakly ordered machine (arm64, riscv) an instruction may be read
- * before the first generation read or after the second: a run racing a
- * rewrite may then judge one packet by a mix of the two programs, and it
- * is stamped with the generation read, which user space knows is no
- * longer installed, so a kept packet is filtered again there; a packet
- * wrongly rejected that once is lost.
+ * no load fence, and clang 14 cannot lower __atomic acquire loads for
+ * BPF, so the reads are volatile (clang keeps their order) with a fence
+ * between the groups.  On x86-64 the machine keeps loads in order, so the
+ * fence is a compiler barrier.  On a weakly ordered machine (arm64) it is
+ * an atomic read-modify-write that returns its value (BPF_FETCH, Linux
+ * 5.12) on this CPU's own scratch word: the kernel runs those fully
+ * ordered, as its own atomic_fetch_*() (arm64's JIT emits LDADDAL or
+ * LDSETAL, both acquire and release, or with LL/SC a loop ended by DMB
+ * ISH), so no load moves across it.  The word is this CPU's: no cache
+ * line bounces between CPUs for it.  (The value must be used: clang drops
+ * BPF_FETCH from an atomic whose result is ignored, and arm64 then emits
+ * STADD, which orders nothing; clang 14 turns a fetch-add of 0 into a
+ * fetch-or of 0, hence written so.)  Only the interpreter needs it: a
+ * probe without one reads no instructions, and the kernels it serves
+ * (before 5.17) may have no BPF_FETCH.  arm64's JIT has BPF_FETCH only
+ * since 5.18: an arm64 5.17, with bpf_loop() but not that, refuses the
+ * probe (no Debian kernel is one).
  */
+#if FILTER_INTERPRETER && !defined(__TARGET_ARCH_x86)
+static __always_inline void
+filter_fence(struct filter_state *s)
+{
+	__u64 seen = __sync_fetch_and_or(&s->fence, 0);
+
+	asm volatile("" : : "r"(seen) : "memory");
+}
+#else
+#define filter_fence(s)	asm volatile("" ::: "memory")
+#endif
+
 #define FILTER_READ(lvalue)	(*(volatile __u32 *)&(lvalue))
 
 /*
@@ -297,16 +334,18 @@ struct filter_verdict {
  * not 0), slot and length.  0: no program to run.
  */
 static __always_inline __u32
-filter_active(__u32 *slotp, __u32 *lenp)
+filter_active(struct filter_state *s, __u32 *slotp, __u32 *lenp)
 {
 	__u32 slot = FILTER_READ(filter.active) & 1;
 	__u32 generation, len;
 
 	generation = FILTER_READ(filter.slots[slot].generation);
+	if (generation == 0 || (generation & 1))
+		return 0;
+	/* The length is the slot's data too: read after the fence. */
+	filter_fence(s);
 	len = FILTER_READ(filter.slots[slot].len);
-	asm volatile("" ::: "memory");
-	if (generation == 0 || (generation & 1) || len == 0 ||
-	    len > FILTER_MAX_INSNS)
+	if (len == 0 || len > FILTER_MAX_INSNS)
 		return 0;
 	*slotp = slot;
 	*lenp = len;
@@ -325,6 +364,7 @@ filter_packet(int source, void *ctx, struct decision_record *r, __u32 caplen,
     __u32 slot, __u32 len, __u32 generation)
 {
 	struct filter_verdict v = { caplen, 0 };
+#if FILTER_INTERPRETER
 	struct filter_context fc = { ctx };
 	struct filter_state *s = &r->filter;
 
@@ -339,13 +379,14 @@ filter_packet(int source, void *ctx, struct decision_record *r, __u32 caplen,
 	else
 		bpf_loop(len, filter_step_kernel_skb, &fc, 0);
 	/* The run counts only if the slot was not rewritten meanwhile. */
-	asm volatile("" ::: "memory");
+	filter_fence(s);
 	if (FILTER_READ(filter.slots[slot].generation) != generation ||
 	    !s->done)
 		return v;
 	v.generation = generation;
 	if (s->result < caplen)
 		v.snap = s->result;
+#endif
 	return v;
 }
 

@@ -165,6 +165,38 @@ in_capture_netns(struct net *net)
  * listener's; time-wait sockets keep no cgroup, nor do packets without a
  * socket (forwarded, or received before socket lookup): out of scope.
  */
+/*
+ * Older layouts, for CO-RE: before 5.15 the socket's cgroup is a word
+ * that holds net_prio or net_cls data instead when its low bits are set
+ * (the socket is then in the root cgroup, out of any narrower scope);
+ * before 6.1 a cgroup lists its ancestors' ids, not the ancestors.
+ */
+struct sock_cgroup_data___word {
+	__u64 val;
+};
+
+struct sock___word {
+	struct sock_cgroup_data___word sk_cgrp_data;
+};
+
+struct cgroup___ids {
+	int level;
+	__u64 ancestor_ids[];
+};
+
+static __always_inline struct cgroup *
+socket_cgroup(struct sock *sk)
+{
+	__u64 word;
+
+	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
+		return BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	if (!bpf_core_field_exists(((struct sock___word *)sk)->sk_cgrp_data.val))
+		return 0;
+	word = BPF_CORE_READ((struct sock___word *)sk, sk_cgrp_data.val);
+	return word & 3 ? 0 : (struct cgroup *)word;
+}
+
 static __always_inline int
 socket_in_scope_cgroup(struct sock *sk)
 {
@@ -182,9 +214,25 @@ socket_in_scope_cgroup(struct sock *sk)
 		sk = BPF_CORE_READ(sk, __sk_common.skc_listener);
 	if (!sk || !bpf_core_field_exists(sk->sk_cgrp_data))
 		return 0;
-	cgroup = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	cgroup = socket_cgroup(sk);
 	if (!cgroup)
 		return 0;
+	if (!bpf_core_field_exists(cgroup->ancestors) &&
+	    bpf_core_field_exists(((struct cgroup___ids *)cgroup)->ancestor_ids)) {
+		__u64 id;
+
+		level = BPF_CORE_READ(cgroup, level);
+		ancestors = (__u64)cgroup + bpf_core_field_offset(
+		    struct cgroup___ids, ancestor_ids);
+		for (i = 0; i < SCOPE_CGROUP_LEVELS && i <= level; i++) {
+			id = 0;
+			bpf_probe_read_kernel(&id, sizeof(id),
+			    (void *)(ancestors + i * sizeof(id)));
+			if (id == scope_cgroup_id)
+				return 1;
+		}
+		return 0;
+	}
 	if (!bpf_core_field_exists(cgroup->ancestors))
 		return BPF_CORE_READ(cgroup, kn, id) == scope_cgroup_id;
 	/* ancestors[i] is the cgroup's ancestor at level i, itself at its own. */

@@ -134,7 +134,7 @@ refused_by_kernel() {
 	echo "$ways" | tr ';' '\n' | while read -r way; do
 		case $way in
 		"") ;;
-		*"refuses BPF trampolines"*|*"no kprobe support"*|*"not in PCAP_BPF_MECHANISMS"*) ;;
+		*"refuses BPF trampolines"*|*"no kprobe support"*|*"not in PCAP_BPF_MECHANISMS"*|*"no multi-buffer XDP"*) ;;
 		*)	echo no ;;
 		esac
 	done | grep -q no && return 1
