@@ -862,6 +862,8 @@ attach_btf_object(struct capture_probe *probe, uint32_t id, int32_t *fd)
 	if ((btf_fd = bpf_btf_get_fd_by_id(id)) < 0)
 		return errno ? errno : ENOENT;
 	memset(&info, 0, sizeof(info));
+	/* Zeroed: the kernel fills it, where valgrind cannot see. */
+	memset(name, 0, sizeof(name));
 	info.name = (uint64_t)(uintptr_t)name;
 	info.name_len = sizeof(name);
 	if (bpf_obj_get_info_by_fd(btf_fd, &info, &len) != 0) {

@@ -182,7 +182,7 @@ compare(const struct bpf_insn *insns, uint32_t generation,
 	memcpy(whole, r->d.window, header_len);
 	memcpy(whole + header_len, bytes, available);
 
-	if (filter_active(&slot, &len) != generation)
+	if (filter_active(&r->filter, &slot, &len) != generation)
 		promise_broken("probe: the installed program is not active");
 	v = filter_packet(SOURCE_KERNEL_SKB, NULL, r, caplen, slot, len,
 	    generation);

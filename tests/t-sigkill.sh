@@ -13,9 +13,15 @@ for dev in bpf:tracepoint:skb:kfree_skb bpf:raw_tracepoint:kfree_skb; do
 	start_tcpdump kill -ni "$dev" -w /dev/null
 	# PID_kill is the timeout(1) around tcpdump: kill tcpdump itself.
 	tcpdump_pid=$(pgrep -P "$PID_kill" tcpdump) || fail "no tcpdump under $PID_kill"
-	id=$(programs_of "$tcpdump_pid")
-	[ -n "$id" ] || fail "$dev: tcpdump holds no BPF program"
-	progs=$(bpftool prog show id $id | head -1)
+	# The attached program and its delivery program (tail-called).
+	ids=$(programs_of "$tcpdump_pid")
+	[ -n "$ids" ] || fail "$dev: tcpdump holds no BPF program"
+	id=""
+	for i in $ids; do
+		bpftool prog show id "$i" | head -1 | grep -q "name capture_" && id=$i
+	done
+	[ -n "$id" ] || fail "$dev: none of tcpdump's programs ($ids) is a capture program"
+	progs=$(bpftool prog show id "$id" | head -1)
 	echo "$dev: $progs"
 	case $dev in
 	*:tracepoint:*) echo "$progs" | grep -q "tracing  name capture_tp_btf" ||
@@ -26,7 +32,7 @@ for dev in bpf:tracepoint:skb:kfree_skb bpf:raw_tracepoint:kfree_skb; do
 	bpftool link show | grep -q "prog $id\b" || fail "no bpf_link holds program $id"
 	kill -KILL "$tcpdump_pid"
 	wait "$PID_kill" 2>/dev/null
-	programs_gone $id || fail "$dev: program $id left after SIGKILL"
+	programs_gone $ids || fail "$dev: programs $ids left after SIGKILL"
 	bpftool link show | grep -q "prog $id\b" && fail "link of program $id left"
 	echo "$dev: program $id and its link gone with the process"
 done
@@ -45,6 +51,8 @@ for dev in bpf:tc:veth_b bpf:xdp:veth_b; do
 	ids=$(programs_of $pid)
 	links=$(bpftool link show)
 	for id in $ids; do
+		# Delivery programs are tail-called, not attached.
+		bpftool prog show id "$id" | head -1 | grep -q "name deliver_" && continue
 		line=$(echo "$links" | grep "prog $id\b" || true)
 		echo "$dev: program $id: ${line:-no link}"
 		case $dev in
