@@ -32,6 +32,9 @@ echo "$out" | grep -q "pcap_setnonblock failed as expected" || fail "nonblocktes
 run_until() {
 	local out=$1 pattern=$2 pid
 	shift 2
+	# The last run's output must not count for this one: the shell
+	# truncates a reused file only once the background job has started.
+	rm -f "$out"
 	timeout $((WAIT_BOUND + 10)) stdbuf -oL "$@" > "$out" 2>&1 &
 	pid=$!
 	wait_until $pid grep -q "$pattern" "$out"
