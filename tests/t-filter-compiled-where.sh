@@ -89,15 +89,7 @@ pkill -KILL -P "$PID_killed" -x tcpdump
 wait_clean "SIGKILLed tcpdump"
 
 # A broker client: the broker's child compiles.
-group=pbt$$
-groupadd "$group" || fail "groupadd $group"
-on_exit "groupdel $group 2>/dev/null"
-gid=$(getent group "$group" | cut -d: -f3)
-printf 'groups = %s\n' "$group" > "$TMP/broker.conf"
-SOCK=$TMP/broker.sock
-mkdir -p "$TMP/shared"
-cp -L "$LIBDIR/libpcap.so.0.8" "$TESTPROGS/tap_counts" "$TMP/shared/"
-chmod -R a+rX "$TMP/shared"
+broker_group "$TESTPROGS/tap_counts"
 ip netns exec "$NS_B" "$TOP/build/bin/pcap-bpftrace-broker" --foreground \
     --socket "$SOCK" --config "$TMP/broker.conf" > "$TMP/broker.log" 2>&1 &
 broker=$!
