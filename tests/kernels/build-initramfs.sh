@@ -60,7 +60,7 @@ else
 	# programs need, at their paths in that tree.
 	groot=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}/userland-$arch
 	libs=$("$top/tests/kernels/guest-userland.sh" "$arch" "$triple" "$groot" \
-	    /usr/bin/tcpdump /sbin/ip /sbin/tc /sbin/iw /usr/bin/setpriv \
+	    /usr/bin/tcpdump /sbin/ip /sbin/tc /sbin/iw /usr/bin/setpriv -- \
 	    "$build/lib/libpcap.so.0.8" "$broker" "$tap_counts")
 	# copy_from_tree PATH [TO]: the tree's file at PATH, to TO (PATH).
 	copy_from_tree() {

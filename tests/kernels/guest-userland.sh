@@ -4,10 +4,11 @@
 # library, broker and tap_counts need: Debian's packages for ARCH,
 # downloaded with apt (multiarch) and unpacked into one root tree, once
 # per machine.
-#   guest-userland.sh ARCH TRIPLE ROOT FILE...
-# e.g. arm64 aarch64-linux-gnu; the FILEs are the tree's programs (their
-# path in ROOT, e.g. /usr/bin/tcpdump) or cross-built ELF files (a full
-# path outside ROOT).  Prints the tree's path of every library they need,
+#   guest-userland.sh ARCH TRIPLE ROOT PROGRAM... -- BUILT...
+# e.g. arm64 aarch64-linux-gnu; the PROGRAMs are the tree's programs (their
+# path in ROOT, e.g. /usr/bin/tcpdump), the BUILT files cross-built ELF
+# files (wherever the checkout is: told apart by the separator, never by
+# where a path points).  Prints the tree's path of every library they need,
 # libraries of libraries included.  A library's package is the one that
 # holds the same library on this machine (dpkg -S).
 set -euo pipefail
@@ -63,15 +64,21 @@ package_of() {
 # Breadth first over DT_NEEDED; a soname not in the tree fetches the
 # package that holds it here.
 queue=""
+built=false
 for f in "$@"; do
-	case $f in
-	"$root"/*|/work/*|/tmp/*) ;;
-	/*) in_tree=$(tree_path "$root" "$f") || {
-		echo "guest-userland: no $f in the $arch packages" >&2
+	if [ "$f" = -- ]; then
+		built=true
+		continue
+	fi
+	if ! $built; then
+		f=$(tree_path "$root" "$f") || {
+			echo "guest-userland: no $f in the $arch packages" >&2
+			exit 1
+		}
+	elif [ ! -f "$f" ]; then
+		echo "guest-userland: no cross-built $f (tests/kernels/cross-build.sh)" >&2
 		exit 1
-	}
-	f=$in_tree ;;
-	esac
+	fi
 	queue="$queue $f"
 done
 seen=" "
