@@ -132,7 +132,7 @@ mount -t tracefs tracefs /sys/kernel/tracing
 ip link set lo up
 for m in $modules; do modprobe \$m 2>/dev/null || echo "GUEST-NOTE no module \$m"; done
 echo "GUEST-KERNEL \$(uname -r)"
-GUEST_TESTS="$tests" WAIT_TENTHS=600 sh /tests/guest-taps.sh
+GUEST_TESTS="$tests" GUEST_ROWS="${GUEST_ROWS:-}" WAIT_TENTHS=600 sh /tests/guest-taps.sh
 poweroff -f
 INIT
 chmod +x $r/init

@@ -146,10 +146,17 @@ refused_by_kernel() {
 	return 0
 }
 
+# wanted ROW: GUEST_ROWS (row names, space-separated) runs those alone.
+wanted() {
+	case " ${GUEST_ROWS:-$1} " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # capture TEST DEVICE COUNT FILTER TRAFFIC EXPECT [NETNS [CHECK]]
 # (PCAP_BPF_MECHANISMS in the environment limits the mechanisms;
 # TCPDUMP_OPTIONS adds options, e.g. -y.)
 capture() {
+	wanted "$1" || return 0
 	test=$1 device=$2 count=$3 filter=$4 traffic=$5 expect=$6 netns=$7 check=$8
 	pcap=$TMPD/$test.pcap
 	err=$TMPD/$test.err
@@ -193,6 +200,7 @@ capture() {
 # The device list offers function taps exactly where the kernel has
 # kprobes (the kprobe event source in sysfs), and each one it offers opens.
 listing() {
+	wanted listing || return 0
 	list=$(tcpdump -D 2>&1)
 	taps=$(echo "$list" | sed -n 's/^[0-9]*\.\(bpf:kprobe:[^ ]*\) .*/\1/p')
 	n=$(echo $taps | wc -w)
@@ -254,6 +262,7 @@ broker_children() {
 # behind once the client ends (no tc filter or clsact qdisc; the broker
 # child that held the capture gone).  The mechanism is the broker's log.
 broker_row() {
+	wanted broker || return 0
 	sock=/run/gtaps-broker-$$.sock
 	blog=$TMPD/broker.log
 	out=$TMPD/broker-client.out
