@@ -21,6 +21,18 @@
 #define FILTER_REPLY_MS		5000
 
 /*
+ * What the server compiles for one client: a burst, then a steady rate.
+ * Each request makes the privileged side run the verifier over up to
+ * FILTER_MAX_INSNS instructions per tap; a client looping on
+ * pcap_setfilter() would spend that privileged time without end.  Past
+ * the rate a request is answered "not compiled": the interpreter, which
+ * the client installed before asking, filters the same way.  Real
+ * programs set a filter once or a few times a capture.
+ */
+#define FILTER_COMPILES_BURST		64
+#define FILTER_COMPILES_PER_SECOND	16
+
+/*
  * Compiles the program for every tap and swaps it into each probe.
  * Returns the taps that run it; why says what kept the others from it.
  * A tap it failed for keeps the interpreter, which runs the same program.
@@ -46,6 +58,34 @@ bpftrace_filter_load_taps(const struct filter_target *targets, int count,
 	return compiled;
 }
 
+static long now_ms(void);
+
+/*
+ * Takes one compile from the bucket; 0 when it is empty.  One server
+ * process serves one client (a broker child, a capture's keeper), so the
+ * bucket is the process's.
+ */
+static int
+compile_allowed(void)
+{
+	static long tokens_ms = -1, last_ms;
+	const long cost = 1000 / FILTER_COMPILES_PER_SECOND;
+	const long full = FILTER_COMPILES_BURST * cost;
+	long now = now_ms();
+
+	if (tokens_ms < 0)
+		tokens_ms = full;
+	else if (now > last_ms)
+		tokens_ms += now - last_ms;
+	if (tokens_ms > full)
+		tokens_ms = full;
+	last_ms = now;
+	if (tokens_ms < cost)
+		return 0;
+	tokens_ms -= cost;
+	return 1;
+}
+
 /* The server side: one request read from fd, answered on it. */
 int
 bpftrace_filter_channel_answer(int fd, const void *buf, size_t len,
@@ -59,10 +99,17 @@ bpftrace_filter_channel_answer(int fd, const void *buf, size_t len,
 	reply.magic = FILTER_CHANNEL_MAGIC;
 	reply.version = FILTER_CHANNEL_VERSION;
 	if (bpftrace_filter_request_parse(buf, len, insns, &insn_count,
-	    &reply.generation, reply.message, sizeof(reply.message)) == 0)
-		reply.compiled_taps = bpftrace_filter_load_taps(targets, count,
-		    insns, insn_count, reply.generation, reply.message,
-		    sizeof(reply.message));
+	    &reply.generation, reply.message, sizeof(reply.message)) == 0) {
+		if (compile_allowed())
+			reply.compiled_taps = bpftrace_filter_load_taps(targets,
+			    count, insns, insn_count, reply.generation,
+			    reply.message, sizeof(reply.message));
+		else
+			snprintf(reply.message, sizeof(reply.message), "more"
+			    " than %d filter changes, then %d a second:"
+			    " interpreted", FILTER_COMPILES_BURST,
+			    FILTER_COMPILES_PER_SECOND);
+	}
 	if (send(fd, &reply, sizeof(reply), MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof(reply))
 		return -1;
