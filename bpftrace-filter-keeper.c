@@ -4,16 +4,15 @@
  */
 #define _GNU_SOURCE		/* close_range */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "bpftrace-filter-channel.h"
 #include "bpftrace-filter-keeper.h"
+#include "bpftrace-helper-process.h"
 
 #define KEEPER_TARGETS_MAX	32
 
@@ -41,7 +40,7 @@ kept(int fd, const struct filter_target *t, int count, int connection)
 static void
 keep_only(const struct filter_target *t, int count, int connection)
 {
-	long max = sysconf(_SC_OPEN_MAX), fd, top = 0;
+	long fd, top = 0;
 	int i;
 
 	for (i = 0; i < count; i++) {
@@ -59,29 +58,16 @@ keep_only(const struct filter_target *t, int count, int connection)
 	for (fd = 0; fd <= top; fd++)
 		if (!kept((int)fd, t, count, connection))
 			close((int)fd);
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned int)top + 1, ~0U, 0) == 0)
-		return;
-#endif
-	for (fd = top + 1; fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
+	bpftrace_helper_close_from((int)top + 1);
 }
 
 static void
 keep(const struct filter_target *t, int count, int connection)
 {
 	static unsigned char request[FILTER_REQUEST_MAX + 1];
-	struct sigaction ignore;
 	ssize_t n;
 
-	/* Leave the terminal's process group: Ctrl-C is for the capture. */
-	setsid();
-	memset(&ignore, 0, sizeof(ignore));
-	ignore.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ignore, NULL);
-	sigaction(SIGTERM, &ignore, NULL);
-	sigaction(SIGHUP, &ignore, NULL);
-	sigaction(SIGPIPE, &ignore, NULL);
+	bpftrace_helper_leave_terminal();
 	keep_only(t, count, connection);
 	for (;;) {
 		n = recv(connection, request, sizeof(request), 0);

@@ -32,6 +32,7 @@
 #include <linux/rtnetlink.h>
 
 #include "bpftrace-tc-guardian.h"
+#include "bpftrace-helper-process.h"
 
 #define GUARDED_MAX	2	/* programs: ingress and egress */
 #define FOUND_MAX	8	/* filters of ours one dump may find */
@@ -717,30 +718,17 @@ keep_only(int watch_fd, int done_fd, int marker)
 			_exit(1);
 	} else
 		close(2);
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
-		return;
-#endif
-	for (i = 3; i < (max > 0 ? max : 1024); i++)
-		close((int)i);
+	bpftrace_helper_close_from(3);
 }
 
 static void
 guard(int watch_fd, int done_fd, int marker, const struct guard_plan *plan)
 {
-	struct sigaction ignore;
 	struct note n;
 	char byte;
 	ssize_t r;
 
-	/* Leave the terminal's process group: Ctrl-C is for tcpdump. */
-	setsid();
-	memset(&ignore, 0, sizeof(ignore));
-	ignore.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ignore, NULL);
-	sigaction(SIGTERM, &ignore, NULL);
-	sigaction(SIGHUP, &ignore, NULL);
-	sigaction(SIGPIPE, &ignore, NULL);
+	bpftrace_helper_leave_terminal();
 	keep_only(watch_fd, done_fd, marker);
 	/* Only now may the probe attach: nothing it attaches goes unguarded. */
 	byte = GUARDING;
