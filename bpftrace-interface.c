@@ -87,6 +87,8 @@ bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
 	}
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
 	tap->hooks = spec->hooks;
+	tap->tc_place = spec->tc_place;
+	tap->xdp_mode = spec->xdp_mode;
 	if (hardware_address(spec->name, &tap->arphrd, tap->mac) != 0) {
 		snprintf(err, errlen, "%s: cannot read the hardware address of"
 		    " '%s': %s", device, spec->name, strerror(errno));
