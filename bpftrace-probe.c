@@ -101,6 +101,13 @@ tc_program(struct capture_bpf *skel, int hook)
 	    skel->progs.capture_tc_egress;
 }
 
+/* XDP: whether the probe is the pair without "frags" (generic mode). */
+static int
+xdp_linear(struct capture_bpf *skel)
+{
+	return bpf_program__autoload(skel->progs.capture_xdp_linear);
+}
+
 /* The one program a mechanism runs (tc: the ingress one; see hook_wanted). */
 static struct bpf_program *
 program_for(struct capture_bpf *skel, enum probe_mechanism m)
@@ -111,7 +118,8 @@ program_for(struct capture_bpf *skel, enum probe_mechanism m)
 	case PROBE_FENTRY: return skel->progs.capture_fentry;
 	case PROBE_FEXIT: return skel->progs.capture_fexit;
 	case PROBE_KPROBE: return skel->progs.capture_kprobe;
-	case PROBE_XDP: return skel->progs.capture_xdp;
+	case PROBE_XDP: return xdp_linear(skel) ?
+	    skel->progs.capture_xdp_linear : skel->progs.capture_xdp;
 	case PROBE_TCX:
 	case PROBE_CLSACT: return skel->progs.capture_tc_ingress;
 	}
@@ -131,7 +139,8 @@ delivery_program_for(struct capture_bpf *skel, enum probe_mechanism m)
 	case PROBE_FENTRY: return skel->progs.deliver_fentry;
 	case PROBE_FEXIT: return skel->progs.deliver_fexit;
 	case PROBE_KPROBE: return skel->progs.deliver_kprobe;
-	case PROBE_XDP: return skel->progs.deliver_xdp;
+	case PROBE_XDP: return xdp_linear(skel) ?
+	    skel->progs.deliver_xdp_linear : skel->progs.deliver_xdp;
 	case PROBE_TCX:
 	case PROBE_CLSACT: return skel->progs.deliver_tc;
 	}
@@ -144,11 +153,15 @@ set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
 {
 	const struct resolved_tap *tap = req->tap;
 	struct bpf_object *obj = skel->obj;
-	struct bpf_program *prog, *deliver = delivery_program_for(skel, m);
+	struct bpf_program *prog, *deliver;
 	int tc = m == PROBE_TCX || m == PROBE_CLSACT, error;
 
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, false);
+	/* Generic XDP: the pair without "frags" (see attach_xdp()). */
+	if (m == PROBE_XDP && tap->xdp_mode == TAP_XDP_GENERIC)
+		bpf_program__set_autoload(skel->progs.capture_xdp_linear, true);
+	deliver = delivery_program_for(skel, m);
 	bpf_program__set_autoload(deliver, true);
 	bpf_program__set_autoload(skel->progs.untrack_kfree_skb,
 	    req->untrack_kfree_skb != 0);
@@ -497,9 +510,15 @@ attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
  * Generic XDP unless native is asked for: a native attach makes many
  * drivers rebuild their receive rings (some take the link down and up),
  * a cost the user must choose; generic runs in the stack, after the
- * driver, the device untouched.  The frags-aware program sees whole
- * packets in both modes.  bpf_program__attach_xdp() takes no mode,
- * hence bpf_link_create() and a link held by its descriptor.
+ * driver, the device untouched.  In generic mode the program is one
+ * without "frags" (set_autoload()): the kernel then makes each packet
+ * linear before the program, which still sees it whole.  A frags-aware
+ * generic program gets the packet copied by skb_cow_data_for_xdp()
+ * (Linux 6.9 on), and on 6.18 the copy has lost its MAC header length:
+ * every tc program after it, the user's included, reads the frame from
+ * its network header (measured: a tc program dropping a UDP port no
+ * longer did).  bpf_program__attach_xdp() takes no mode, hence
+ * bpf_link_create() and a link held by its descriptor.
  */
 static int
 attach_xdp(struct capture_probe *probe, const struct resolved_tap *tap,
@@ -1039,7 +1058,8 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 	case PROBE_XDP:
 		t->source = FILTER_SOURCE_XDP;
 		t->pass_verdict = 2;		/* XDP_PASS */
-		t->xdp_frags = 1;		/* "xdp.frags" */
+		/* "xdp.frags", but not in generic mode: see attach_xdp(). */
+		t->xdp_frags = !xdp_linear(probe->skel);
 		break;
 	default:
 		t->source = probe->skb_paged ? FILTER_SOURCE_KERNEL_SKB_PAGED :
