@@ -963,7 +963,9 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		    " attach: %s; %s", req->device, why[0], why[1]);
 	if (error == ENOMEM)
 		return TAP_NO_MEMORY;
-	if (error == EBUSY)
+	/* A hook taken, or no room before or after its filters; no native XDP. */
+	if (error == EBUSY || (error == EOPNOTSUPP &&
+	    tap->family == TAP_FAMILY_XDP && tap->xdp_mode == TAP_XDP_NATIVE))
 		return TAP_NOT_CAPTURABLE;
 	return TAP_KERNEL_REFUSED;
 }

@@ -1,21 +1,21 @@
 # bpf:tc:IF:ingress:before sees what arrived at the hook, before a user's
-# tc program that drops one flow; :after (the default) sees what survived
+# tc program that drops one flow (pings of 100 bytes); :after (the default) sees what survived
 # it.  With tcpdump's filter applied, exact counts, tcx and clsact alike
 # (clsact: priorities around the user's filter; refused when the user's
-# filter holds the first priority).
+# filter holds the first priority).  tcpdump -D lists the two places at
+# that hook only.
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
-filter='udp and src host 198.18.0.1'
+filter='icmp[icmptype] = icmp-echo and src host 198.18.0.1'
 dropped=5
 passed=3
 
-send_udp() {
-	ip netns exec "$NS_A" bash -c '
-		for i in $(seq '$dropped'); do echo drop > /dev/udp/198.18.0.2/7777; done
-		for i in $(seq '$passed'); do echo pass > /dev/udp/198.18.0.2/7778; done
-		# Not counted: another source address.
-		echo other > /dev/udp/198.18.0.3/7778' 2>/dev/null
+# The user's program drops echo requests of 100 bytes of data.
+send_pings() {
+	ip netns exec "$NS_A" ping -c $dropped -i 0.2 -W 1 -s 100 198.18.0.2 > /dev/null
+	ip netns exec "$NS_A" ping -c $passed -i 0.2 198.18.0.2 > /dev/null ||
+	    fail "the pings the user's program lets pass got no answer"
 }
 
 for attach in tcx clsact:100; do
@@ -26,6 +26,14 @@ for attach in tcx clsact:100; do
 	user=$!
 	on_exit "kill $user 2>/dev/null"
 	wait_for_text "$TMP/user.out" attached
+	# The device list offers the two places where a hook has programs.
+	list=$(ip netns exec "$NS_B" env LD_LIBRARY_PATH="$LIBDIR" tcpdump -D 2>&1)
+	echo "$list" | grep "bpf:tc:"
+	echo "$list" | grep -q "bpf:tc:veth_b:ingress:before (veth_b's tc ingress, before its first tc program: what arrived" &&
+	    echo "$list" | grep -q "bpf:tc:veth_b:ingress:after (veth_b's tc ingress, after its last tc program: what survived" ||
+	    fail "$attach: tcpdump -D does not offer veth_b's ingress before and after its program"
+	echo "$list" | grep -q "bpf:tc:veth_b:egress:\|bpf:tc:lo:" &&
+	    fail "$attach: tcpdump -D offers places at a hook without programs"
 	export PCAP_BPF_MECHANISMS=$mechanism PCAP_BPF_DEBUG=1
 	for place in before after default; do
 		suffix=:$place
@@ -34,7 +42,7 @@ for attach in tcx clsact:100; do
 		    -U -w "$TMP/$place.pcap" "$filter"
 	done
 	unset PCAP_BPF_MECHANISMS PCAP_BPF_DEBUG
-	send_udp
+	send_pings
 	wait_for_packets "$TMP/before.pcap" $((dropped + passed))
 	wait_for_packets "$TMP/after.pcap" $passed
 	wait_for_packets "$TMP/default.pcap" $passed
@@ -46,9 +54,9 @@ for attach in tcx clsact:100; do
 		grep "attached:" "$TMP/$place.err"
 	done
 	before=$(packets_in "$TMP/before.pcap")
-	before_dropped=$(packets_in "$TMP/before.pcap" udp dst port 7777)
+	before_dropped=$(packets_in "$TMP/before.pcap" greater 142)
 	after=$(packets_in "$TMP/after.pcap")
-	after_dropped=$(packets_in "$TMP/after.pcap" udp dst port 7777)
+	after_dropped=$(packets_in "$TMP/after.pcap" greater 142)
 	default=$(packets_in "$TMP/default.pcap")
 	echo "$mechanism: before $before ($before_dropped of the dropped flow)," \
 	    "after $after ($after_dropped), default $default;" \
