@@ -255,31 +255,47 @@ tc_word(struct tap_spec *spec, const char *word, int *seen)
 	return TAP_NO_SUCH_TAP;
 }
 
+/*
+ * INTERFACE and up to max_words words after it, each read by word(),
+ * which returns TAP_OK for a word it takes; what names a refused word
+ * ("a tc hook or place") goes into the message.
+ */
+#define INTERFACE_WORDS_MAX	2
+
 static int
-parse_tc(char *rest, struct tap_spec *spec, const char *usage,
-    const char *device, char *err, size_t errlen)
+parse_interface_words(char *rest, struct tap_spec *spec, int max_words,
+    int (*word)(struct tap_spec *, const char *, int *), const char *what,
+    const char *usage, const char *device, char *err, size_t errlen)
 {
-	char *parts[3] = { NULL, NULL, NULL };
-	int n = split_parts(rest, parts, 3);
+	char *parts[1 + INTERFACE_WORDS_MAX] = { NULL, NULL, NULL };
+	int n = split_parts(rest, parts, 1 + max_words);
 	int i, seen = 0, status;
 
-	if (n > 3) {
+	if (n > 1 + max_words) {
 		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
 	if ((status = fill_interface(spec, parts[0], device, err,
 	    errlen)) != TAP_OK)
 		return status;
-	spec->hooks = TAP_HOOKS_BOTH;
-	spec->tc_place = TAP_TC_AFTER;
 	for (i = 1; i < n; i++) {
-		if (tc_word(spec, parts[i], &seen) != TAP_OK) {
-			snprintf(err, errlen, "%s: '%.48s' is not a tc hook or"
-			    " place: %s", device, parts[i], usage);
+		if (word(spec, parts[i], &seen) != TAP_OK) {
+			snprintf(err, errlen, "%s: '%.48s' is not %s: %s",
+			    device, parts[i], what, usage);
 			return TAP_NO_SUCH_TAP;
 		}
 	}
 	return TAP_OK;
+}
+
+static int
+parse_tc(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	spec->hooks = TAP_HOOKS_BOTH;
+	spec->tc_place = TAP_TC_AFTER;
+	return parse_interface_words(rest, spec, 2, tc_word,
+	    "a tc hook or place", usage, device, err, errlen);
 }
 
 /* XDP: INTERFACE[:generic|:native], the attach mode. */
@@ -300,27 +316,10 @@ static int
 parse_xdp(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
-	char *parts[2] = { NULL, NULL };
-	int n = split_parts(rest, parts, 2);
-	int i, seen = 0, status;
-
-	if (n > 2) {
-		snprintf(err, errlen, "%s: expected %s", device, usage);
-		return TAP_NO_SUCH_TAP;
-	}
-	if ((status = fill_interface(spec, parts[0], device, err,
-	    errlen)) != TAP_OK)
-		return status;
 	spec->hooks = TAP_HOOKS_BOTH;
 	spec->xdp_mode = TAP_XDP_GENERIC;
-	for (i = 1; i < n; i++) {
-		if (xdp_word(spec, parts[i], &seen) != TAP_OK) {
-			snprintf(err, errlen, "%s: '%.48s' is not an XDP mode:"
-			    " %s", device, parts[i], usage);
-			return TAP_NO_SUCH_TAP;
-		}
-	}
-	return TAP_OK;
+	return parse_interface_words(rest, spec, 1, xdp_word,
+	    "an XDP mode", usage, device, err, errlen);
 }
 
 /*
