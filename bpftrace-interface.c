@@ -12,14 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 
 #include "bpftrace-btf.h"
 #include "bpftrace-interface.h"
 #include "bpftrace-status.h"
+#include "bpftrace-tc-guardian.h"
 
 #define ARPHRD_ETHER	1
 #define ARPHRD_LOOPBACK	772
+/* enum bpf_attach_type values of tcx (Linux 6.6), newer than some headers. */
+#define ATTACH_TCX_INGRESS	46
+#define ATTACH_TCX_EGRESS	47
 
 /*
  * The interface's hardware type (ARPHRD_*) and address, asked of a socket
@@ -87,6 +92,8 @@ bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
 	}
 	snprintf(tap->target, sizeof(tap->target), "%s", spec->name);
 	tap->hooks = spec->hooks;
+	tap->tc_place = spec->tc_place;
+	tap->xdp_mode = spec->xdp_mode;
 	if (hardware_address(spec->name, &tap->arphrd, tap->mac) != 0) {
 		snprintf(err, errlen, "%s: cannot read the hardware address of"
 		    " '%s': %s", device, spec->name, strerror(errno));
@@ -110,7 +117,45 @@ bpftrace_interface_resolve(const char *device, const struct tap_spec *spec,
 	return TAP_OK;
 }
 
-/* bpf:tc:IFACE and bpf:xdp:IFACE for every interface of this namespace. */
+/*
+ * Whether a tc hook runs programs (tcx links, clsact filters of any
+ * kind): then where the capture sits among them matters.  Asking about
+ * tcx takes CAP_NET_ADMIN; without it only clsact filters are seen.
+ */
+static int
+hook_has_programs(unsigned int ifindex, int egress)
+{
+	uint32_t count = 0, lowest, highest;
+
+	if (bpf_prog_query((int)ifindex, egress ? ATTACH_TCX_EGRESS :
+	    ATTACH_TCX_INGRESS, 0, NULL, NULL, &count) == 0 && count > 0)
+		return 1;
+	return bpftrace_tc_clsact_priorities((int)ifindex, egress, &lowest,
+	    &highest) > 0;
+}
+
+/* bpf:tc:IFACE:HOOK:before and :after, for a hook with programs. */
+static int
+list_places(tap_list_fn fn, void *ctx, const char *ifname, const char *hook)
+{
+	char device[64], description[128];
+	int status;
+
+	snprintf(device, sizeof(device), "bpf:tc:%s:%s:before", ifname, hook);
+	snprintf(description, sizeof(description), "%s's tc %s, before its"
+	    " first tc program: what arrived", ifname, hook);
+	if ((status = fn(ctx, device, description)) != 0)
+		return status;
+	snprintf(device, sizeof(device), "bpf:tc:%s:%s:after", ifname, hook);
+	snprintf(description, sizeof(description), "%s's tc %s, after its"
+	    " last tc program: what survived", ifname, hook);
+	return fn(ctx, device, description);
+}
+
+/*
+ * bpf:tc:IFACE and bpf:xdp:IFACE for every interface of this namespace,
+ * and where a tc hook runs programs, the places before and after them.
+ */
 int
 bpftrace_interface_list_taps(tap_list_fn fn, void *ctx)
 {
@@ -122,15 +167,19 @@ bpftrace_interface_list_taps(tap_list_fn fn, void *ctx)
 	for (i = all; i != NULL && i->if_index != 0 && status == 0; i++) {
 		snprintf(device, sizeof(device), "bpf:tc:%s", i->if_name);
 		snprintf(description, sizeof(description), "packets at %s's tc"
-		    " hooks, both directions (:ingress, :egress for one)",
-		    i->if_name);
+		    " hooks, both directions (:ingress, :egress for one),"
+		    " after their programs", i->if_name);
 		status = fn(ctx, device, description);
+		if (status == 0 && hook_has_programs(i->if_index, 0))
+			status = list_places(fn, ctx, i->if_name, "ingress");
+		if (status == 0 && hook_has_programs(i->if_index, 1))
+			status = list_places(fn, ctx, i->if_name, "egress");
 		if (status != 0)
 			break;
 		snprintf(device, sizeof(device), "bpf:xdp:%s", i->if_name);
 		snprintf(description, sizeof(description),
-		    "packets %s receives,"
-		    " at XDP, before the stack sees them", i->if_name);
+		    "packets %s receives, at XDP in generic mode (:native: in"
+		    " the driver, which may reset it)", i->if_name);
 		status = fn(ctx, device, description);
 	}
 	if (all != NULL)

@@ -42,6 +42,15 @@
 /* enum bpf_attach_type values of tcx (Linux 6.6), newer than some headers. */
 #define ATTACH_TCX_INGRESS	46
 #define ATTACH_TCX_EGRESS	47
+/* bpf_mprog's placement flags (Linux 6.6), newer than some headers. */
+#define MPROG_BEFORE		(1U << 3)	/* BPF_F_BEFORE */
+#define MPROG_AFTER		(1U << 4)	/* BPF_F_AFTER */
+/* XDP attach modes (linux/if_link.h). */
+#define XDP_MODE_SKB		(1U << 1)	/* XDP_FLAGS_SKB_MODE */
+#define XDP_MODE_DRV		(1U << 2)	/* XDP_FLAGS_DRV_MODE */
+/* clsact filter priorities: 1 runs first; 0 asks the kernel for one. */
+#define CLSACT_PRIORITY_FIRST	1
+#define CLSACT_PRIORITY_LAST	0xffff
 
 enum { HOOK_INGRESS, HOOK_EGRESS, HOOKS };
 
@@ -49,7 +58,8 @@ struct capture_probe {
 	struct capture_bpf *skel;
 	enum probe_mechanism mechanism;
 	size_t ring_bytes;
-	struct bpf_link *link;		/* tracing taps, XDP */
+	struct bpf_link *link;		/* tracing taps */
+	int xdp_link_fd;		/* XDP, in the mode asked for */
 	int tcx_link_fd[HOOKS];
 	struct bpf_tc_hook tc_hook[HOOKS];
 	struct bpf_tc_opts tc_filter[HOOKS];
@@ -61,6 +71,8 @@ struct capture_probe {
 	int attach_btf_obj_fd;		/* filter target: a module's BTF */
 	struct bpf_link *untrack_link[2];	/* ,track: the hidden programs
 						   at kfree_skb, consume_skb */
+	char placed[96];		/* where it attached, for
+					   PCAP_BPF_DEBUG */
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -89,6 +101,13 @@ tc_program(struct capture_bpf *skel, int hook)
 	    skel->progs.capture_tc_egress;
 }
 
+/* XDP: whether the probe is the pair without "frags" (generic mode). */
+static int
+xdp_linear(struct capture_bpf *skel)
+{
+	return bpf_program__autoload(skel->progs.capture_xdp_linear);
+}
+
 /* The one program a mechanism runs (tc: the ingress one; see hook_wanted). */
 static struct bpf_program *
 program_for(struct capture_bpf *skel, enum probe_mechanism m)
@@ -99,7 +118,8 @@ program_for(struct capture_bpf *skel, enum probe_mechanism m)
 	case PROBE_FENTRY: return skel->progs.capture_fentry;
 	case PROBE_FEXIT: return skel->progs.capture_fexit;
 	case PROBE_KPROBE: return skel->progs.capture_kprobe;
-	case PROBE_XDP: return skel->progs.capture_xdp;
+	case PROBE_XDP: return xdp_linear(skel) ?
+	    skel->progs.capture_xdp_linear : skel->progs.capture_xdp;
 	case PROBE_TCX:
 	case PROBE_CLSACT: return skel->progs.capture_tc_ingress;
 	}
@@ -119,7 +139,8 @@ delivery_program_for(struct capture_bpf *skel, enum probe_mechanism m)
 	case PROBE_FENTRY: return skel->progs.deliver_fentry;
 	case PROBE_FEXIT: return skel->progs.deliver_fexit;
 	case PROBE_KPROBE: return skel->progs.deliver_kprobe;
-	case PROBE_XDP: return skel->progs.deliver_xdp;
+	case PROBE_XDP: return xdp_linear(skel) ?
+	    skel->progs.deliver_xdp_linear : skel->progs.deliver_xdp;
 	case PROBE_TCX:
 	case PROBE_CLSACT: return skel->progs.deliver_tc;
 	}
@@ -132,11 +153,15 @@ set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
 {
 	const struct resolved_tap *tap = req->tap;
 	struct bpf_object *obj = skel->obj;
-	struct bpf_program *prog, *deliver = delivery_program_for(skel, m);
+	struct bpf_program *prog, *deliver;
 	int tc = m == PROBE_TCX || m == PROBE_CLSACT, error;
 
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, false);
+	/* Generic XDP: the pair without "frags" (see attach_xdp()). */
+	if (m == PROBE_XDP && tap->xdp_mode == TAP_XDP_GENERIC)
+		bpf_program__set_autoload(skel->progs.capture_xdp_linear, true);
+	deliver = delivery_program_for(skel, m);
 	bpf_program__set_autoload(deliver, true);
 	bpf_program__set_autoload(skel->progs.untrack_kfree_skb,
 	    req->untrack_kfree_skb != 0);
@@ -294,21 +319,34 @@ check_xdp_free(const struct resolved_tap *tap, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * tcx keeps a hook's programs in order: BPF_F_BEFORE with no program to
+ * be relative to puts ours at the head (what arrived), BPF_F_AFTER at
+ * the tail (what survived the programs before it).  The place holds when
+ * attaching: a program attached later, after the tail or before the
+ * head, runs beyond ours; the kernel keeps no program last or first.
+ */
 static int
 attach_tcx(struct capture_probe *probe, const struct resolved_tap *tap)
 {
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	int hook, fd;
 
+	opts.flags = tap->tc_place == TAP_TC_BEFORE ? MPROG_BEFORE :
+	    MPROG_AFTER;
 	for (hook = 0; hook < HOOKS; hook++) {
 		if (!hook_wanted(tap, hook))
 			continue;
 		fd = bpf_link_create(bpf_program__fd(tc_program(probe->skel,
 		    hook)), tap->ifindex, hook == HOOK_INGRESS ?
-		    ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, NULL);
+		    ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, &opts);
 		if (fd < 0)
 			return -fd;
 		probe->tcx_link_fd[hook] = fd;
 	}
+	snprintf(probe->placed, sizeof(probe->placed), "tcx, %s",
+	    tap->tc_place == TAP_TC_BEFORE ? "before the hook's first program"
+	    : "after the hook's last program");
 	return 0;
 }
 
@@ -348,11 +386,67 @@ start_guardian(struct capture_probe *probe, const struct resolved_tap *tap,
 	return 0;
 }
 
+/*
+ * clsact runs a hook's filters by priority, the lowest number first.
+ * Before: one below the lowest there; after: one above the highest.
+ * With no filter there, the kernel chooses (as it did before places
+ * were asked for).  A filter already at the first (or last) priority
+ * leaves no room: refused rather than sharing a priority, where the
+ * order of two filters is the kernel's.  As with tcx, a filter added
+ * later may take a place beyond ours.
+ */
+static int
+clsact_priority(const struct resolved_tap *tap, int hook, uint32_t *priority,
+    char *why, size_t len)
+{
+	const char *name = hook == HOOK_INGRESS ? "ingress" : "egress";
+	uint32_t lowest, highest;
+	int n;
+
+	n = bpftrace_tc_clsact_priorities(tap->ifindex, hook == HOOK_EGRESS,
+	    &lowest, &highest);
+	if (n < 0) {
+		snprintf(why, len, "clsact: cannot list the filters at %s's"
+		    " %s: %s", tap->target, name, strerror(-n));
+		return -n;
+	}
+	*priority = 0;
+	if (n == 0)
+		return 0;
+	if (tap->tc_place == TAP_TC_BEFORE) {
+		if (lowest <= CLSACT_PRIORITY_FIRST) {
+			snprintf(why, len, "clsact: a filter at %s's %s holds"
+			    " priority %u, the first: nothing can run before"
+			    " it (tcx, Linux 6.6, has no such limit)",
+			    tap->target, name, lowest);
+			return EBUSY;
+		}
+		*priority = lowest - 1;
+	} else {
+		if (highest >= CLSACT_PRIORITY_LAST) {
+			snprintf(why, len, "clsact: a filter at %s's %s holds"
+			    " priority %u, the last: nothing can run after"
+			    " it (tcx, Linux 6.6, has no such limit)",
+			    tap->target, name, highest);
+			return EBUSY;
+		}
+		*priority = highest + 1;
+	}
+	return 0;
+}
+
 static int
 attach_clsact_locked(struct capture_probe *probe,
     const struct resolved_tap *tap, char *why, size_t len)
 {
 	int hook, error, first = 1;
+	uint32_t priority[HOOKS] = { 0, 0 };
+
+	/* Chosen before anything changes: a refusal leaves the hooks. */
+	for (hook = 0; hook < HOOKS; hook++)
+		if (hook_wanted(tap, hook) && (error = clsact_priority(tap,
+		    hook, &priority[hook], why, len)) != 0)
+			return error;
 
 	if ((error = start_guardian(probe, tap, why, len)) != 0)
 		return error;
@@ -379,10 +473,16 @@ attach_clsact_locked(struct capture_probe *probe,
 		memset(f, 0, sizeof(*f));
 		f->sz = sizeof(*f);
 		f->prog_fd = bpf_program__fd(tc_program(probe->skel, hook));
+		f->priority = priority[hook];
 		if ((error = bpf_tc_attach(h, f)) != 0)
 			return -error;
 		probe->tc_attached[hook] = 1;
 	}
+	snprintf(probe->placed, sizeof(probe->placed), "clsact, %s, priority"
+	    " %u (ingress) %u (egress)", tap->tc_place == TAP_TC_BEFORE ?
+	    "before the hook's filters" : "after the hook's filters",
+	    probe->tc_filter[HOOK_INGRESS].priority,
+	    probe->tc_filter[HOOK_EGRESS].priority);
 	return 0;
 }
 
@@ -406,6 +506,46 @@ attach_clsact(struct capture_probe *probe, const struct resolved_tap *tap,
 	return error;
 }
 
+/*
+ * Generic XDP unless native is asked for: a native attach makes many
+ * drivers rebuild their receive rings (some take the link down and up),
+ * a cost the user must choose; generic runs in the stack, after the
+ * driver, the device untouched.  In generic mode the program is one
+ * without "frags" (set_autoload()): the kernel then makes each packet
+ * linear before the program, which still sees it whole.  A frags-aware
+ * generic program gets the packet copied by skb_cow_data_for_xdp()
+ * (Linux 6.9 on), and on 6.18 the copy has lost its MAC header length:
+ * every tc program after it, the user's included, reads the frame from
+ * its network header (measured: a tc program dropping a UDP port no
+ * longer did).  bpf_program__attach_xdp() takes no mode, hence
+ * bpf_link_create() and a link held by its descriptor.
+ */
+static int
+attach_xdp(struct capture_probe *probe, const struct resolved_tap *tap,
+    struct bpf_program *prog, char *why, size_t len)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	const char *mode = tap->xdp_mode == TAP_XDP_NATIVE ? "native" :
+	    "generic";
+	int fd;
+
+	opts.flags = tap->xdp_mode == TAP_XDP_NATIVE ? XDP_MODE_DRV :
+	    XDP_MODE_SKB;
+	fd = bpf_link_create(bpf_program__fd(prog), tap->ifindex, BPF_XDP,
+	    &opts);
+	if (fd < 0) {
+		snprintf(why, len, "xdp attaching in %s mode: %s%s", mode,
+		    strerror(-fd), tap->xdp_mode == TAP_XDP_NATIVE &&
+		    (fd == -EOPNOTSUPP || fd == -EINVAL) ? " (the driver of "
+		    "this interface has no native XDP: leave :native out)" :
+		    "");
+		return -fd;
+	}
+	probe->xdp_link_fd = fd;
+	snprintf(probe->placed, sizeof(probe->placed), "xdp, %s mode", mode);
+	return 0;
+}
+
 static int
 attach(struct capture_probe *probe, const struct resolved_tap *tap,
     enum probe_mechanism m, char *why, size_t len)
@@ -422,8 +562,7 @@ attach(struct capture_probe *probe, const struct resolved_tap *tap,
 		/* Checked when loading; again, for a program attached since. */
 		if ((error = check_xdp_free(tap, why, len)) != 0)
 			return error;
-		probe->link = bpf_program__attach_xdp(prog, tap->ifindex);
-		break;
+		return attach_xdp(probe, tap, prog, why, len);
 	case PROBE_RAW_TP:
 		probe->link = bpf_program__attach_raw_tracepoint(prog,
 		    tap->target);
@@ -449,6 +588,9 @@ detach(struct capture_probe *probe)
 
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
+	if (probe->xdp_link_fd >= 0)
+		close(probe->xdp_link_fd);
+	probe->xdp_link_fd = -1;
 	for (hook = 0; hook < 2; hook++) {
 		bpf_link__destroy(probe->untrack_link[hook]);
 		probe->untrack_link[hook] = NULL;
@@ -762,6 +904,7 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		return TAP_NO_MEMORY;
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
+	probe->xdp_link_fd = -1;
 	bpftrace_tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = bpftrace_has_tap_capabilities(tap->family);
@@ -795,6 +938,10 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 			    tap->mechanisms[tried + 1]));
 	}
 	bpftrace_libbpf_log_restore(previous);
+	if (error == 0 && probe->placed[0] != '\0' &&
+	    secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: attached: %s\n", req->device,
+		    probe->placed);
 	if (error == 0) {
 		*probep = probe;
 		return TAP_OK;
@@ -816,7 +963,9 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		    " attach: %s; %s", req->device, why[0], why[1]);
 	if (error == ENOMEM)
 		return TAP_NO_MEMORY;
-	if (error == EBUSY)
+	/* A hook taken, or no room before or after its filters; no native XDP. */
+	if (error == EBUSY || (error == EOPNOTSUPP &&
+	    tap->family == TAP_FAMILY_XDP && tap->xdp_mode == TAP_XDP_NATIVE))
 		return TAP_NOT_CAPTURABLE;
 	return TAP_KERNEL_REFUSED;
 }
@@ -911,7 +1060,8 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 	case PROBE_XDP:
 		t->source = FILTER_SOURCE_XDP;
 		t->pass_verdict = 2;		/* XDP_PASS */
-		t->xdp_frags = 1;		/* "xdp.frags" */
+		/* "xdp.frags", but not in generic mode: see attach_xdp(). */
+		t->xdp_frags = !xdp_linear(probe->skel);
 		break;
 	default:
 		t->source = probe->skb_paged ? FILTER_SOURCE_KERNEL_SKB_PAGED :
@@ -1042,6 +1192,8 @@ bpftrace_capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 	if (probe->link != NULL)
 		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),
 		    &failed);
+	if (probe->xdp_link_fd >= 0)
+		g->link_fds[n++] = dup_for_grant(probe->xdp_link_fd, &failed);
 	for (hook = 0; hook < HOOKS; hook++)
 		if (probe->tcx_link_fd[hook] >= 0 && n < GRANT_LINKS_MAX)
 			g->link_fds[n++] = dup_for_grant(

@@ -29,6 +29,9 @@ struct resolved_tap {
 	int skb_arg_index;		/* tracing taps */
 	int path;			/* enum tap_path */
 	enum tap_hooks hooks;		/* tc */
+	enum tap_tc_place tc_place;	/* tc: before or after the hook's
+					   programs */
+	enum tap_xdp_mode xdp_mode;	/* XDP: generic or native */
 	int ifindex;			/* tc, XDP */
 	unsigned short arphrd;		/* tc, XDP: the device's type */
 	int has_ethernet;		/* tc, XDP: frames start with one */

@@ -228,36 +228,98 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 	return TAP_OK;
 }
 
-/* INTERFACE[:ingress|:egress] for tc (hooks allowed), INTERFACE for XDP. */
+/*
+ * tc: INTERFACE[:ingress|:egress][:before|:after], the hook first.  One
+ * word after the interface, returning TAP_OK if it was one of these and
+ * not given before (*seen says which were).
+ */
+#define TC_SAW_HOOK	1
+#define TC_SAW_PLACE	2
+
 static int
-parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
+tc_word(struct tap_spec *spec, const char *word, int *seen)
+{
+	if (!(*seen & (TC_SAW_HOOK | TC_SAW_PLACE)) &&
+	    (strcmp(word, "ingress") == 0 || strcmp(word, "egress") == 0)) {
+		spec->hooks = word[0] == 'i' ? TAP_HOOKS_INGRESS :
+		    TAP_HOOKS_EGRESS;
+		*seen |= TC_SAW_HOOK;
+		return TAP_OK;
+	}
+	if (!(*seen & TC_SAW_PLACE) &&
+	    (strcmp(word, "before") == 0 || strcmp(word, "after") == 0)) {
+		spec->tc_place = word[0] == 'b' ? TAP_TC_BEFORE : TAP_TC_AFTER;
+		*seen |= TC_SAW_PLACE;
+		return TAP_OK;
+	}
+	return TAP_NO_SUCH_TAP;
+}
+
+/*
+ * INTERFACE and up to max_words words after it, each read by word(),
+ * which returns TAP_OK for a word it takes; what names a refused word
+ * ("a tc hook or place") goes into the message.
+ */
+#define INTERFACE_WORDS_MAX	2
+
+static int
+parse_interface_words(char *rest, struct tap_spec *spec, int max_words,
+    int (*word)(struct tap_spec *, const char *, int *), const char *what,
     const char *usage, const char *device, char *err, size_t errlen)
 {
-	char *parts[2] = { NULL, NULL };
-	int n = split_parts(rest, parts, 2);
-	int status;
+	char *parts[1 + INTERFACE_WORDS_MAX] = { NULL, NULL, NULL };
+	int n = split_parts(rest, parts, 1 + max_words);
+	int i, seen = 0, status;
 
-	if (n > (hooks_allowed ? 2 : 1)) {
+	if (n > 1 + max_words) {
 		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
 	if ((status = fill_interface(spec, parts[0], device, err,
 	    errlen)) != TAP_OK)
 		return status;
-	spec->hooks = TAP_HOOKS_BOTH;
-	if (n == 2) {
-		if (strcmp(parts[1], "ingress") == 0)
-			spec->hooks = TAP_HOOKS_INGRESS;
-		else if (strcmp(parts[1], "egress") == 0)
-			spec->hooks = TAP_HOOKS_EGRESS;
-		else {
-			snprintf(err, errlen, "%s: '%.48s' is not a tc hook: use"
-			    " ingress or egress, or leave it out for both",
-			    device, parts[1]);
+	for (i = 1; i < n; i++) {
+		if (word(spec, parts[i], &seen) != TAP_OK) {
+			snprintf(err, errlen, "%s: '%.48s' is not %s: %s",
+			    device, parts[i], what, usage);
 			return TAP_NO_SUCH_TAP;
 		}
 	}
 	return TAP_OK;
+}
+
+static int
+parse_tc(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	spec->hooks = TAP_HOOKS_BOTH;
+	spec->tc_place = TAP_TC_AFTER;
+	return parse_interface_words(rest, spec, 2, tc_word,
+	    "a tc hook or place", usage, device, err, errlen);
+}
+
+/* XDP: INTERFACE[:generic|:native], the attach mode. */
+static int
+xdp_word(struct tap_spec *spec, const char *word, int *seen)
+{
+	if (!*seen && strcmp(word, "generic") == 0)
+		spec->xdp_mode = TAP_XDP_GENERIC;
+	else if (!*seen && strcmp(word, "native") == 0)
+		spec->xdp_mode = TAP_XDP_NATIVE;
+	else
+		return TAP_NO_SUCH_TAP;
+	*seen = 1;
+	return TAP_OK;
+}
+
+static int
+parse_xdp(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	spec->hooks = TAP_HOOKS_BOTH;
+	spec->xdp_mode = TAP_XDP_GENERIC;
+	return parse_interface_words(rest, spec, 1, xdp_word,
+	    "an XDP mode", usage, device, err, errlen);
 }
 
 /*
@@ -548,20 +610,6 @@ parse_function(char *rest, struct tap_spec *spec, const char *usage,
 {
 	return parse_named_target(rest, spec, "function name", usage, device,
 	    err, errlen);
-}
-
-static int
-parse_tc(char *rest, struct tap_spec *spec, const char *usage,
-    const char *device, char *err, size_t errlen)
-{
-	return parse_interface(rest, spec, 1, usage, device, err, errlen);
-}
-
-static int
-parse_xdp(char *rest, struct tap_spec *spec, const char *usage,
-    const char *device, char *err, size_t errlen)
-{
-	return parse_interface(rest, spec, 0, usage, device, err, errlen);
 }
 
 /* bpf:prog:ID, a decimal program id. */

@@ -10,8 +10,14 @@
  *	bpf:kprobe:FUNCTION[:argN]	(function entry, cheapest mechanism)
  *	bpf:fentry:FUNCTION[:argN]
  *	bpf:fexit:FUNCTION[:argN]
- *	bpf:tc:INTERFACE[:ingress|:egress]
- *	bpf:xdp:INTERFACE
+ *	bpf:tc:INTERFACE[:ingress|:egress][:before|:after]
+ *					(before the hook's first program:
+ *					what arrived; after its last, the
+ *					default: what survived)
+ *	bpf:xdp:INTERFACE[:generic|:native]
+ *					(the attach mode; generic, which
+ *					leaves the driver alone, unless
+ *					native is asked for)
  *	bpf:prog:ID			(a program that calls bpf_pcap())
  *	bpf:pinned:PATH			(its pinned output map or program)
  *	bpf:object:PATH[:SECTION]	(an object file with such programs,
@@ -84,6 +90,18 @@ enum tap_hooks {
 	TAP_HOOKS_EGRESS
 };
 
+/* tc: where among the hook's programs the capture runs. */
+enum tap_tc_place {
+	TAP_TC_AFTER,			/* after the last: what survived */
+	TAP_TC_BEFORE			/* before the first: what arrived */
+};
+
+/* XDP: the attach mode (XDP_FLAGS_SKB_MODE or XDP_FLAGS_DRV_MODE). */
+enum tap_xdp_mode {
+	TAP_XDP_GENERIC,		/* in the stack: the driver untouched */
+	TAP_XDP_NATIVE			/* in the driver: asked for by name */
+};
+
 struct tap_spec {
 	enum tap_family family;
 	char category[TAP_NAME_MAX];	/* tracepoint only; "" if left out */
@@ -94,6 +112,8 @@ struct tap_spec {
 	unsigned int prog_id;		/* prog only */
 	int skb_arg_index;		/* 0-based; TAP_ARG_FROM_BTF: find it */
 	enum tap_hooks hooks;		/* tc only */
+	enum tap_tc_place tc_place;	/* tc only */
+	enum tap_xdp_mode xdp_mode;	/* XDP only */
 };
 
 #define TAP_IFNAME_MAX		16	/* IFNAMSIZ,

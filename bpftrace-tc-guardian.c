@@ -406,14 +406,21 @@ found_add(struct found_filter *f, const struct tcmsg *tc)
 	f->info = tc->tcm_info;
 }
 
+/* The lowest and highest priority of the filters on a hook. */
+struct priority_span {
+	uint32_t lowest, highest;
+};
+
 /*
  * Dumps the filters on one clsact hook: their messages counted, or a
  * negative errno when the dump did not complete.  With a plan, the
- * filters running its programs are also collected in found (*nfound).
+ * filters running its programs are also collected in found (*nfound);
+ * with a span, their priorities.
  */
 static int
 dump_filters(int sock, int ifindex, uint32_t hook, uint32_t seq,
-    const struct guard_plan *plan, struct found_filter *found, int *nfound)
+    const struct guard_plan *plan, struct found_filter *found, int *nfound,
+    struct priority_span *span)
 {
 	long deadline = now_ms() + NETLINK_WAIT_MS;
 	struct tc_request req;
@@ -450,6 +457,15 @@ dump_filters(int sock, int ifindex, uint32_t hook, uint32_t seq,
 			if (m->nlmsg_type != RTM_NEWTFILTER)
 				continue;
 			listed++;
+			if (span != NULL) {
+				uint32_t prio = TC_H_MAJ(((struct tcmsg *)
+				    NLMSG_DATA(m))->tcm_info) >> 16;
+
+				if (listed == 1 || prio < span->lowest)
+					span->lowest = prio;
+				if (listed == 1 || prio > span->highest)
+					span->highest = prio;
+			}
 			if (plan != NULL && *nfound < FOUND_MAX &&
 			    planned_program(plan, filter_program(m))) {
 				struct tcmsg *tc = NLMSG_DATA(m);
@@ -464,7 +480,7 @@ dump_filters(int sock, int ifindex, uint32_t hook, uint32_t seq,
 static int
 count_filters(int sock, int ifindex, uint32_t hook, uint32_t seq)
 {
-	return dump_filters(sock, ifindex, hook, seq, NULL, NULL, NULL);
+	return dump_filters(sock, ifindex, hook, seq, NULL, NULL, NULL, NULL);
 }
 
 static int
@@ -572,7 +588,7 @@ remove_filters(int sock, const struct guard_plan *plan, uint32_t *seq,
 		nfound = 0;
 		listed = dump_filters(sock, plan->ifindex, hook == 0 ?
 		    TC_H_MIN_INGRESS : TC_H_MIN_EGRESS, (*seq)++, plan, found,
-		    &nfound);
+		    &nfound, NULL);
 		if (interface_gone(listed))
 			return;
 		/* ENOENT, EINVAL: no clsact qdisc, so no filter either. */
@@ -652,6 +668,26 @@ clsact_present(int ifindex)
 	if (error == -ENOENT || error == -EINVAL)
 		return 0;
 	return error == 0 ? 1 : error;
+}
+
+int
+bpftrace_tc_clsact_priorities(int ifindex, int egress, uint32_t *lowest,
+    uint32_t *highest)
+{
+	struct priority_span span = { 0, 0 };
+	int sock, n;
+
+	if ((sock = open_netlink()) < 0)
+		return -errno;
+	n = dump_filters(sock, ifindex, egress ? TC_H_MIN_EGRESS :
+	    TC_H_MIN_INGRESS, 1, NULL, NULL, NULL, &span);
+	close(sock);
+	/* ENOENT, EINVAL: no clsact qdisc, so no filter. */
+	if (n == -ENOENT || n == -EINVAL)
+		n = 0;
+	*lowest = span.lowest;
+	*highest = span.highest;
+	return n;
 }
 
 int

@@ -96,5 +96,12 @@ void	bpftrace_tc_clsact_unlock(int fd);
  * (its activation failed).  0, or a negative errno.
  */
 int	bpftrace_tc_clsact_remove_if_unused(int ifindex);
+/*
+ * The priorities of the filters (of any kind) on one clsact hook, the
+ * lowest and the highest: how many filters there are (0: none, the
+ * priorities unset), or a negative errno.
+ */
+int	bpftrace_tc_clsact_priorities(int ifindex, int egress,
+	    uint32_t *lowest, uint32_t *highest);
 
 #endif /* BPFTRACE_TC_GUARDIAN_H */

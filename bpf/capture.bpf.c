@@ -820,10 +820,8 @@ capture_tc_egress(struct __sk_buff *skb)
 	return capture_tc(skb, 1);
 }
 
-/* "xdp.frags": the kernel hands multi-buffer frames to the program too. */
-SEC("xdp.frags")
-int
-capture_xdp(struct xdp_md *ctx)
+static __always_inline int
+capture_xdp_frame(struct xdp_md *ctx)
 {
 	struct packet_layout pl = {};
 
@@ -831,6 +829,25 @@ capture_xdp(struct xdp_md *ctx)
 	if (xdp_layout(ctx, &pl))
 		capture_packet(SOURCE_XDP, ctx, &pl);
 	return XDP_PASS;
+}
+
+/* "xdp.frags": the kernel hands multi-buffer frames to the program too. */
+SEC("xdp.frags")
+int
+capture_xdp(struct xdp_md *ctx)
+{
+	return capture_xdp_frame(ctx);
+}
+
+/*
+ * The same without "frags", for generic XDP: there the kernel makes each
+ * packet linear for it (see attach_xdp() in bpftrace-probe.c for why).
+ */
+SEC("xdp")
+int
+capture_xdp_linear(struct xdp_md *ctx)
+{
+	return capture_xdp_frame(ctx);
 }
 
 /*
@@ -883,6 +900,15 @@ deliver_tc(struct __sk_buff *skb)
 SEC("xdp.frags")
 int
 deliver_xdp(struct xdp_md *ctx)
+{
+	deliver_decided(SOURCE_XDP, ctx);
+	return XDP_PASS;
+}
+
+/* A tail call keeps to programs that agree on "frags". */
+SEC("xdp")
+int
+deliver_xdp_linear(struct xdp_md *ctx)
 {
 	deliver_decided(SOURCE_XDP, ctx);
 	return XDP_PASS;

@@ -105,6 +105,13 @@ check_fields(const struct tap_spec *s)
 			promise_broken("tc hooks unknown");
 		if (s->family == TAP_FAMILY_XDP && s->hooks != TAP_HOOKS_BOTH)
 			promise_broken("XDP tap with a tc hook");
+		if (s->tc_place != TAP_TC_AFTER &&
+		    (s->family != TAP_FAMILY_TC || s->tc_place != TAP_TC_BEFORE))
+			promise_broken("tc place unknown, or outside tc");
+		if (s->xdp_mode != TAP_XDP_GENERIC &&
+		    (s->family != TAP_FAMILY_XDP ||
+		    s->xdp_mode != TAP_XDP_NATIVE))
+			promise_broken("XDP mode unknown, or outside XDP");
 		break;
 	case TAP_FAMILY_PROG:
 		if (s->prog_id == 0)
@@ -148,7 +155,12 @@ write_canonical(const struct tap_spec *s, char *out, size_t len)
 		    s->category[0] != '\0' ? ":" : "", s->name, arg);
 		break;
 	case TAP_FAMILY_TC:
-		snprintf(out, len, "bpf:tc:%s%s", s->name, hooks[s->hooks]);
+		snprintf(out, len, "bpf:tc:%s%s%s", s->name, hooks[s->hooks],
+		    s->tc_place == TAP_TC_BEFORE ? ":before" : "");
+		break;
+	case TAP_FAMILY_XDP:
+		snprintf(out, len, "bpf:xdp:%s%s", s->name,
+		    s->xdp_mode == TAP_XDP_NATIVE ? ":native" : "");
 		break;
 	case TAP_FAMILY_PROG:
 		snprintf(out, len, "bpf:prog:%u", s->prog_id);
@@ -171,7 +183,8 @@ same_tap(const struct tap_spec *a, const struct tap_spec *b)
 	    b->category) == 0 && strcmp(a->name, b->name) == 0 &&
 	    strcmp(a->section, b->section) == 0 &&
 	    a->prog_id == b->prog_id &&
-	    a->skb_arg_index == b->skb_arg_index && a->hooks == b->hooks;
+	    a->skb_arg_index == b->skb_arg_index && a->hooks == b->hooks &&
+	    a->tc_place == b->tc_place && a->xdp_mode == b->xdp_mode;
 }
 
 static int

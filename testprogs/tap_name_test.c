@@ -45,6 +45,39 @@ expect_hooks(const char *device, const char *name, enum tap_hooks hooks)
 		passes++;
 }
 
+/* tc's place among the hook's programs, XDP's attach mode. */
+static void
+expect_place(const char *device, enum tap_hooks hooks, enum tap_tc_place place)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != TAP_FAMILY_TC ||
+	    spec.hooks != hooks || spec.tc_place != place) {
+		printf("FAIL %s: status %d (%s) hooks %d place %d\n", device,
+		    status, err, spec.hooks, spec.tc_place);
+		failures++;
+	} else
+		passes++;
+}
+
+static void
+expect_xdp_mode(const char *device, enum tap_xdp_mode mode)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != TAP_FAMILY_XDP ||
+	    spec.xdp_mode != mode) {
+		printf("FAIL %s: status %d (%s) mode %d\n", device, status,
+		    err, spec.xdp_mode);
+		failures++;
+	} else
+		passes++;
+}
+
 static void
 expect_object(const char *device, const char *path, const char *section)
 {
@@ -184,6 +217,16 @@ main(void)
 	    TAP_HOOKS_INGRESS);
 	expect_hooks("bpf:tc:eth0:egress", "eth0", TAP_HOOKS_EGRESS);
 	expect_ok("bpf:xdp:eth0", TAP_FAMILY_XDP, "", "eth0", TAP_ARG_FROM_BTF);
+	expect_place("bpf:tc:eth0", TAP_HOOKS_BOTH, TAP_TC_AFTER);
+	expect_place("bpf:tc:eth0:before", TAP_HOOKS_BOTH, TAP_TC_BEFORE);
+	expect_place("bpf:tc:eth0:after", TAP_HOOKS_BOTH, TAP_TC_AFTER);
+	expect_place("bpf:tc:eth0:ingress:before", TAP_HOOKS_INGRESS,
+	    TAP_TC_BEFORE);
+	expect_place("bpf:tc:eth0:egress:after", TAP_HOOKS_EGRESS,
+	    TAP_TC_AFTER);
+	expect_xdp_mode("bpf:xdp:eth0", TAP_XDP_GENERIC);
+	expect_xdp_mode("bpf:xdp:eth0:generic", TAP_XDP_GENERIC);
+	expect_xdp_mode("bpf:xdp:eth0:native", TAP_XDP_NATIVE);
 	expect_ok("bpf:prog:42", TAP_FAMILY_PROG, "", "42", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:prog:4294967295", TAP_FAMILY_PROG, "", "4294967295",
 	    TAP_ARG_FROM_BTF);
@@ -213,7 +256,15 @@ main(void)
 	expect_error("bpf:tc:averyveryverylongname",
 	    "is not an interface name");
 	expect_error("bpf:tc:a/b", "'a/b' is not an interface name");
-	expect_error("bpf:xdp:eth0:ingress", "expected bpf:xdp:INTERFACE");
+	expect_error("bpf:xdp:eth0:ingress", "'ingress' is not an XDP mode:"
+	    " bpf:xdp:INTERFACE[:generic|:native]");
+	expect_error("bpf:xdp:eth0:native:generic",
+	    "expected bpf:xdp:INTERFACE");
+	expect_error("bpf:tc:eth0:before:ingress",
+	    "'ingress' is not a tc hook or place");
+	expect_error("bpf:tc:eth0:before:after", "'after' is not a tc hook");
+	expect_error("bpf:tc:eth0:ingress:egress", "'egress' is not a tc hook");
+	expect_error("bpf:tc:eth0:ingress:before:x", "expected bpf:tc:");
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
 	expect_joined("bpf:tc:eth0", 1, 0, "bpf:tc:eth0", TAP_FAMILY_TC);
 	expect_joined("bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb",

@@ -94,8 +94,10 @@ root:x:0:
 tcpdump:x:101:
 G
 cp "${GUEST_SCRIPT:-$top/tests/kernels/guest-taps.sh}" $r/tests/guest-taps.sh
-# A user's object file for the bpf:object rows.
-cp "$top/build/testprogs/pcap_fentry.bpf.o" $r/tests/
+# A user's object file for the bpf:object rows; a user's tc program for
+# the tc_places row.
+cp "$top/build/testprogs/pcap_fentry.bpf.o" "$top/build/testprogs/tc_drop_flow.bpf.o" \
+    $r/tests/
 
 # Kernel modules with their dependencies, uncompressed (busybox's modprobe
 # reads plain .ko files), indexed by depmod for this image.

@@ -417,9 +417,54 @@ run_taps() {
 	unset PCAP_BPF_DEBUG
 	capture xdp bpf:xdp:vb 2 "icmp[icmptype] = icmp-echo" ping_b \
 	    "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
+	tc_places_row
 	broker_row
 	$IP netns del $NS_A 2>/dev/null
 	$IP netns del $NS_B 2>/dev/null
+}
+
+# bpf:tc:vb:ingress:before and :after around a user's clsact filter (at
+# priority 100) that drops pings of 100 bytes (testprogs/tc_drop_flow.bpf.c):
+# before sees 3 of them and 2 ordinary ones, after only the 2.  clsact on
+# every kernel (a tcx capture would run ahead of any clsact filter).
+tc_places_row() {
+	wanted tc_places || return 0
+	$IP netns exec $NS_B $TC qdisc add dev vb clsact 2>/dev/null
+	if ! $IP netns exec $NS_B $TC filter add dev vb ingress prio 100 bpf da \
+	    obj "$OBJECTS/tc_drop_flow.bpf.o" sec tc 2> "$TMPD/places-user.err"; then
+		result tc_places fail none "the user's filter: $(head -1 "$TMPD/places-user.err")"
+		return
+	fi
+	for place in before after; do
+		PCAP_BPF_MECHANISMS=clsact $IP netns exec $NS_B tcpdump \
+		    -ni bpf:tc:vb:ingress:$place -U -w "$TMPD/$place.pcap" \
+		    "icmp[icmptype] = icmp-echo" 2> "$TMPD/$place.err" &
+		eval "pid_$place=\$!"
+		if ! wait_started "$TMPD/$place.err" $!; then
+			result tc_places fail none "tcpdump did not start: $(head -2 "$TMPD/$place.err" | tr '\n' ' ')"
+			kill -INT $pid_before 2>/dev/null
+			$IP netns exec $NS_B $TC qdisc del dev vb clsact
+			return
+		fi
+	done
+	mech=$(mechanism_of $pid_before)
+	$IP netns exec $NS_A busybox ping -c 3 -s 100 -W 1 198.18.0.2 >/dev/null 2>&1
+	ping_b_twice() { $IP netns exec $NS_A busybox ping -c 2 198.18.0.2 >/dev/null 2>&1; }
+	ping_b_twice
+	sleep 1
+	kill -INT $pid_before $pid_after
+	wait $pid_before $pid_after 2>/dev/null
+	before=$(tcpdump -nr "$TMPD/before.pcap" 2>/dev/null | grep -c "ICMP echo request")
+	before_dropped=$(tcpdump -nr "$TMPD/before.pcap" greater 142 2>/dev/null | grep -c "ICMP echo request")
+	after=$(tcpdump -nr "$TMPD/after.pcap" 2>/dev/null | grep -c "ICMP echo request")
+	after_dropped=$(tcpdump -nr "$TMPD/after.pcap" greater 142 2>/dev/null | grep -c "ICMP echo request")
+	$IP netns exec $NS_B $TC qdisc del dev vb clsact
+	detail="before $before ($before_dropped of the dropped flow), after $after ($after_dropped)"
+	if [ "$before" = 5 ] && [ "$before_dropped" = 3 ] && [ "$after" = 2 ] && [ "$after_dropped" = 0 ]; then
+		result tc_places pass "$mech" "$detail"
+	else
+		result tc_places fail "$mech" "$detail; expected 5 (3), 2 (0)"
+	fi
 }
 
 # Two mac80211_hwsim radios: wlan1 joins an IBSS (it sends beacons),
