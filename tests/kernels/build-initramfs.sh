@@ -12,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/tree-path.sh"
 kroot=$1 kver=$2 top=$3 out=$4
-modules=${GUEST_MODULES:-veth sch_ingress cls_bpf}
+modules=${GUEST_MODULES:-veth sch_ingress cls_bpf ipip}
 tests=${GUEST_TESTS:-taps}
 arch=${GUEST_ARCH:-$(dpkg --print-architecture)}
 triple=${GUEST_TRIPLE:-$(dpkg-architecture -qDEB_HOST_MULTIARCH)}

@@ -12,12 +12,12 @@ cache=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}
 # the Wi-Fi test (mac80211_hwsim radios); the cloud kernels, which have no
 # Wi-Fi stack, everything else.  5.10 is Debian 11's kernel; the arm64
 # guests run Debian's arm64 programs with the library cross-built.
-kernels=${KERNELS:-"bookworm:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf
-bookworm-backports:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf
+kernels=${KERNELS:-"bookworm:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf ipip
+bookworm-backports:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf ipip
 bookworm:linux-image-amd64:wifi:mac80211_hwsim
-bullseye:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf
-bookworm:linux-image-cloud-arm64:taps:veth sch_ingress cls_bpf:arm64
-bookworm-backports:linux-image-cloud-arm64:taps:veth sch_ingress cls_bpf:arm64
+bullseye:linux-image-cloud-amd64:taps:veth sch_ingress cls_bpf ipip
+bookworm:linux-image-cloud-arm64:taps:veth sch_ingress cls_bpf ipip:arm64
+bookworm-backports:linux-image-cloud-arm64:taps:veth sch_ingress cls_bpf ipip:arm64
 bookworm:linux-image-arm64:wifi:mac80211_hwsim:arm64
 bookworm-backports:linux-image-arm64:wifi:mac80211_hwsim:arm64"}
 host_arch=$(dpkg --print-architecture)
