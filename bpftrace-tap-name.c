@@ -228,16 +228,126 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 	return TAP_OK;
 }
 
-/* INTERFACE[:ingress|:egress] for tc (hooks allowed), INTERFACE for XDP. */
-static int
-parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
-    const char *usage, const char *device, char *err, size_t errlen)
-{
-	char *parts[2] = { NULL, NULL };
-	int n = split_parts(rest, parts, 2);
-	int status;
+/*
+ * The verdicts of the user's programs, by the names their own tools use
+ * (enum xdp_action; tc's TC_ACT_*, whose values tcx's TCX_* share).
+ */
+struct verdict_word {
+	const char *name;
+	int value;
+};
 
-	if (n > (hooks_allowed ? 2 : 1)) {
+static const struct verdict_word xdp_verdicts[] = {
+	{ "aborted", 0 }, { "drop", 1 }, { "pass", 2 }, { "tx", 3 },
+	{ "redirect", 4 }, { NULL, 0 }
+};
+
+static const struct verdict_word tc_verdicts[] = {
+	{ "unspec", -1 }, { "ok", 0 }, { "reclassify", 1 }, { "shot", 2 },
+	{ "pipe", 3 }, { "stolen", 4 }, { "queued", 5 }, { "repeat", 6 },
+	{ "redirect", 7 }, { "trap", 8 }, { NULL, 0 }
+};
+
+static const struct verdict_word *
+verdicts_of(enum tap_family family)
+{
+	return family == TAP_FAMILY_XDP ? xdp_verdicts : tc_verdicts;
+}
+
+/* The verdict's name (NFLOG prefixes), or NULL for one without a name. */
+const char *
+bpftrace_tap_verdict_name(enum tap_family family, int verdict)
+{
+	const struct verdict_word *w;
+
+	if (family != TAP_FAMILY_XDP && family != TAP_FAMILY_TC)
+		return NULL;
+	for (w = verdicts_of(family); w->name != NULL; w++)
+		if (w->value == verdict)
+			return w->name;
+	return NULL;
+}
+
+static void
+verdict_names(enum tap_family family, char *buf, size_t len)
+{
+	const struct verdict_word *w;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (w = verdicts_of(family); w->name != NULL && used < len; w++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    used > 0 ? ", " : "", w->name);
+}
+
+/* prog=NAME|ID: a program's id, or its name (BPF names are identifiers). */
+static int
+fill_program(struct tap_spec *spec, const char *value, const char *device,
+    char *err, size_t errlen)
+{
+	if (spec->program[0] != '\0') {
+		snprintf(err, errlen, "%s: prog= is given twice", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (!is_identifier(value) || strlen(value) >= sizeof(spec->program)) {
+		snprintf(err, errlen, "%s: prog=%.48s is neither a program id"
+		    " nor a program name (letters, digits, '_'; bpftool prog"
+		    " lists them)", device, value);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(spec->program, value);
+	return TAP_OK;
+}
+
+/*
+ * One word after an XDP interface, or after a tc interface and its hook:
+ * prog= (tc), entry, or a verdict to keep.
+ */
+static int
+parse_program_word(const char *word, struct tap_spec *spec,
+    const char *device, char *err, size_t errlen)
+{
+	const struct verdict_word *w;
+	char names[96];
+
+	if (spec->family == TAP_FAMILY_TC && strncmp(word, "prog=", 5) == 0)
+		return fill_program(spec, word + 5, device, err, errlen);
+	if (strcmp(word, "entry") == 0) {
+		spec->program_side = TAP_PROGRAM_ENTRY;
+		return TAP_OK;
+	}
+	for (w = verdicts_of(spec->family); w->name != NULL; w++) {
+		if (strcmp(word, w->name) == 0) {
+			spec->verdicts |= TAP_VERDICT_BIT(w->value);
+			return TAP_OK;
+		}
+	}
+	verdict_names(spec->family, names, sizeof(names));
+	if (spec->family == TAP_FAMILY_XDP)
+		snprintf(err, errlen, "%s: '%.48s' is not an XDP verdict: use"
+		    " %s, or entry", device, word, names);
+	else
+		snprintf(err, errlen, "%s: '%.48s' is not a tc word here: use"
+		    " prog=NAME|ID, then entry or verdicts (%s)", device,
+		    word, names);
+	return TAP_NO_SUCH_TAP;
+}
+
+#define INTERFACE_WORDS_MAX	8
+
+/*
+ * INTERFACE[:ingress|:egress][:prog=NAME|ID][:entry|:VERDICT...] for tc,
+ * INTERFACE[:entry|:VERDICT...] for XDP.
+ */
+static int
+parse_interface(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	char *parts[1 + INTERFACE_WORDS_MAX];
+	int n = split_parts(rest, parts, 1 + INTERFACE_WORDS_MAX);
+	int status, i = 1;
+
+	if (n > 1 + INTERFACE_WORDS_MAX) {
 		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
@@ -245,17 +355,35 @@ parse_interface(char *rest, struct tap_spec *spec, int hooks_allowed,
 	    errlen)) != TAP_OK)
 		return status;
 	spec->hooks = TAP_HOOKS_BOTH;
-	if (n == 2) {
+	if (spec->family == TAP_FAMILY_TC && n > 1) {
 		if (strcmp(parts[1], "ingress") == 0)
 			spec->hooks = TAP_HOOKS_INGRESS;
 		else if (strcmp(parts[1], "egress") == 0)
 			spec->hooks = TAP_HOOKS_EGRESS;
-		else {
+		else if (strncmp(parts[1], "prog=", 5) != 0) {
 			snprintf(err, errlen, "%s: '%.48s' is not a tc hook: use"
 			    " ingress or egress, or leave it out for both",
 			    device, parts[1]);
 			return TAP_NO_SUCH_TAP;
 		}
+		if (spec->hooks != TAP_HOOKS_BOTH)
+			i = 2;
+	}
+	for (; i < n; i++)
+		if ((status = parse_program_word(parts[i], spec, device, err,
+		    errlen)) != TAP_OK)
+			return status;
+	if (spec->family == TAP_FAMILY_TC && spec->program[0] == '\0' &&
+	    (spec->verdicts != 0 || spec->program_side != TAP_PROGRAM_EXIT)) {
+		snprintf(err, errlen, "%s: entry and verdicts are a program's:"
+		    " name it first, bpf:tc:%s:ingress:prog=NAME|ID:...",
+		    device, spec->name);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (spec->program_side == TAP_PROGRAM_ENTRY && spec->verdicts != 0) {
+		snprintf(err, errlen, "%s: at entry the program has not decided"
+		    " yet: select verdicts without ':entry'", device);
+		return TAP_NO_SUCH_TAP;
 	}
 	return TAP_OK;
 }
@@ -554,14 +682,14 @@ static int
 parse_tc(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
-	return parse_interface(rest, spec, 1, usage, device, err, errlen);
+	return parse_interface(rest, spec, usage, device, err, errlen);
 }
 
 static int
 parse_xdp(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
-	return parse_interface(rest, spec, 0, usage, device, err, errlen);
+	return parse_interface(rest, spec, usage, device, err, errlen);
 }
 
 /* bpf:prog:ID, a decimal program id. */
