@@ -96,6 +96,9 @@ G
 cp "${GUEST_SCRIPT:-$top/tests/kernels/guest-taps.sh}" $r/tests/guest-taps.sh
 # A user's object file for the bpf:object rows.
 cp "$top/build/testprogs/pcap_fentry.bpf.o" $r/tests/
+# A user's XDP and tc programs, to capture at with their verdicts.
+cp "$top/build/testprogs/xdp_drop_third.bpf.o" \
+    "$top/build/testprogs/tc_shoot_echo.bpf.o" $r/tests/
 
 # Kernel modules with their dependencies, uncompressed (busybox's modprobe
 # reads plain .ko files), indexed by depmod for this image.
