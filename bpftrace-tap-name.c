@@ -328,8 +328,8 @@ parse_program_word(const char *word, struct tap_spec *spec,
 		    " %s, or entry", device, word, names);
 	else
 		snprintf(err, errlen, "%s: '%.48s' is not a tc word here: use"
-		    " prog=NAME|ID, then entry or verdicts (%s)", device,
-		    word, names);
+		    " prog=NAME|ID, then entry or verdicts (ok, shot,"
+		    " redirect, ...)", device, word);
 	return TAP_NO_SUCH_TAP;
 }
 
