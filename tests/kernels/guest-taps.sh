@@ -452,9 +452,10 @@ xdp_program_rows() {
 
 # The user's tc program (testprogs/tc_shoot_echo.bpf.c) at B's vb ingress,
 # a cls_bpf filter: it shoots the echo requests.  At prog=shoot_echo each
-# is seen with the verdict shot; :ok keeps none of them.
+# is seen with the verdict shot; :shot keeps them (EN10MB, filtered), :ok
+# none of them.
 tc_program_rows() {
-	wanted tc_prog || wanted tc_prog_ok || return 0
+	wanted tc_prog || wanted tc_prog_shot || wanted tc_prog_ok || return 0
 	if ! { $IP netns exec $NS_B $TC qdisc add dev vb clsact &&
 	    $IP netns exec $NS_B $TC filter add dev vb ingress bpf da \
 	    obj "$OBJECTS/tc_shoot_echo.bpf.o" sec tc; }; then
@@ -474,6 +475,16 @@ tc_program_rows() {
 		fi
 	fi
 	unset TCPDUMP_OPTIONS
+	if wanted tc_prog_shot && verdict_capture tc_prog_shot bpf:tc:vb:ingress:prog=shoot_echo:shot \
+	    "icmp[icmptype] = icmp-echo"; then
+		n=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c "198.18.0.1 > 198.18.0.2: ICMP echo request")
+		all=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c .)
+		if [ "$n" -eq 6 ] && [ "$all" -eq 6 ]; then
+			result tc_prog_shot pass "$mech" "the 6 echo requests shot, as Ethernet frames"
+		else
+			result tc_prog_shot fail "$mech" "$n of 6 echo requests, $all packets"
+		fi
+	fi
 	if wanted tc_prog_ok && verdict_capture tc_prog_ok bpf:tc:vb:ingress:prog=shoot_echo:ok "icmp"; then
 		n=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c "ICMP echo request")
 		if [ "$n" -eq 0 ]; then
