@@ -26,7 +26,8 @@ kept(int fd, const struct filter_target *t, int count, int connection)
 	for (i = 0; i < count; i++)
 		if (fd == t[i].decision_map_fd || fd == t[i].bss_map_fd ||
 		    fd == t[i].programs_map_fd ||
-		    (t[i].attach_btf_obj_fd > 0 && fd == t[i].attach_btf_obj_fd))
+		    (t[i].attach_btf_obj_fd > 0 && fd == t[i].attach_btf_obj_fd) ||
+		    (t[i].attach_prog_fd > 0 && fd == t[i].attach_prog_fd))
 			return 1;
 	return 0;
 }
@@ -52,6 +53,8 @@ keep_only(const struct filter_target *t, int count, int connection)
 			top = t[i].programs_map_fd;
 		if (t[i].attach_btf_obj_fd > top)
 			top = t[i].attach_btf_obj_fd;
+		if (t[i].attach_prog_fd > top)
+			top = t[i].attach_prog_fd;
 	}
 	if (connection > top)
 		top = connection;

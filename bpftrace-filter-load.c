@@ -88,6 +88,7 @@ bpftrace_filter_load(const struct filter_target *t,
 			(enum bpf_attach_type)t->expected_attach_type,
 		    .attach_btf_id = t->attach_btf_id,
 		    .attach_btf_obj_fd = t->attach_btf_obj_fd,
+		    .attach_prog_fd = t->attach_prog_fd,
 		    .prog_flags = t->xdp_frags ? BPF_F_XDP_HAS_FRAGS : 0,
 		    .log_buf = log, .log_size = VERIFIER_LOG_SIZE);
 

@@ -33,6 +33,11 @@ struct filter_target {
 	 */
 	uint32_t	attach_btf_id;
 	int32_t		attach_btf_obj_fd;
+	/*
+	 * Tracing types at the user's XDP or tc program: that program
+	 * (attach_btf_id is in its BTF); else 0.
+	 */
+	int32_t		attach_prog_fd;
 	/* XDP: load with BPF_F_XDP_HAS_FRAGS, as the probe ("xdp.frags"). */
 	uint32_t	xdp_frags;
 	/* Per-CPU array, key 0: struct capture_decision, then the probe's. */

@@ -73,6 +73,13 @@ struct capture_probe {
 						   at kfree_skb, consume_skb */
 	char placed[96];		/* where it attached, for
 					   PCAP_BPF_DEBUG */
+	/*
+	 * At the user's XDP or tc program (the tap's program_id): that
+	 * program, and its main function, the probe's attach target.
+	 */
+	int target_prog_fd;		/* -1: none */
+	int xdp_program;		/* it is an XDP program */
+	char target_function[TAP_NAME_MAX];
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -108,15 +115,20 @@ xdp_linear(struct capture_bpf *skel)
 	return bpf_program__autoload(skel->progs.capture_xdp_linear);
 }
 
-/* The one program a mechanism runs (tc: the ingress one; see hook_wanted). */
+/*
+ * The one program a mechanism runs (tc: the ingress one; see hook_wanted;
+ * fentry and fexit at the user's XDP program: those reading its frame).
+ */
 static struct bpf_program *
-program_for(struct capture_bpf *skel, enum probe_mechanism m)
+program_for(struct capture_bpf *skel, enum probe_mechanism m, int xdp_program)
 {
 	switch (m) {
 	case PROBE_TP_BTF: return skel->progs.capture_tp_btf;
 	case PROBE_RAW_TP: return skel->progs.capture_raw_tp;
-	case PROBE_FENTRY: return skel->progs.capture_fentry;
-	case PROBE_FEXIT: return skel->progs.capture_fexit;
+	case PROBE_FENTRY: return xdp_program ? skel->progs.capture_xdp_entry :
+	    skel->progs.capture_fentry;
+	case PROBE_FEXIT: return xdp_program ? skel->progs.capture_xdp_exit :
+	    skel->progs.capture_fexit;
 	case PROBE_KPROBE: return skel->progs.capture_kprobe;
 	case PROBE_XDP: return xdp_linear(skel) ?
 	    skel->progs.capture_xdp_linear : skel->progs.capture_xdp;
@@ -149,7 +161,7 @@ delivery_program_for(struct capture_bpf *skel, enum probe_mechanism m)
 
 static int
 set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
-    enum probe_mechanism m)
+    const struct capture_probe *probe, enum probe_mechanism m)
 {
 	const struct resolved_tap *tap = req->tap;
 	struct bpf_object *obj = skel->obj;
@@ -174,8 +186,16 @@ set_autoload(struct capture_bpf *skel, const struct capture_probe_request *req,
 		    hook_wanted(tap, HOOK_EGRESS));
 		return 0;
 	}
-	prog = program_for(skel, m);
+	prog = program_for(skel, m, probe->xdp_program);
 	bpf_program__set_autoload(prog, true);
+	if (probe->target_prog_fd >= 0) {
+		/* At the user's program: its main function (xdpdump's way). */
+		if ((error = bpf_program__set_attach_target(prog,
+		    probe->target_prog_fd, probe->target_function)) != 0)
+			return error;
+		return bpf_program__set_attach_target(deliver,
+		    probe->target_prog_fd, probe->target_function);
+	}
 	if (m == PROBE_TP_BTF || m == PROBE_FENTRY || m == PROBE_FEXIT) {
 		if ((error = bpf_program__set_attach_target(prog, 0,
 		    tap->target)) != 0)
@@ -234,10 +254,11 @@ open_skeleton(int interpreter)
 
 /* Opens the skeleton and sets everything that must be fixed before load. */
 static int
-prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
-    enum probe_mechanism m, int ring_copy_scratch, int skb_paged,
-    struct capture_bpf **skelp)
+prepare_object(const struct capture_probe_request *req,
+    const struct capture_probe *probe, enum probe_mechanism m,
+    int ring_copy_scratch, int skb_paged, struct capture_bpf **skelp)
 {
+	size_t ring_bytes = probe->ring_bytes;
 	const struct resolved_tap *tap = req->tap;
 	struct capture_bpf *skel = open_skeleton(kernel_has_bpf_loop());
 	uint32_t scratch_size, scratch_entries;
@@ -266,6 +287,18 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	skel->rodata->device_arphrd = tap->arphrd;
 	skel->rodata->device_has_ethernet = (uint32_t)tap->has_ethernet;
 	memcpy((void *)skel->rodata->device_mac, tap->mac, 6);
+	if (probe->target_prog_fd >= 0) {
+		/*
+		 * The user's program may serve other interfaces too: the
+		 * tap's alone, in this namespace.  After it, its verdict
+		 * (its one argument's successor), those asked for only.
+		 */
+		skel->rodata->scope_ifindex = (uint32_t)tap->ifindex;
+		if (req->netns_inode != 0)
+			skel->rodata->scope_netns = req->netns_inode;
+		skel->rodata->verdict_arg_index = m == PROBE_FEXIT ? 1 : -1;
+		skel->rodata->verdict_mask = tap->verdicts;
+	}
 
 	/*
 	 * Scratch only where the kernel cannot reserve ring space of a
@@ -294,7 +327,7 @@ prepare_object(const struct capture_probe_request *req, size_t ring_bytes,
 	    bpf_map__reuse_fd(skel->maps.tracked, req->shared_track_fd) :
 	    bpf_map__set_max_entries(skel->maps.tracked,
 	    req->scope.track_entries > 0 ? req->scope.track_entries : 1)) ||
-	    (error = set_autoload(skel, req, m)))
+	    (error = set_autoload(skel, req, probe, m)))
 		goto fail;
 	*skelp = skel;
 	return 0;
@@ -550,7 +583,8 @@ static int
 attach(struct capture_probe *probe, const struct resolved_tap *tap,
     enum probe_mechanism m, char *why, size_t len)
 {
-	struct bpf_program *prog = program_for(probe->skel, m);
+	struct bpf_program *prog = program_for(probe->skel, m,
+	    probe->xdp_program);
 	int error;
 
 	switch (m) {
@@ -739,7 +773,7 @@ load_with(const struct capture_probe_request *req,
 	int error, fd;
 
 	*stage = "preparing";
-	if ((error = prepare_object(req, probe->ring_bytes, m, scratch,
+	if ((error = prepare_object(req, probe, m, scratch,
 	    paged, &probe->skel)) != 0)
 		return error;
 	*stage = "loading";
@@ -888,6 +922,63 @@ attach_refused(int error)
 	    error == EACCES || error == E2BIG;
 }
 
+/*
+ * The user's program the tap names (its program_id): a descriptor, held
+ * while the probe lives (the attach target of the probe and of compiled
+ * filters), and its main function's name from the program's BTF, which
+ * a trampoline needs.  TAP_OK, or the status with the reason in err.
+ */
+static int
+open_target_program(struct capture_probe *probe,
+    const struct resolved_tap *tap, const char *device, char *err,
+    size_t errlen)
+{
+	struct bpf_prog_info info;
+	struct bpf_func_info main_function;
+	uint32_t len = sizeof(info);
+	const struct btf_type *type;
+	const char *name = NULL;
+	struct btf *btf;
+	int error;
+
+	probe->target_prog_fd = bpf_prog_get_fd_by_id(tap->program_id);
+	if (probe->target_prog_fd < 0) {
+		error = errno;
+		snprintf(err, errlen, "%s: the user's program (id %u): %s",
+		    device, tap->program_id, strerror(error));
+		return error == EPERM ? TAP_PERMISSION : TAP_NO_SUCH_TAP;
+	}
+	memset(&info, 0, sizeof(info));
+	memset(&main_function, 0, sizeof(main_function));
+	info.nr_func_info = 1;
+	info.func_info_rec_size = sizeof(main_function);
+	info.func_info = (uint64_t)(uintptr_t)&main_function;
+	if (bpf_obj_get_info_by_fd(probe->target_prog_fd, &info, &len) != 0) {
+		snprintf(err, errlen, "%s: the user's program (id %u): %s",
+		    device, tap->program_id, strerror(errno));
+		return TAP_KERNEL_REFUSED;
+	}
+	probe->xdp_program = info.type == BPF_PROG_TYPE_XDP;
+	if (info.btf_id != 0 && info.nr_func_info > 0 &&
+	    (btf = btf__load_from_kernel_by_id(info.btf_id)) != NULL) {
+		type = btf__type_by_id(btf, main_function.type_id);
+		if (type != NULL && btf_is_func(type))
+			name = btf__name_by_offset(btf, type->name_off);
+		if (name != NULL)
+			snprintf(probe->target_function,
+			    sizeof(probe->target_function), "%s", name);
+		btf__free(btf);
+	}
+	if (probe->target_function[0] == '\0') {
+		snprintf(err, errlen, "%s: the user's program %.16s (id %u) was"
+		    " loaded without BTF, which fentry and fexit need to"
+		    " attach to it: load it with its BTF (clang -g)", device,
+		    (const char *)info.name, tap->program_id);
+		return TAP_NOT_CAPTURABLE;
+	}
+	return TAP_OK;
+}
+
 int
 bpftrace_capture_probe_open(const struct capture_probe_request *req,
     struct capture_probe **probep, char *err, size_t errlen)
@@ -896,7 +987,7 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	const struct resolved_tap *tap = req->tap;
 	struct capture_probe *probe = calloc(1, sizeof(*probe));
 	char why[TAP_MAX_MECHANISMS][256];
-	int tried, error = ENOMEM, privileged, alone = -1;
+	int tried, error = ENOMEM, privileged, alone = -1, status;
 
 	if (probe == NULL) {
 		snprintf(err, errlen, "%s: out of memory", req->device);
@@ -905,9 +996,16 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	}
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
 	probe->xdp_link_fd = -1;
+	probe->target_prog_fd = -1;
 	bpftrace_tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = bpftrace_has_tap_capabilities(tap->family);
+	if (tap->program_id != 0 && (status = open_target_program(probe, tap,
+	    req->device, err, errlen)) != TAP_OK) {
+		bpftrace_libbpf_log_restore(previous);
+		bpftrace_capture_probe_close(probe);
+		return status;
+	}
 	for (tried = 0; tried < tap->mechanism_count; tried++) {
 		if (!mechanism_allowed(tap->mechanisms[tried])) {
 			error = EPROTONOSUPPORT;
@@ -946,21 +1044,29 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 		*probep = probe;
 		return TAP_OK;
 	}
-	free(probe);
 
 	if (error == EPERM && !privileged) {
 		snprintf(err, errlen, "%s: permission denied: capturing from a"
 		    " bpf: tap needs %s", req->device,
 		    bpftrace_tap_capabilities_needed(tap->family));
+		bpftrace_capture_probe_close(probe);
 		return TAP_PERMISSION;
 	}
-	if (alone >= 0)
+	if (tap->program_id != 0 && (alone >= 0 || tried == 1))
+		snprintf(err, errlen, "%s: at %s's %s program %.32s (id %u): %s"
+		    "%s%s%s", req->device, tap->target, probe->xdp_program ?
+		    "XDP" : "tc", probe->target_function, tap->program_id,
+		    why[alone >= 0 ? alone : 0], probe->xdp_program ?
+		    " (bpf:tc:" : "", probe->xdp_program ? tap->target : "",
+		    probe->xdp_program ? ":ingress sees what it passes)" : "");
+	else if (alone >= 0)
 		snprintf(err, errlen, "%s: %s", req->device, why[alone]);
 	else if (tried == 1)
 		snprintf(err, errlen, "%s: %s", req->device, why[0]);
 	else
 		snprintf(err, errlen, "%s: the kernel refused every way to"
 		    " attach: %s; %s", req->device, why[0], why[1]);
+	bpftrace_capture_probe_close(probe);
 	if (error == ENOMEM)
 		return TAP_NO_MEMORY;
 	/* A hook taken, or no room before or after its filters; no native XDP. */
@@ -1071,6 +1177,11 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 			t->dynptr_from_skb_id = dynptr_from_skb_id();
 		t->pass_verdict = 0;
 		t->attach_btf_id = info.attach_btf_id;
+		if (probe->target_prog_fd >= 0) {
+			/* The user's program: the id is in its BTF. */
+			t->attach_prog_fd = probe->target_prog_fd;
+			break;
+		}
 		if ((error = attach_btf_object(p, info.attach_btf_obj_id,
 		    &t->attach_btf_obj_fd)) != 0)
 			return error;
@@ -1090,6 +1201,8 @@ bpftrace_capture_probe_close(struct capture_probe *probe)
 	if (probe == NULL)
 		return;
 	release(probe);
+	if (probe->target_prog_fd >= 0)
+		close(probe->target_prog_fd);
 	free(probe);
 }
 
@@ -1130,7 +1243,7 @@ bpftrace_capture_probe_preflight(const struct resolved_tap *tap,
 {
 	char why[256];
 
-	if (tap->family != TAP_FAMILY_XDP ||
+	if (tap->family != TAP_FAMILY_XDP || tap->program_id != 0 ||
 	    check_xdp_free(tap, why, sizeof(why)) == 0)
 		return TAP_OK;
 	snprintf(err, errlen, "%s: %s", device, why);
@@ -1187,7 +1300,8 @@ bpftrace_capture_probe_export(struct capture_probe *probe, struct tap_grant *g)
 				    &failed);
 	} else
 		g->prog_fds[n++] = dup_for_grant(bpf_program__fd(
-		    program_for(skel, probe->mechanism)), &failed);
+		    program_for(skel, probe->mechanism, probe->xdp_program)),
+		    &failed);
 	n = 0;
 	if (probe->link != NULL)
 		g->link_fds[n++] = dup_for_grant(bpf_link__fd(probe->link),

@@ -39,6 +39,10 @@ struct resolved_tap {
 	int ieee80211;			/* tracing taps on 802.11 frames */
 	int reason_arg_index;		/* tracing taps: why dropped; -1 none */
 	char reason_enum[32];		/* its enum: skb_drop_reason... */
+	uint32_t program_id;		/* XDP, tc prog=: at the user's
+					   program of this id; 0: none */
+	enum tap_program_side program_side;
+	uint32_t verdicts;		/* TAP_VERDICT_BIT()s kept; 0: all */
 	enum probe_mechanism mechanisms[TAP_MAX_MECHANISMS];
 	int mechanism_count;
 };

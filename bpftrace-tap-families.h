@@ -47,11 +47,13 @@
 	    "bpf:fexit:FUNCTION[:argN], e.g. bpf:fexit:ip_route_input_noref") \
 	F(TC, "tc", TAP_CLASS_INTERFACE, parse_tc, \
 	    bpftrace_interface_resolve, 1, \
-	    "bpf:tc:INTERFACE[:ingress|:egress][:before|:after], e.g." \
-	    " bpf:tc:eth0 or bpf:tc:eth0:ingress:before") \
+	    "bpf:tc:INTERFACE[:ingress|:egress][:before|:after|:prog=NAME|ID" \
+	    "[:entry|:VERDICT]], e.g. bpf:tc:eth0, bpf:tc:eth0:ingress:before," \
+	    " bpf:tc:eth0:ingress:prog=my_filter:shot") \
 	F(XDP, "xdp", TAP_CLASS_INTERFACE, parse_xdp, \
 	    bpftrace_interface_resolve, 0, \
-	    "bpf:xdp:INTERFACE[:generic|:native], e.g. bpf:xdp:eth0") \
+	    "bpf:xdp:INTERFACE[:generic|:native|:entry|:VERDICT], e.g." \
+	    " bpf:xdp:eth0, at the user's XDP program bpf:xdp:eth0:drop") \
 	F(PROG, "prog", TAP_CLASS_USER_PROGRAM, parse_prog_id, NULL, 0, \
 	    "bpf:prog:ID, the id of a program that calls bpf_pcap() (bpftool prog)") \
 	F(PINNED, "pinned", TAP_CLASS_USER_PROGRAM, parse_pinned_path, NULL, 0, \

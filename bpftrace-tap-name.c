@@ -229,61 +229,209 @@ fill_interface(struct tap_spec *spec, const char *name, const char *device,
 }
 
 /*
- * tc: INTERFACE[:ingress|:egress][:before|:after], the hook first.  One
- * word after the interface, returning TAP_OK if it was one of these and
- * not given before (*seen says which were).
+ * The verdicts of the user's programs, by the names their own tools use
+ * (enum xdp_action; tc's TC_ACT_*, whose values tcx's TCX_* share).
  */
-#define TC_SAW_HOOK	1
-#define TC_SAW_PLACE	2
+struct verdict_word {
+	const char *name;
+	int value;
+};
 
-static int
-tc_word(struct tap_spec *spec, const char *word, int *seen)
+static const struct verdict_word xdp_verdicts[] = {
+	{ "aborted", 0 }, { "drop", 1 }, { "pass", 2 }, { "tx", 3 },
+	{ "redirect", 4 }, { NULL, 0 }
+};
+
+static const struct verdict_word tc_verdicts[] = {
+	{ "unspec", -1 }, { "ok", 0 }, { "reclassify", 1 }, { "shot", 2 },
+	{ "pipe", 3 }, { "stolen", 4 }, { "queued", 5 }, { "repeat", 6 },
+	{ "redirect", 7 }, { "trap", 8 }, { NULL, 0 }
+};
+
+static const struct verdict_word *
+verdicts_of(enum tap_family family)
 {
-	if (!(*seen & (TC_SAW_HOOK | TC_SAW_PLACE)) &&
-	    (strcmp(word, "ingress") == 0 || strcmp(word, "egress") == 0)) {
-		spec->hooks = word[0] == 'i' ? TAP_HOOKS_INGRESS :
-		    TAP_HOOKS_EGRESS;
-		*seen |= TC_SAW_HOOK;
+	return family == TAP_FAMILY_XDP ? xdp_verdicts : tc_verdicts;
+}
+
+/* The verdict's name (NFLOG prefixes), or NULL for one without a name. */
+const char *
+bpftrace_tap_verdict_name(enum tap_family family, int verdict)
+{
+	const struct verdict_word *w;
+
+	if (family != TAP_FAMILY_XDP && family != TAP_FAMILY_TC)
+		return NULL;
+	for (w = verdicts_of(family); w->name != NULL; w++)
+		if (w->value == verdict)
+			return w->name;
+	return NULL;
+}
+
+static void
+verdict_names(enum tap_family family, char *buf, size_t len)
+{
+	const struct verdict_word *w;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (w = verdicts_of(family); w->name != NULL && used < len; w++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    used > 0 ? ", " : "", w->name);
+}
+
+/* prog=NAME|ID: a program's id, or its name (BPF names are identifiers). */
+static int
+fill_program(struct tap_spec *spec, const char *value, const char *device,
+    char *err, size_t errlen)
+{
+	if (spec->program[0] != '\0') {
+		snprintf(err, errlen, "%s: prog= is given twice", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (!is_identifier(value) || strlen(value) >= sizeof(spec->program)) {
+		snprintf(err, errlen, "%s: prog=%.48s is neither a program id"
+		    " nor a program name (letters, digits, '_'; bpftool prog"
+		    " lists them)", device, value);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(spec->program, value);
+	return TAP_OK;
+}
+
+/*
+ * One word after an XDP interface, or after a tc interface and its hook:
+ * prog= (tc), entry, or a verdict to keep.
+ */
+static int
+parse_program_word(const char *word, struct tap_spec *spec,
+    const char *device, char *err, size_t errlen)
+{
+	const struct verdict_word *w;
+	char names[96];
+
+	if (spec->family == TAP_FAMILY_TC && strncmp(word, "prog=", 5) == 0)
+		return fill_program(spec, word + 5, device, err, errlen);
+	if (strcmp(word, "entry") == 0) {
+		spec->program_side = TAP_PROGRAM_ENTRY;
 		return TAP_OK;
 	}
-	if (!(*seen & TC_SAW_PLACE) &&
-	    (strcmp(word, "before") == 0 || strcmp(word, "after") == 0)) {
-		spec->tc_place = word[0] == 'b' ? TAP_TC_BEFORE : TAP_TC_AFTER;
-		*seen |= TC_SAW_PLACE;
-		return TAP_OK;
+	for (w = verdicts_of(spec->family); w->name != NULL; w++) {
+		if (strcmp(word, w->name) == 0) {
+			spec->verdicts |= TAP_VERDICT_BIT(w->value);
+			return TAP_OK;
+		}
 	}
+	verdict_names(spec->family, names, sizeof(names));
+	if (spec->family == TAP_FAMILY_XDP)
+		snprintf(err, errlen, "%s: '%.48s' is not an XDP word: use"
+		    " generic or native, or at the user's program entry or"
+		    " verdicts (%s)", device, word, names);
+	else
+		snprintf(err, errlen, "%s: '%.48s' is not a tc word here: use"
+		    " before or after, or prog=NAME|ID, then entry or verdicts"
+		    " (ok, shot, redirect, ...)", device, word);
 	return TAP_NO_SUCH_TAP;
 }
 
 /*
- * INTERFACE and up to max_words words after it, each read by word(),
- * which returns TAP_OK for a word it takes; what names a refused word
- * ("a tc hook or place") goes into the message.
+ * One word after a tc interface and its hook, or after an XDP interface:
+ * where the capture's own program goes (tc: before or after the hook's
+ * programs; XDP: generic or native), or a word of the user's program.
  */
-#define INTERFACE_WORDS_MAX	2
+#define SAW_PLACE	1
+#define SAW_MODE	2
 
 static int
-parse_interface_words(char *rest, struct tap_spec *spec, int max_words,
-    int (*word)(struct tap_spec *, const char *, int *), const char *what,
-    const char *usage, const char *device, char *err, size_t errlen)
+parse_interface_word(const char *word, struct tap_spec *spec, int *seen,
+    const char *device, char *err, size_t errlen)
 {
-	char *parts[1 + INTERFACE_WORDS_MAX] = { NULL, NULL, NULL };
-	int n = split_parts(rest, parts, 1 + max_words);
-	int i, seen = 0, status;
+	if (spec->family == TAP_FAMILY_TC && !(*seen & SAW_PLACE) &&
+	    (strcmp(word, "before") == 0 || strcmp(word, "after") == 0)) {
+		spec->tc_place = word[0] == 'b' ? TAP_TC_BEFORE : TAP_TC_AFTER;
+		*seen |= SAW_PLACE;
+		return TAP_OK;
+	}
+	if (spec->family == TAP_FAMILY_XDP && !(*seen & SAW_MODE) &&
+	    (strcmp(word, "generic") == 0 || strcmp(word, "native") == 0)) {
+		spec->xdp_mode = word[0] == 'g' ? TAP_XDP_GENERIC :
+		    TAP_XDP_NATIVE;
+		*seen |= SAW_MODE;
+		return TAP_OK;
+	}
+	return parse_program_word(word, spec, device, err, errlen);
+}
 
-	if (n > 1 + max_words) {
+#define INTERFACE_WORDS_MAX	8
+
+/*
+ * INTERFACE[:ingress|:egress][:before|:after|:prog=NAME|ID[:entry|
+ * :VERDICT...]] for tc, INTERFACE[:generic|:native|:entry|:VERDICT...]
+ * for XDP.
+ */
+static int
+parse_interface(char *rest, struct tap_spec *spec, const char *usage,
+    const char *device, char *err, size_t errlen)
+{
+	char *parts[1 + INTERFACE_WORDS_MAX];
+	int n = split_parts(rest, parts, 1 + INTERFACE_WORDS_MAX);
+	int status, i = 1, seen = 0;
+
+	if (n > 1 + INTERFACE_WORDS_MAX) {
 		snprintf(err, errlen, "%s: expected %s", device, usage);
 		return TAP_NO_SUCH_TAP;
 	}
 	if ((status = fill_interface(spec, parts[0], device, err,
 	    errlen)) != TAP_OK)
 		return status;
-	for (i = 1; i < n; i++) {
-		if (word(spec, parts[i], &seen) != TAP_OK) {
-			snprintf(err, errlen, "%s: '%.48s' is not %s: %s",
-			    device, parts[i], what, usage);
+	spec->hooks = TAP_HOOKS_BOTH;
+	spec->tc_place = TAP_TC_AFTER;
+	spec->xdp_mode = TAP_XDP_GENERIC;
+	if (spec->family == TAP_FAMILY_TC && n > 1) {
+		if (strcmp(parts[1], "ingress") == 0)
+			spec->hooks = TAP_HOOKS_INGRESS;
+		else if (strcmp(parts[1], "egress") == 0)
+			spec->hooks = TAP_HOOKS_EGRESS;
+		else if (strncmp(parts[1], "prog=", 5) != 0 &&
+		    strcmp(parts[1], "before") != 0 &&
+		    strcmp(parts[1], "after") != 0) {
+			snprintf(err, errlen, "%s: '%.48s' is not a tc hook: use"
+			    " ingress or egress (or leave it out for both),"
+			    " then before, after or prog=NAME|ID",
+			    device, parts[1]);
 			return TAP_NO_SUCH_TAP;
 		}
+		if (spec->hooks != TAP_HOOKS_BOTH)
+			i = 2;
+	}
+	for (; i < n; i++)
+		if ((status = parse_interface_word(parts[i], spec, &seen,
+		    device, err, errlen)) != TAP_OK)
+			return status;
+	if (spec->program[0] != '\0' && (seen & SAW_PLACE)) {
+		snprintf(err, errlen, "%s: before and after place the capture's"
+		    " own program among the hook's; prog= captures at the"
+		    " user's program: give one of them", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if ((seen & SAW_MODE) && (spec->verdicts != 0 ||
+	    spec->program_side != TAP_PROGRAM_EXIT)) {
+		snprintf(err, errlen, "%s: generic and native say how the"
+		    " capture attaches its own XDP program; entry and verdicts"
+		    " are at the user's program: give one of them", device);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (spec->family == TAP_FAMILY_TC && spec->program[0] == '\0' &&
+	    (spec->verdicts != 0 || spec->program_side != TAP_PROGRAM_EXIT)) {
+		snprintf(err, errlen, "%s: entry and verdicts are a program's:"
+		    " name it first, bpf:tc:%s:ingress:prog=NAME|ID:...",
+		    device, spec->name);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (spec->program_side == TAP_PROGRAM_ENTRY && spec->verdicts != 0) {
+		snprintf(err, errlen, "%s: at entry the program has not decided"
+		    " yet: select verdicts without ':entry'", device);
+		return TAP_NO_SUCH_TAP;
 	}
 	return TAP_OK;
 }
@@ -292,34 +440,14 @@ static int
 parse_tc(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
-	spec->hooks = TAP_HOOKS_BOTH;
-	spec->tc_place = TAP_TC_AFTER;
-	return parse_interface_words(rest, spec, 2, tc_word,
-	    "a tc hook or place", usage, device, err, errlen);
-}
-
-/* XDP: INTERFACE[:generic|:native], the attach mode. */
-static int
-xdp_word(struct tap_spec *spec, const char *word, int *seen)
-{
-	if (!*seen && strcmp(word, "generic") == 0)
-		spec->xdp_mode = TAP_XDP_GENERIC;
-	else if (!*seen && strcmp(word, "native") == 0)
-		spec->xdp_mode = TAP_XDP_NATIVE;
-	else
-		return TAP_NO_SUCH_TAP;
-	*seen = 1;
-	return TAP_OK;
+	return parse_interface(rest, spec, usage, device, err, errlen);
 }
 
 static int
 parse_xdp(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
-	spec->hooks = TAP_HOOKS_BOTH;
-	spec->xdp_mode = TAP_XDP_GENERIC;
-	return parse_interface_words(rest, spec, 1, xdp_word,
-	    "an XDP mode", usage, device, err, errlen);
+	return parse_interface(rest, spec, usage, device, err, errlen);
 }
 
 /*

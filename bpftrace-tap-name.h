@@ -14,10 +14,21 @@
  *					(before the hook's first program:
  *					what arrived; after its last, the
  *					default: what survived)
+ *	bpf:tc:INTERFACE[:ingress|:egress][:prog=NAME|ID[:entry|:VERDICT...]]
+ *					(prog=: at the user's tc program of
+ *					that name or id, after it ran, with
+ *					its verdict; VERDICT: ok, shot,
+ *					redirect, ... as tc names them)
  *	bpf:xdp:INTERFACE[:generic|:native]
  *					(the attach mode; generic, which
  *					leaves the driver alone, unless
  *					native is asked for)
+ *	bpf:xdp:INTERFACE[:entry|:VERDICT...]
+ *					(on an interface with the user's XDP
+ *					program: at that program, after it
+ *					ran, with its verdict; :entry before
+ *					it; VERDICT: aborted, drop, pass, tx,
+ *					redirect: only packets it so decided)
  *	bpf:prog:ID			(a program that calls bpf_pcap())
  *	bpf:pinned:PATH			(its pinned output map or program)
  *	bpf:object:PATH[:SECTION]	(an object file with such programs,
@@ -102,6 +113,19 @@ enum tap_xdp_mode {
 	TAP_XDP_NATIVE			/* in the driver: asked for by name */
 };
 
+/*
+ * At the user's XDP or tc program: after it ran, with its verdict (fexit),
+ * or as it received the packet (fentry).
+ */
+enum tap_program_side {
+	TAP_PROGRAM_EXIT,
+	TAP_PROGRAM_ENTRY
+};
+
+/* Verdicts are -1 (tc's unspec) .. TAP_VERDICT_MAX; bit (verdict + 1). */
+#define TAP_VERDICT_MAX		30
+#define TAP_VERDICT_BIT(v)	(1u << ((v) + 1))
+
 struct tap_spec {
 	enum tap_family family;
 	char category[TAP_NAME_MAX];	/* tracepoint only; "" if left out */
@@ -114,6 +138,11 @@ struct tap_spec {
 	enum tap_hooks hooks;		/* tc only */
 	enum tap_tc_place tc_place;	/* tc only */
 	enum tap_xdp_mode xdp_mode;	/* XDP only */
+	char program[TAP_NAME_MAX];	/* tc: prog=, the user's program's
+					   name or id; "": none */
+	enum tap_program_side program_side;	/* xdp, tc prog= */
+	uint32_t verdicts;		/* xdp, tc prog=: TAP_VERDICT_BIT()s
+					   of the verdicts kept; 0: all */
 };
 
 #define TAP_IFNAME_MAX		16	/* IFNAMSIZ,
@@ -176,5 +205,6 @@ const char *bpftrace_tap_family_name(enum tap_family family);
 enum tap_class bpftrace_tap_family_class(enum tap_family family);
 int	bpftrace_tap_family_brokered(enum tap_family family);
 int	bpftrace_tap_family_find(const char *name, enum tap_family *family);
+const char *bpftrace_tap_verdict_name(enum tap_family family, int verdict);
 
 #endif /* BPFTRACE_TAP_NAME_H */

@@ -224,6 +224,17 @@ nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
 			used += (size_t)snprintf(prefix + used,
 			    NFLOG_PREFIX_MAX - used, " reason %u", m->reason);
 	}
+	if ((m->flags & RING_META_HAS_VERDICT) && used < NFLOG_PREFIX_MAX) {
+		const char *name = bpftrace_tap_verdict_name(tap->spec.family,
+		    m->verdict);
+
+		if (name != NULL)
+			used += (size_t)snprintf(prefix + used,
+			    NFLOG_PREFIX_MAX - used, " %s", name);
+		else
+			used += (size_t)snprintf(prefix + used,
+			    NFLOG_PREFIX_MAX - used, " verdict %d", m->verdict);
+	}
 	if ((m->flags & RING_META_IN_TASK) && used < NFLOG_PREFIX_MAX)
 		snprintf(prefix + used, NFLOG_PREFIX_MAX - used, " %.16s/%u",
 		    m->comm, m->pid);
@@ -1455,7 +1466,8 @@ start_user_source(pcap_t *p)
 }
 
 /*
- * How NFLOG prefixes name a tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0.
+ * How NFLOG prefixes name a tap: skb:kfree_skb, kprobe:ip_rcv, tc:eth0
+ * (at a user's tc program with its hook, tc:eth0:ingress).
  * A tracepoint named without its category gets the one the notes know,
  * else "tracepoint".
  */
@@ -1472,6 +1484,10 @@ set_tap_label(struct handle_tap *tap)
 		snprintf(tap->label, sizeof(tap->label), "%s:%s",
 		    (note = bpftrace_tracepoint_note_find(t->name)) != NULL ?
 		    note->category : "tracepoint", t->name);
+	else if (t->family == TAP_FAMILY_TC && t->program[0] != '\0' &&
+	    t->hooks != TAP_HOOKS_BOTH)
+		snprintf(tap->label, sizeof(tap->label), "tc:%s:%s", t->name,
+		    t->hooks == TAP_HOOKS_INGRESS ? "ingress" : "egress");
 	else
 		snprintf(tap->label, sizeof(tap->label), "%s:%s",
 		    bpftrace_tap_family_name(t->family), t->name);

@@ -72,6 +72,14 @@ const volatile __u32 ring_copy_scratch = 0;
  */
 const volatile __u32 track_packets = 0;
 const volatile __u32 track_free_tap = 0;
+/*
+ * At the user's XDP or tc program (fexit): the context word that holds
+ * what it returned (its one argument's successor), -1 elsewhere; and the
+ * verdicts kept, bit (verdict + 1) each, 0 for all.
+ */
+const volatile __s32 verdict_arg_index = -1;
+const volatile __u32 verdict_mask = 0;
+#define VERDICT_MAX	30	/* bpftrace-tap-name.h's TAP_VERDICT_MAX */
 
 /*
  * Written by user space at any time through the memory-mapped .data;
@@ -645,23 +653,23 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 	deliver(source, ctx, r, verdict.snap, verdict.generation);
 }
 
+/* pl: zeroed, or with the verdict_kept() of the user's program. */
 static __always_inline void
-capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason)
+capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason,
+    struct packet_layout *pl)
 {
-	struct packet_layout pl = {};
-
-	pl.reason = reason;
+	pl->reason = reason;
 	/* Only NFLOG shows the process: spare the others the lookup. */
 	if (settings.link_type == RING_DLT_NFLOG)
-		pl.in_task = in_process_context(ctx);
+		pl->in_task = in_process_context(ctx);
 	if (track_packets && skb) {
-		track_lookup(skb, &pl);
+		track_lookup(skb, pl);
 		/* Before the filter, which may not return (a tail call). */
 		if (track_free_tap)
 			track_forget(skb);
 	}
-	if (skb && kernel_skb_layout(skb, &pl))
-		capture_packet(SOURCE_KERNEL_SKB, ctx, &pl);
+	if (skb && kernel_skb_layout(skb, pl))
+		capture_packet(SOURCE_KERNEL_SKB, ctx, pl);
 }
 
 /*
@@ -744,17 +752,45 @@ register_argument(void *regs, __u32 index)
 	    (__s64)(__u32)read(ctx, (__u32)reason_arg_index) : -1)
 
 /*
+ * At the user's program, after it ran: notes its verdict in pl, and says
+ * whether the capture keeps packets so decided.  Decided before anything
+ * is read or copied.  Elsewhere (verdict_arg_index -1, a frozen
+ * constant) nothing.
+ */
+static __always_inline int
+verdict_kept(__u64 *ctx, struct packet_layout *pl)
+{
+	__s32 verdict;
+
+	if (verdict_arg_index < 0)
+		return 1;
+	verdict = (__s32)tracing_argument(ctx, (__u32)verdict_arg_index);
+	pl->verdict = verdict;
+	pl->has_verdict = 1;
+	if (verdict_mask == 0)
+		return 1;
+	if (verdict < -1 || verdict > VERDICT_MAX)
+		return 0;
+	return (verdict_mask >> (verdict + 1)) & 1;
+}
+
+/*
  * The tracing programs: tp_btf, raw_tp (kernels without tp_btf, and
  * raw_tracepoint: taps), fentry and fexit (the packet as the function left
- * it).  One body, one section each; user space sets the attach targets.
+ * it; at the user's tc program, with its verdict).  One body, one section
+ * each; user space sets the attach targets.
  */
 #define TRACING_PROGRAM(section, name)					\
 SEC(section)								\
 int									\
 name(__u64 *ctx)							\
 {									\
+	struct packet_layout pl = {};					\
+									\
+	if (!verdict_kept(ctx, &pl))					\
+		return 0;						\
 	capture_kernel_skb(ctx, (struct sk_buff *)tracing_argument(ctx,	\
-	    skb_arg_index), REASON_ARGUMENT(tracing_argument, ctx));	\
+	    skb_arg_index), REASON_ARGUMENT(tracing_argument, ctx), &pl); \
 	return 0;							\
 }
 
@@ -763,13 +799,39 @@ TRACING_PROGRAM("raw_tp", capture_raw_tp)
 TRACING_PROGRAM("fentry", capture_fentry)
 TRACING_PROGRAM("fexit", capture_fexit)
 
+/*
+ * At the user's XDP program, as xdpdump attaches: fentry (frames as they
+ * arrived) and fexit (as the program left them, with its verdict).  The
+ * program's argument is the struct xdp_buff behind its struct xdp_md.
+ * The frame is read as a kernel object (xdp_buff_layout()), so these
+ * share the fentry and fexit delivery programs.
+ */
+#define XDP_PROGRAM_TAP(section, name)					\
+SEC(section)								\
+int									\
+name(__u64 *ctx)							\
+{									\
+	struct packet_layout pl = {};					\
+									\
+	pl.reason = -1;							\
+	if (verdict_kept(ctx, &pl) &&					\
+	    xdp_buff_layout((struct xdp_buff *)CONTEXT_WORD(ctx, 0), &pl)) \
+		capture_packet(SOURCE_KERNEL_SKB, ctx, &pl);		\
+	return 0;							\
+}
+
+XDP_PROGRAM_TAP("fentry", capture_xdp_entry)
+XDP_PROGRAM_TAP("fexit", capture_xdp_exit)
+
 /* Function entry where the kernel has no BPF trampoline. */
 SEC("kprobe")
 int
 capture_kprobe(void *regs)
 {
+	struct packet_layout pl = {};
+
 	capture_kernel_skb(regs, (struct sk_buff *)register_argument(regs,
-	    skb_arg_index), REASON_ARGUMENT(register_argument, regs));
+	    skb_arg_index), REASON_ARGUMENT(register_argument, regs), &pl);
 	return 0;
 }
 

@@ -110,6 +110,20 @@ struct sk_buff {
 	unsigned int end;
 } __attribute__((preserve_access_index));
 
+/*
+ * What an XDP program's struct xdp_md is at run time: fentry and fexit
+ * on the user's XDP program read the frame through it.
+ */
+struct xdp_rxq_info {
+	struct net_device *dev;
+} __attribute__((preserve_access_index));
+
+struct xdp_buff {
+	void *data;
+	void *data_end;
+	struct xdp_rxq_info *rxq;
+} __attribute__((preserve_access_index));
+
 /* The data's shared part: dataref counts the skbs sharing head. */
 struct skb_shared_info {
 	struct {

@@ -51,6 +51,8 @@ struct packet_layout {
 	struct sock *sk;		/* SOURCE_KERNEL_SKB only */
 	__s64	reason;			/* the tap's reason argument; -1: none */
 	int	in_task;		/* the tap runs for a process */
+	int	has_verdict;		/* at the user's XDP or tc program, */
+	__s32	verdict;		/* after it: what it returned */
 	/* ,track (packet_track.h); SOURCE_KERNEL_SKB only */
 	__u64	skb;			/* the skb's address */
 	int	tracked;		/* matched before: track_* hold its entry */
@@ -402,6 +404,24 @@ tc_layout(struct __sk_buff *skb, int egress, struct packet_layout *pl)
 }
 
 /*
+ * A received frame's packet type from its destination address, as
+ * eth_type_trans() decides it.
+ */
+static __always_inline __u8
+received_packet_type(const __u8 dst[6])
+{
+	int i, ours = 1;
+
+	if (dst[0] & 1)
+		return (dst[0] & dst[1] & dst[2] & dst[3] & dst[4] &
+		    dst[5]) == 0xff ? PACKET_BROADCAST : PACKET_MULTICAST;
+	for (i = 0; i < 6; i++)
+		if (dst[i] != device_mac[i])
+			ours = 0;
+	return ours ? PACKET_HOST : PACKET_OTHERHOST;
+}
+
+/*
  * An XDP frame: Ethernet, received.  The packet type follows from the
  * destination address, as eth_type_trans() would decide it.
  */
@@ -410,7 +430,6 @@ xdp_layout(struct xdp_md *ctx, struct packet_layout *pl)
 {
 	__u8 dst[6];
 	__u32 len = bpf_xdp_get_buff_len(ctx);
-	int i, ours = 1;
 
 	if (len < ETH_HLEN || bpf_xdp_load_bytes(ctx, 0, dst, 6) != 0 ||
 	    bpf_xdp_load_bytes(ctx, 12, &pl->protocol, 2) != 0)
@@ -423,15 +442,49 @@ xdp_layout(struct xdp_md *ctx, struct packet_layout *pl)
 	pl->wire_len_from_network = len - ETH_HLEN;
 	pl->ifindex = ctx->ingress_ifindex;
 	pl->arphrd = device_arphrd;
-	if (dst[0] & 1) {
-		pl->packet_type = (dst[0] & dst[1] & dst[2] & dst[3] & dst[4] &
-		    dst[5]) == 0xff ? PACKET_BROADCAST : PACKET_MULTICAST;
-	} else {
-		for (i = 0; i < 6; i++)
-			if (dst[i] != device_mac[i])
-				ours = 0;
-		pl->packet_type = ours ? PACKET_HOST : PACKET_OTHERHOST;
-	}
+	pl->packet_type = received_packet_type(dst);
+	return 1;
+}
+
+/*
+ * An XDP frame at the user's XDP program (fentry, fexit: its argument,
+ * the struct xdp_buff behind its struct xdp_md), read as a kernel skb's
+ * linear part is: from head = data, with bpf_probe_read_kernel (the
+ * program's context is not ours, so no XDP helper reaches it).  Frames of
+ * several buffers show their first.  A program on several interfaces
+ * serves only the tap's (scope_ifindex, in the capture's namespace).
+ */
+static __always_inline int
+xdp_buff_layout(struct xdp_buff *xdp, struct packet_layout *pl)
+{
+	unsigned char *data = BPF_CORE_READ(xdp, data);
+	unsigned char *data_end = BPF_CORE_READ(xdp, data_end);
+	struct net_device *dev = BPF_CORE_READ(xdp, rxq, dev);
+	__u8 dst[6];
+	__u32 len;
+
+	if (!data || !dev || data_end < data + ETH_HLEN ||
+	    data_end - data > 0xffff)
+		return 0;
+	pl->ifindex = BPF_CORE_READ(dev, ifindex);
+	if (!in_capture_netns(BPF_CORE_READ(dev, nd_net.net)) ||
+	    (scope_ifindex != 0 && (__u32)pl->ifindex != scope_ifindex))
+		return 0;
+	len = (__u32)(data_end - data);
+	if (bpf_probe_read_kernel(dst, 6, data) != 0 ||
+	    bpf_probe_read_kernel(&pl->protocol, 2, data + 12) != 0)
+		return 0;
+	pl->head = data;
+	pl->data_offset = 0;
+	pl->ethernet = 1;
+	pl->network_packet = 1;
+	pl->mac_offset = 0;
+	pl->network_offset = ETH_HLEN;
+	pl->end = len;
+	pl->linear_end = len;
+	pl->wire_len_from_network = len - ETH_HLEN;
+	pl->arphrd = device_arphrd;
+	pl->packet_type = received_packet_type(dst);
 	return 1;
 }
 

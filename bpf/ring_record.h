@@ -53,6 +53,8 @@ struct ring_record {
 #define RING_META_IN_TASK		0x02	/* pid, comm are the process's */
 #define RING_META_HAS_REASON		0x04
 #define RING_META_TRACKED		0x08	/* ,track: track_id is set */
+#define RING_META_HAS_VERDICT		0x20	/* at the user's XDP or tc
+						   program: verdict is set */
 
 struct ring_packet_meta {
 	__u32	ifindex;
@@ -66,6 +68,8 @@ struct ring_packet_meta {
 	__u8	flags;		/* RING_META_* */
 	char	comm[16];
 	__u32	track_id;	/* RING_META_TRACKED: the packet's identity */
+	__s32	verdict;	/* RING_META_HAS_VERDICT: what the user's
+				   program returned (XDP_*, TC_ACT_*) */
 };
 
 /* Directions, numbered as libpcap's pcap_direction_t. */

@@ -3,7 +3,7 @@
  * libFuzzer target: the NFLOG renderer (bpftrace-nflog.c) with hostile
  * metadata, prefix and lengths.  The input is
  *
- *   struct ring_packet_meta (48 bytes, as a probe or a user record gives it)
+ *   struct ring_packet_meta (52 bytes, as a probe or a user record gives it)
  *   snap length (4 bytes, little-endian; taken modulo 300000)
  *   packet length (4 bytes, little-endian; any value, even a lie)
  *   prefix length (1 byte; 127 and more: 127 bytes without a NUL, the

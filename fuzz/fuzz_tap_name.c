@@ -112,6 +112,28 @@ check_fields(const struct tap_spec *s)
 		    (s->family != TAP_FAMILY_XDP ||
 		    s->xdp_mode != TAP_XDP_NATIVE))
 			promise_broken("XDP mode unknown, or outside XDP");
+		check_terminated(s->program, sizeof(s->program),
+		    "tap's program unterminated");
+		if (s->program[0] != '\0' && (s->family != TAP_FAMILY_TC ||
+		    !is_identifier(s->program)))
+			promise_broken("program not a tc tap's, or not a name");
+		if (s->family == TAP_FAMILY_TC && s->program[0] == '\0' &&
+		    (s->verdicts != 0 || s->program_side != TAP_PROGRAM_EXIT))
+			promise_broken("tc verdicts or entry without a program");
+		if (s->program_side == TAP_PROGRAM_ENTRY && s->verdicts != 0)
+			promise_broken("verdicts at a program's entry");
+		if (s->program_side != TAP_PROGRAM_EXIT &&
+		    s->program_side != TAP_PROGRAM_ENTRY)
+			promise_broken("program side unknown");
+		for (int v = -1; v <= TAP_VERDICT_MAX; v++)
+			if ((s->verdicts & TAP_VERDICT_BIT(v)) &&
+			    bpftrace_tap_verdict_name(s->family, v) == NULL)
+				promise_broken("a verdict without a name");
+		if (s->tc_place == TAP_TC_BEFORE && s->program[0] != '\0')
+			promise_broken("a place and a program");
+		if (s->xdp_mode == TAP_XDP_NATIVE && (s->verdicts != 0 ||
+		    s->program_side != TAP_PROGRAM_EXIT))
+			promise_broken("an attach mode and a program's words");
 		break;
 	case TAP_FAMILY_PROG:
 		if (s->prog_id == 0)
@@ -138,6 +160,30 @@ check_fields(const struct tap_spec *s)
 		promise_broken("section outside an object");
 	if (s->family >= TAP_FAMILY_TC && s->skb_arg_index != TAP_ARG_FROM_BTF)
 		promise_broken("argument on a tap that has none");
+	if (s->family != TAP_FAMILY_TC && s->family != TAP_FAMILY_XDP &&
+	    (s->program[0] != '\0' || s->verdicts != 0 ||
+	    s->program_side != TAP_PROGRAM_EXIT))
+		promise_broken("program words outside tc and XDP");
+}
+
+/* ":prog=NAME", ":entry", the verdicts in the table's order. */
+static void
+write_program_words(const struct tap_spec *s, char *out, size_t len)
+{
+	size_t used = 0;
+	const char *name;
+
+	out[0] = '\0';
+	if (s->program[0] != '\0')
+		used += (size_t)snprintf(out + used, len - used, ":prog=%s",
+		    s->program);
+	if (s->program_side == TAP_PROGRAM_ENTRY && used < len)
+		used += (size_t)snprintf(out + used, len - used, ":entry");
+	for (int v = -1; v <= TAP_VERDICT_MAX && used < len; v++)
+		if ((s->verdicts & TAP_VERDICT_BIT(v)) &&
+		    (name = bpftrace_tap_verdict_name(s->family, v)) != NULL)
+			used += (size_t)snprintf(out + used, len - used, ":%s",
+			    name);
 }
 
 /* The one way of writing a tap; the parser must read it back the same. */
@@ -145,7 +191,7 @@ static void
 write_canonical(const struct tap_spec *s, char *out, size_t len)
 {
 	static const char *const hooks[] = { "", ":ingress", ":egress" };
-	char arg[16] = "";
+	char arg[16] = "", words[TAP_NAME_MAX + 128];
 
 	if (s->skb_arg_index != TAP_ARG_FROM_BTF)
 		snprintf(arg, sizeof(arg), ":arg%d", s->skb_arg_index + 1);
@@ -155,12 +201,13 @@ write_canonical(const struct tap_spec *s, char *out, size_t len)
 		    s->category[0] != '\0' ? ":" : "", s->name, arg);
 		break;
 	case TAP_FAMILY_TC:
-		snprintf(out, len, "bpf:tc:%s%s%s", s->name, hooks[s->hooks],
-		    s->tc_place == TAP_TC_BEFORE ? ":before" : "");
-		break;
 	case TAP_FAMILY_XDP:
-		snprintf(out, len, "bpf:xdp:%s%s", s->name,
-		    s->xdp_mode == TAP_XDP_NATIVE ? ":native" : "");
+		write_program_words(s, words, sizeof(words));
+		snprintf(out, len, "bpf:%s:%s%s%s%s%s",
+		    bpftrace_tap_family_name(s->family), s->name,
+		    hooks[s->hooks],
+		    s->tc_place == TAP_TC_BEFORE ? ":before" : "",
+		    s->xdp_mode == TAP_XDP_NATIVE ? ":native" : "", words);
 		break;
 	case TAP_FAMILY_PROG:
 		snprintf(out, len, "bpf:prog:%u", s->prog_id);
@@ -184,7 +231,9 @@ same_tap(const struct tap_spec *a, const struct tap_spec *b)
 	    strcmp(a->section, b->section) == 0 &&
 	    a->prog_id == b->prog_id &&
 	    a->skb_arg_index == b->skb_arg_index && a->hooks == b->hooks &&
-	    a->tc_place == b->tc_place && a->xdp_mode == b->xdp_mode;
+	    a->tc_place == b->tc_place && a->xdp_mode == b->xdp_mode &&
+	    strcmp(a->program, b->program) == 0 &&
+	    a->program_side == b->program_side && a->verdicts == b->verdicts;
 }
 
 static int

@@ -45,6 +45,43 @@ expect_hooks(const char *device, const char *name, enum tap_hooks hooks)
 		passes++;
 }
 
+/* At the user's XDP or tc program: its name, side and verdicts. */
+static void
+expect_program(const char *device, enum tap_family family,
+    enum tap_hooks hooks, const char *program, enum tap_program_side side,
+    uint32_t verdicts)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != family || spec.hooks != hooks ||
+	    strcmp(spec.program, program) != 0 || spec.program_side != side ||
+	    spec.verdicts != verdicts) {
+		printf("FAIL %s: status %d (%s) hooks %d program '%s' side %d"
+		    " verdicts %#x\n", device, status, err, spec.hooks,
+		    spec.program, spec.program_side, spec.verdicts);
+		failures++;
+	} else
+		passes++;
+}
+
+/* A verdict's name as NFLOG prefixes give it. */
+static void
+expect_verdict_name(enum tap_family family, int verdict, const char *name)
+{
+	const char *got = bpftrace_tap_verdict_name(family, verdict);
+
+	if ((got == NULL) != (name == NULL) ||
+	    (got != NULL && strcmp(got, name) != 0)) {
+		printf("FAIL verdict %d of family %d: '%s', expected '%s'\n",
+		    verdict, family, got ? got : "(none)",
+		    name ? name : "(none)");
+		failures++;
+	} else
+		passes++;
+}
+
 /* tc's place among the hook's programs, XDP's attach mode. */
 static void
 expect_place(const char *device, enum tap_hooks hooks, enum tap_tc_place place)
@@ -216,7 +253,6 @@ main(void)
 	expect_hooks("bpf:tc:veth-a.10:ingress", "veth-a.10",
 	    TAP_HOOKS_INGRESS);
 	expect_hooks("bpf:tc:eth0:egress", "eth0", TAP_HOOKS_EGRESS);
-	expect_ok("bpf:xdp:eth0", TAP_FAMILY_XDP, "", "eth0", TAP_ARG_FROM_BTF);
 	expect_place("bpf:tc:eth0", TAP_HOOKS_BOTH, TAP_TC_AFTER);
 	expect_place("bpf:tc:eth0:before", TAP_HOOKS_BOTH, TAP_TC_BEFORE);
 	expect_place("bpf:tc:eth0:after", TAP_HOOKS_BOTH, TAP_TC_AFTER);
@@ -227,6 +263,18 @@ main(void)
 	expect_xdp_mode("bpf:xdp:eth0", TAP_XDP_GENERIC);
 	expect_xdp_mode("bpf:xdp:eth0:generic", TAP_XDP_GENERIC);
 	expect_xdp_mode("bpf:xdp:eth0:native", TAP_XDP_NATIVE);
+	expect_error("bpf:xdp:eth0:native:generic",
+	    "'generic' is not an XDP word");
+	expect_error("bpf:tc:eth0:before:ingress",
+	    "'ingress' is not a tc word here");
+	expect_error("bpf:tc:eth0:before:after", "'after' is not a tc word");
+	expect_error("bpf:tc:eth0:ingress:egress", "'egress' is not a tc word");
+	expect_error("bpf:tc:eth0:ingress:before:x", "'x' is not a tc word");
+	expect_error("bpf:tc:eth0:ingress:before:prog=f",
+	    "before and after place the capture's own program");
+	expect_error("bpf:xdp:eth0:native:drop",
+	    "generic and native say how the capture attaches");
+	expect_ok("bpf:xdp:eth0", TAP_FAMILY_XDP, "", "eth0", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:prog:42", TAP_FAMILY_PROG, "", "42", TAP_ARG_FROM_BTF);
 	expect_ok("bpf:prog:4294967295", TAP_FAMILY_PROG, "", "4294967295",
 	    TAP_ARG_FROM_BTF);
@@ -256,15 +304,55 @@ main(void)
 	expect_error("bpf:tc:averyveryverylongname",
 	    "is not an interface name");
 	expect_error("bpf:tc:a/b", "'a/b' is not an interface name");
-	expect_error("bpf:xdp:eth0:ingress", "'ingress' is not an XDP mode:"
-	    " bpf:xdp:INTERFACE[:generic|:native]");
-	expect_error("bpf:xdp:eth0:native:generic",
+	expect_error("bpf:xdp:eth0:ingress",
+	    "'ingress' is not an XDP word: use generic or native, or at the"
+	    " user's program entry or verdicts (aborted, drop, pass, tx,"
+	    " redirect)");
+	/* At the user's XDP program (bpftrace-interface.c decides). */
+	expect_program("bpf:xdp:eth0", TAP_FAMILY_XDP, TAP_HOOKS_BOTH, "",
+	    TAP_PROGRAM_EXIT, 0);
+	expect_program("bpf:xdp:eth0:entry", TAP_FAMILY_XDP, TAP_HOOKS_BOTH,
+	    "", TAP_PROGRAM_ENTRY, 0);
+	expect_program("bpf:xdp:eth0:drop", TAP_FAMILY_XDP, TAP_HOOKS_BOTH, "",
+	    TAP_PROGRAM_EXIT, TAP_VERDICT_BIT(1));
+	expect_program("bpf:xdp:eth0:drop:redirect:aborted", TAP_FAMILY_XDP,
+	    TAP_HOOKS_BOTH, "", TAP_PROGRAM_EXIT, TAP_VERDICT_BIT(0) |
+	    TAP_VERDICT_BIT(1) | TAP_VERDICT_BIT(4));
+	expect_error("bpf:xdp:eth0:entry:drop", "at entry the program has not"
+	    " decided yet");
+	expect_error("bpf:xdp:eth0:shot", "'shot' is not an XDP word");
+	expect_error("bpf:xdp:eth0:prog=x", "'prog=x' is not an XDP word");
+	expect_error("bpf:xdp:eth0:pass:pass:pass:pass:pass:pass:pass:pass:pass",
 	    "expected bpf:xdp:INTERFACE");
-	expect_error("bpf:tc:eth0:before:ingress",
-	    "'ingress' is not a tc hook or place");
-	expect_error("bpf:tc:eth0:before:after", "'after' is not a tc hook");
-	expect_error("bpf:tc:eth0:ingress:egress", "'egress' is not a tc hook");
-	expect_error("bpf:tc:eth0:ingress:before:x", "expected bpf:tc:");
+	/* At the user's tc program. */
+	expect_program("bpf:tc:eth0:ingress:prog=my_filter", TAP_FAMILY_TC,
+	    TAP_HOOKS_INGRESS, "my_filter", TAP_PROGRAM_EXIT, 0);
+	expect_program("bpf:tc:eth0:prog=42", TAP_FAMILY_TC, TAP_HOOKS_BOTH,
+	    "42", TAP_PROGRAM_EXIT, 0);
+	expect_program("bpf:tc:eth0:egress:prog=f:shot:redirect:unspec",
+	    TAP_FAMILY_TC, TAP_HOOKS_EGRESS, "f", TAP_PROGRAM_EXIT,
+	    TAP_VERDICT_BIT(2) | TAP_VERDICT_BIT(7) | TAP_VERDICT_BIT(-1));
+	expect_program("bpf:tc:eth0:ingress:prog=f:entry", TAP_FAMILY_TC,
+	    TAP_HOOKS_INGRESS, "f", TAP_PROGRAM_ENTRY, 0);
+	expect_error("bpf:tc:eth0:ingress:shot", "entry and verdicts are a"
+	    " program's: name it first");
+	expect_error("bpf:tc:eth0:ingress:entry", "name it first");
+	expect_error("bpf:tc:eth0:ingress:prog=", "prog= is neither a program"
+	    " id nor a program name");
+	expect_error("bpf:tc:eth0:ingress:prog=a-b", "prog=a-b is neither");
+	expect_error("bpf:tc:eth0:ingress:prog=a:prog=b", "prog= is given"
+	    " twice");
+	expect_error("bpf:tc:eth0:ingress:prog=a:drop", "'drop' is not a tc"
+	    " word here");
+	expect_error("bpf:tc:eth0:ingress:egress", "'egress' is not a tc word");
+	expect_verdict_name(TAP_FAMILY_XDP, 1, "drop");
+	expect_verdict_name(TAP_FAMILY_XDP, 4, "redirect");
+	expect_verdict_name(TAP_FAMILY_XDP, 5, NULL);
+	expect_verdict_name(TAP_FAMILY_TC, -1, "unspec");
+	expect_verdict_name(TAP_FAMILY_TC, 2, "shot");
+	expect_verdict_name(TAP_FAMILY_TC, 7, "redirect");
+	expect_verdict_name(TAP_FAMILY_TC, -2, NULL);
+	expect_verdict_name(TAP_FAMILY_KPROBE, 1, NULL);
 	expect_error("bpf:nosuch:x", "unknown tap family 'nosuch'");
 	expect_joined("bpf:tc:eth0", 1, 0, "bpf:tc:eth0", TAP_FAMILY_TC);
 	expect_joined("bpf:tracepoint:net:netif_receive_skb+tracepoint:skb:kfree_skb",

@@ -62,7 +62,7 @@ expect bpf:tracepoint:skb:kfree_skb -1 "the kernel has no BTF" \
 expect bpf:tc:lo -1 "the kernel has no BTF" \
     unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"'
 expect bpf:tc:nosuch0 -5 "no interface 'nosuch0' here; interfaces: lo"
-expect bpf:tc:lo:sideways -5 "'sideways' is not a tc hook or place: bpf:tc:INTERFACE[:ingress|:egress][:before|:after]"
+expect bpf:tc:lo:sideways -5 "'sideways' is not a tc hook: use ingress or egress (or leave it out for both), then before, after or prog=NAME|ID"
 T=$TMP/shared/tap_activate expect bpf:tc:lo -8 "needs CAP_BPF and CAP_NET_ADMIN" \
     as_nobody
 
@@ -122,7 +122,7 @@ ip -n "$NS" addr add 198.19.77.9/32 dev lo
 ping_ns() { ip netns exec "$NS" ping -c "$2" -i 0.2 -q "$1" > /dev/null; }
 # Places and modes of interface taps: words the grammar lacks; native XDP
 # where the driver has none (lo).
-expect bpf:xdp:lo:fast -5 "'fast' is not an XDP mode: bpf:xdp:INTERFACE[:generic|:native]"
+expect bpf:xdp:lo:fast -5 "'fast' is not an XDP word: use generic or native, or at the user's program entry or verdicts"
 expect bpf:xdp:lo:native -1 "xdp attaching in native mode: Operation not supported (the driver of this interface has no native XDP: leave :native out)" \
     ip netns exec "$NS" env LD_LIBRARY_PATH="$LIBDIR"
 # -s 0 is 262144 (libpcap's maximum); more than that tcpdump refuses

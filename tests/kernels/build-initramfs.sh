@@ -95,9 +95,11 @@ tcpdump:x:101:
 G
 cp "${GUEST_SCRIPT:-$top/tests/kernels/guest-taps.sh}" $r/tests/guest-taps.sh
 # A user's object file for the bpf:object rows; a user's tc program for
-# the tc_places row.
+# the tc_places row; a user's XDP and tc programs, to capture at with
+# their verdicts.
 cp "$top/build/testprogs/pcap_fentry.bpf.o" "$top/build/testprogs/tc_drop_flow.bpf.o" \
-    $r/tests/
+    "$top/build/testprogs/xdp_drop_third.bpf.o" \
+    "$top/build/testprogs/tc_shoot_echo.bpf.o" $r/tests/
 
 # Kernel modules with their dependencies, uncompressed (busybox's modprobe
 # reads plain .ko files), indexed by depmod for this image.

@@ -343,6 +343,161 @@ broker_row() {
 	fi
 }
 
+# verdict_capture TEST DEVICE FILTER: tcpdump in B's namespace at DEVICE
+# (TCPDUMP_OPTIONS adds options) while 6 echo requests go to B, stopped
+# a second after them; the capture in $TMPD/TEST.pcap.  Returns 1, with
+# the row's result given, when tcpdump did not start.
+verdict_capture() {
+	test=$1
+	pcap=$TMPD/$test.pcap
+	err=$TMPD/$test.err
+	$IP netns exec $NS_B tcpdump -ni "$2" $TCPDUMP_OPTIONS -w "$pcap" "$3" 2> "$err" &
+	pid=$!
+	if ! wait_started "$err" $pid; then
+		wait_exit $pid
+		# Without libbpf's account (PCAP_BPF_DEBUG): tcpdump's line.
+		why=$(grep -v "^tcpdump: verbose" "$err" | grep -v "^libbpf: " |
+		    head -2 | tr '\n' ' ')
+		if refused_by_kernel "$why"; then
+			result "$test" skip none "the kernel refuses: $why"
+		else
+			result "$test" fail none "tcpdump did not start: $why"
+		fi
+		return 1
+	fi
+	mech=$(mechanism_of $pid)
+	$IP netns exec $NS_A busybox ping -c 6 198.18.0.2 >/dev/null 2>&1
+	sleep 1
+	kill -INT $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	return 0
+}
+
+# Each echo request of a capture, in order, as "SEQUENCE VERDICT": the
+# verdict from the record's NFLOG prefix ("LABEL VERDICT"), which follows
+# the sequence number at testprogs/xdp_drop_third.bpf.c (multiples of 3
+# dropped).  Records pair up in order: tcpdump prints one line per record,
+# and each record holds one prefix string, which ends with the process
+# where the tap ran in one (ksoftirqd, under load).
+echo_verdicts() {
+	tcpdump -nr "$1" 2>/dev/null | busybox awk '{
+	    if (match($0, /echo request, id [0-9]+, seq [0-9]+/)) {
+		    s = substr($0, RSTART, RLENGTH); sub(/.* seq /, "", s); print s
+	    } else print "-" }' > "$1.seqs"
+	busybox strings -n 4 "$1" | grep -E "^$2 [a-z]+( |\$)" |
+	    busybox awk '{ print $2 }' > "$1.verdicts"
+	busybox paste -d ' ' "$1.seqs" "$1.verdicts" | grep -v '^- '
+}
+
+# The user's XDP program (testprogs/xdp_drop_third.bpf.c) on B's vb:
+# bpf:xdp:vb attaches fexit to it.  Every request is seen with the verdict
+# its sequence number calls for; :drop keeps the dropped ones alone;
+# :entry (fentry) sees them all before the program; tcpdump's filter
+# applies in the probe (one that excludes them gives none).
+xdp_program_rows() {
+	for row in xdp_prog xdp_prog_drop xdp_prog_entry xdp_prog_filter; do
+		wanted $row && break
+		row=""
+	done
+	[ -n "$row" ] || return 0
+	if ! $IP -n $NS_B link set dev vb xdpgeneric obj "$OBJECTS/xdp_drop_third.bpf.o" sec xdp; then
+		result xdp_prog fail none "could not attach testprogs/xdp_drop_third.bpf.o"
+		return
+	fi
+	TCPDUMP_OPTIONS="-y NFLOG"
+	if wanted xdp_prog && verdict_capture xdp_prog bpf:xdp:vb ""; then
+		seen=$(echo_verdicts "$pcap" "xdp:vb")
+		n=$(echo "$seen" | grep -c .)
+		wrong=$(echo "$seen" | busybox awk '($1 % 3 == 0) != ($2 == "drop") || ($2 != "drop" && $2 != "pass")' | tr '\n' ',')
+		drops=$(echo "$seen" | grep -c " drop$")
+		if [ "$n" -ne 6 ] || [ -n "$wrong" ] || [ "$drops" -ne 2 ]; then
+			result xdp_prog fail "$mech" "$n of 6 echo requests, $drops dropped, wrong verdicts: '$wrong'; seen: $(echo $seen)"
+		else
+			result xdp_prog pass "$mech" "6 echo requests, verdicts by sequence: $(echo $seen)"
+		fi
+	fi
+	unset TCPDUMP_OPTIONS
+	if wanted xdp_prog_drop && verdict_capture xdp_prog_drop bpf:xdp:vb:drop "icmp"; then
+		seqs=$(tcpdump -nr "$pcap" 2>/dev/null | sed -n 's/.*echo request, id [0-9]*, seq \([0-9]*\).*/\1/p' | tr '\n' ' ')
+		all=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c .)
+		if [ "$seqs" = "0 3 " ] && [ "$all" -eq 2 ]; then
+			result xdp_prog_drop pass "$mech" "only the dropped requests: seq $seqs"
+		else
+			result xdp_prog_drop fail "$mech" "$all packets, requests of seq '$seqs', not exactly 0 and 3"
+		fi
+	fi
+	if wanted xdp_prog_entry && verdict_capture xdp_prog_entry bpf:xdp:vb:entry "icmp[icmptype] = icmp-echo"; then
+		n=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c "198.18.0.1 > 198.18.0.2: ICMP echo request")
+		if [ "$n" -eq 6 ] && [ "$mech" = fentry ]; then
+			result xdp_prog_entry pass "$mech" "6 echo requests before the program"
+		else
+			result xdp_prog_entry fail "$mech" "$n of 6 echo requests"
+		fi
+	fi
+	export PCAP_BPF_DEBUG=1
+	if wanted xdp_prog_filter && verdict_capture xdp_prog_filter bpf:xdp:vb "not icmp"; then
+		# IPv4's ICMP: "not icmp" lets ICMPv6 (neighbour discovery) by.
+		n=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c "IP .*: ICMP ")
+		left=$(check_rejected_in_kernel)
+		# Compiled by the filter keeper, loaded at the user's program.
+		compiled=$(grep -c "filter compiled in 1 of 1 taps" "$err")
+		[ "$compiled" -gt 0 ] || left="$left not compiled: $(grep "filter compiled" "$err")"
+		if [ "$n" -eq 0 ] && [ -z "$left" ]; then
+			result xdp_prog_filter pass "$mech" "no ICMP past 'not icmp', refused in the kernel by the compiled filter"
+		else
+			result xdp_prog_filter fail "$mech" "$n ICMP packets past 'not icmp'; $left"
+		fi
+	fi
+	unset PCAP_BPF_DEBUG
+	$IP -n $NS_B link set dev vb xdpgeneric off
+}
+
+# The user's tc program (testprogs/tc_shoot_echo.bpf.c) at B's vb ingress,
+# a cls_bpf filter: it shoots the echo requests.  At prog=shoot_echo each
+# is seen with the verdict shot; :shot keeps them (EN10MB, filtered), :ok
+# none of them.
+tc_program_rows() {
+	wanted tc_prog || wanted tc_prog_shot || wanted tc_prog_ok || return 0
+	if ! { $IP netns exec $NS_B $TC qdisc add dev vb clsact &&
+	    $IP netns exec $NS_B $TC filter add dev vb ingress bpf da \
+	    obj "$OBJECTS/tc_shoot_echo.bpf.o" sec tc; }; then
+		result tc_prog fail none "could not attach testprogs/tc_shoot_echo.bpf.o"
+		$IP netns exec $NS_B $TC qdisc del dev vb clsact 2>/dev/null
+		return
+	fi
+	TCPDUMP_OPTIONS="-y NFLOG"
+	if wanted tc_prog && verdict_capture tc_prog \
+	    bpf:tc:vb:ingress:prog=shoot_echo ""; then
+		seen=$(echo_verdicts "$pcap" "tc:vb:ingress")
+		n=$(echo "$seen" | grep -c " shot$")
+		if [ "$n" -eq 6 ] && [ "$(echo "$seen" | grep -c .)" -eq 6 ]; then
+			result tc_prog pass "$mech" "6 echo requests, each shot: $(echo $seen)"
+		else
+			result tc_prog fail "$mech" "$n of 6 echo requests shot; seen: $(echo $seen)"
+		fi
+	fi
+	unset TCPDUMP_OPTIONS
+	if wanted tc_prog_shot && verdict_capture tc_prog_shot bpf:tc:vb:ingress:prog=shoot_echo:shot \
+	    "icmp[icmptype] = icmp-echo"; then
+		n=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c "198.18.0.1 > 198.18.0.2: ICMP echo request")
+		all=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c .)
+		if [ "$n" -eq 6 ] && [ "$all" -eq 6 ]; then
+			result tc_prog_shot pass "$mech" "the 6 echo requests shot, as Ethernet frames"
+		else
+			result tc_prog_shot fail "$mech" "$n of 6 echo requests, $all packets"
+		fi
+	fi
+	if wanted tc_prog_ok && verdict_capture tc_prog_ok bpf:tc:vb:ingress:prog=shoot_echo:ok "icmp"; then
+		n=$(tcpdump -nr "$pcap" 2>/dev/null | grep -c "ICMP echo request")
+		if [ "$n" -eq 0 ]; then
+			result tc_prog_ok pass "$mech" "no echo request passed the program"
+		else
+			result tc_prog_ok fail "$mech" "$n echo requests with verdict ok"
+		fi
+	fi
+	$IP netns exec $NS_B $TC qdisc del dev vb clsact
+}
+
 run_taps() {
 	listing
 	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
@@ -419,6 +574,8 @@ run_taps() {
 	    "198.18.0.1 > 198.18.0.2: ICMP echo request" $NS_B
 	tc_places_row
 	tunnel_row
+	xdp_program_rows
+	tc_program_rows
 	broker_row
 	$IP netns del $NS_A 2>/dev/null
 	$IP netns del $NS_B 2>/dev/null
