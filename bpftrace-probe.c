@@ -619,6 +619,18 @@ load_with(const struct capture_probe_request *req,
 }
 
 /*
+ * A refusal of an optional part of the probe (an skb dynptr, the
+ * bpf_skb_output() helper): EINVAL, or the verifier's EACCES (Linux 6.1
+ * refuses a call of an unresolved kfunc so).  The probe is then loaded
+ * without it.
+ */
+static int
+refused_part(int error)
+{
+	return error == EINVAL || error == EACCES;
+}
+
+/*
  * PCAP_BPF_SKB_OUTPUT: "off" never loads the bpf_skb_output() path,
  * "only" skips the skb dynptr of tp_btf taps for it (to test it where
  * the kernel has both).
@@ -637,23 +649,31 @@ skb_output_wanted(void)
 
 /*
  * tp_btf, fentry, fexit: the paged data through bpf_skb_output() (Linux
- * 5.5 on); where the kernel refuses it, the linear part.  Ring copies
- * into reserved space (the way skb_output needs: it is only tried there).
+ * 5.5 on), the ring's records copied as want says (reserved space, else
+ * through scratch, as load_object() does).  An error as load_with()'s;
+ * the caller loads without it where the kernel refuses (refused_part()).
  */
 static int
 load_with_output(const struct capture_probe_request *req,
-    struct capture_probe *probe, enum probe_mechanism m, const char **stage)
+    struct capture_probe *probe, enum probe_mechanism m,
+    enum ring_copy want, const char **stage)
 {
-	int error;
+	int error = EINVAL;
 
 	if ((m != PROBE_TP_BTF && m != PROBE_FENTRY && m != PROBE_FEXIT) ||
 	    skb_output_wanted() == 0)
 		return EINVAL;
-	error = load_with(req, probe, m, 0, 0, 1, stage);
-	if (error == EINVAL && secure_getenv("PCAP_BPF_DEBUG") != NULL)
-		fprintf(stderr, "%s: %s: the kernel refuses bpf_skb_output():"
-		    " the skb's linear part only\n", req->device,
-		    bpftrace_probe_mechanism_name(m));
+	if (want != RING_COPY_SCRATCH)
+		error = load_with(req, probe, m, 0, 0, 1, stage);
+	if (error == EINVAL && want != RING_COPY_RESERVE) {
+		capture_bpf__destroy(probe->skel);
+		probe->skel = NULL;
+		error = load_with(req, probe, m, 1, 0, 1, stage);
+	}
+	if (refused_part(error) && secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: %s: the kernel refuses bpf_skb_output()"
+		    " (%s): the skb's linear part only\n", req->device,
+		    bpftrace_probe_mechanism_name(m), strerror(error));
 	return error;
 }
 
@@ -661,8 +681,10 @@ load_with_output(const struct capture_probe_request *req,
  * Loads copying into reserved ring space; where the kernel refuses the
  * program (EINVAL: it has no ring-buffer dynptrs), again through scratch.
  * tp_btf taps first read whole packets, paged data included (an skb
- * dynptr, Linux 6.12 on); where the kernel refuses that (EINVAL too),
- * their linear part, as the other tracing taps.
+ * dynptr, Linux 6.12 on); where the kernel refuses that (refused_part()),
+ * tp_btf, fentry and fexit taps have it copied by bpf_skb_output()
+ * (load_with_output()); where that is refused too, their linear part,
+ * as the other tracing taps.
  */
 static int
 load_object(const struct capture_probe_request *req,
@@ -671,21 +693,20 @@ load_object(const struct capture_probe_request *req,
 	enum ring_copy want = ring_copy_wanted();
 	int error = EINVAL;
 
+	/* The kfunc is not even tried where vmlinux has none. */
 	if (m == PROBE_TP_BTF && want != RING_COPY_SCRATCH &&
-	    skb_output_wanted() != 2) {
+	    skb_output_wanted() != 2 && dynptr_from_skb_id() > 0) {
 		error = load_with(req, probe, m, 0, 1, 0, stage);
-		if (error != EINVAL)
+		if (!refused_part(error))
 			return error;
 		capture_bpf__destroy(probe->skel);
 		probe->skel = NULL;
 	}
-	if (want != RING_COPY_SCRATCH) {
-		error = load_with_output(req, probe, m, stage);
-		if (error != EINVAL)
-			return error;
-		capture_bpf__destroy(probe->skel);
-		probe->skel = NULL;
-	}
+	error = load_with_output(req, probe, m, want, stage);
+	if (!refused_part(error))
+		return error;
+	capture_bpf__destroy(probe->skel);
+	probe->skel = NULL;
 	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, 0, 0,
 	    stage);
 	if (error == EINVAL && want == RING_COPY_ANY) {

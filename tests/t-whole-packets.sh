@@ -3,9 +3,12 @@
 # bpf:tracepoint:net:net_dev_queue (before GSO) as large packets kept
 # whole (caplen == len) and byte for byte as bpf:tc:veth_a:egress sees
 # them; with TSO off (software GSO in front of the device),
-# net_dev_start_xmit sees each segment whole and as AF_PACKET does.  Where
-# the kernel keeps tp_btf programs from reading paged data (before 6.12),
-# the taps show the linear part and the test says so and skips.
+# net_dev_start_xmit sees each segment whole and as AF_PACKET does.  Then
+# the same through bpf_skb_output() (the path of fentry and fexit taps,
+# which the host may refuse), forced at the tracepoints: the kernel's
+# copy into a perf array, in three link types, sending and receiving.
+# Where the kernel keeps tp_btf programs from reading paged data, the
+# taps show the linear part and the test says so and skips.
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
