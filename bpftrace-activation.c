@@ -227,6 +227,7 @@ start_probe(struct capture_holding *h, int i, struct tap_grant *g, char *err,
 	pr.link_type = h->link_type;
 	pr.tap_index = (uint16_t)i;
 	pr.shared_ring_fd = i == 0 ? -1 : bpftrace_capture_probe_ring_fd(h->probes[0]);
+	pr.shared_perf_fd = i == 0 ? -1 : bpftrace_capture_probe_perf_fd(h->probes[0]);
 	pr.netns_inode = h->req.netns_inode;
 	pr.scope = h->scope;
 	track_request(h, i, &pr);
@@ -291,6 +292,19 @@ bpftrace_capture_start(struct capture_holding *h, struct capture_grant *grant,
 			    " over the ring", h->device);
 			status = TAP_NO_MEMORY;
 		}
+	}
+	/*
+	 * The perf array of probes that deliver paged data through it, for
+	 * a reader in this process (the broker does not hand it over: its
+	 * clients could not open the perf events the array needs).
+	 */
+	for (i = 0; i < h->count && status == TAP_OK && h->req.perf_reader;
+	    i++) {
+		if (!bpftrace_capture_probe_skb_output(h->probes[i]))
+			continue;
+		grant->perf_fd = fcntl(bpftrace_capture_probe_perf_fd(
+		    h->probes[0]), F_DUPFD_CLOEXEC, 0);
+		break;
 	}
 	if (status != TAP_OK) {
 		bpftrace_capture_grant_close(grant);

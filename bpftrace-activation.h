@@ -24,6 +24,10 @@ struct capture_request {
 	uint64_t ring_bytes;		/* 0: the default */
 	uint32_t netns_inode;		/* the reader's network namespace */
 	uint32_t families_allowed;	/* bit (1 << enum tap_family) each */
+	int perf_reader;		/* the reader is this process, which
+					   can open perf events: the probes
+					   may deliver paged data through a
+					   perf array (grant->perf_fd) */
 };
 
 /* The resolved taps, then their probes, kept by whoever activated. */

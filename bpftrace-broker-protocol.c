@@ -110,6 +110,8 @@ bpftrace_broker_grant_to_indexes(struct capture_grant *grant, int *fds,
 	int32_t *fields[GRANT_FD_FIELDS];
 	size_t count = grant_fd_fields(grant, fields), i, n = 0;
 
+	/* In process only (the broker never has one): not sent. */
+	grant->perf_fd = -1;
 	for (i = 0; i < count; i++) {
 		if (*fields[i] < 0 || n == max) {
 			*fields[i] = -1;
@@ -144,6 +146,7 @@ from_indexes(struct capture_grant *grant, const int *fds, size_t fd_count,
 	size_t per_tap = GRANT_TAP_FDS;
 
 	memset(used, 0, sizeof(used));
+	grant->perf_fd = -1;	/* never sent: a number here is no descriptor */
 	if (grant->tap_count == 0 || grant->tap_count > TAPS_MAX ||
 	    fd_count > BROKER_FDS_MAX || (description ? fd_count != 0 :
 	    (!power_of_two(grant->ring_bytes) ||

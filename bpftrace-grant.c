@@ -23,6 +23,7 @@ bpftrace_capture_grant_init(struct capture_grant *g)
 
 	memset(g, 0, sizeof(*g));
 	g->ring_fd = -1;
+	g->perf_fd = -1;
 	for (i = 0; i < TAPS_MAX; i++) {
 		struct tap_grant *t = &g->taps[i];
 
@@ -42,6 +43,7 @@ bpftrace_capture_grant_close(struct capture_grant *g)
 	int i, l;
 
 	close_fd(&g->ring_fd);
+	close_fd(&g->perf_fd);
 	for (i = 0; i < TAPS_MAX; i++) {
 		struct tap_grant *t = &g->taps[i];
 

@@ -54,6 +54,8 @@ struct tap_grant {
 struct capture_grant {
 	int32_t ring_fd;
 	uint64_t ring_bytes;		/* data size, a power of two of pages */
+	int32_t perf_fd;		/* in process only: the perf array of
+					   probes with skb_output; -1: none */
 	uint32_t link_type;		/* the probes render this (RING_DLT_*)
 					   until told otherwise: the default */
 	uint32_t tap_count;

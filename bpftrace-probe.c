@@ -68,6 +68,7 @@ struct capture_probe {
 	struct tc_guardian guardian;	/* removes clsact filters at the end */
 	int ring_copy_scratch;		/* the probe copies through scratch */
 	int skb_paged;			/* it reads paged data (tp_btf) */
+	int skb_output;			/* or has it copied (bpf_skb_output) */
 	int attach_btf_obj_fd;		/* filter target: a module's BTF */
 	struct bpf_link *untrack_link[2];	/* ,track: the hidden programs
 						   at kfree_skb, consume_skb */
@@ -256,7 +257,8 @@ open_skeleton(int interpreter)
 static int
 prepare_object(const struct capture_probe_request *req,
     const struct capture_probe *probe, enum probe_mechanism m,
-    int ring_copy_scratch, int skb_paged, struct capture_bpf **skelp)
+    int ring_copy_scratch, int skb_paged, int skb_output,
+    struct capture_bpf **skelp)
 {
 	size_t ring_bytes = probe->ring_bytes;
 	const struct resolved_tap *tap = req->tap;
@@ -268,6 +270,7 @@ prepare_object(const struct capture_probe_request *req,
 		return errno ? errno : ENOMEM;
 	skel->rodata->skb_arg_index = (uint32_t)tap->skb_arg_index;
 	skel->rodata->skb_paged = (uint32_t)skb_paged;
+	skel->rodata->skb_output = (uint32_t)skb_output;
 	/* kprobes reach the first six arguments only. */
 	skel->rodata->reason_arg_index = m == PROBE_KPROBE &&
 	    tap->reason_arg_index >= 6 ? -1 : tap->reason_arg_index;
@@ -323,6 +326,8 @@ prepare_object(const struct capture_probe_request *req,
 	    (error = req->shared_ring_fd >= 0 ?
 	    bpf_map__reuse_fd(skel->maps.ring, req->shared_ring_fd) :
 	    bpf_map__set_max_entries(skel->maps.ring, (uint32_t)ring_bytes)) ||
+	    (req->shared_perf_fd >= 0 && (error = bpf_map__reuse_fd(
+	    skel->maps.packets, req->shared_perf_fd))) ||
 	    (error = req->shared_track_fd >= 0 ?
 	    bpf_map__reuse_fd(skel->maps.tracked, req->shared_track_fd) :
 	    bpf_map__set_max_entries(skel->maps.tracked,
@@ -767,14 +772,14 @@ dynptr_from_skb_id(void)
 static int
 load_with(const struct capture_probe_request *req,
     struct capture_probe *probe, enum probe_mechanism m, int scratch,
-    int paged, const char **stage)
+    int paged, int output, const char **stage)
 {
 	uint32_t slot = FILTER_SLOT_DELIVER;
 	int error, fd;
 
 	*stage = "preparing";
 	if ((error = prepare_object(req, probe, m, scratch,
-	    paged, &probe->skel)) != 0)
+	    paged, output, &probe->skel)) != 0)
 		return error;
 	*stage = "loading";
 	if ((error = capture_bpf__load(probe->skel)) != 0)
@@ -786,15 +791,77 @@ load_with(const struct capture_probe_request *req,
 		return errno ? errno : EINVAL;
 	probe->ring_copy_scratch = scratch;
 	probe->skb_paged = paged;
+	probe->skb_output = output;
 	return 0;
+}
+
+/*
+ * A refusal of an optional part of the probe (an skb dynptr, the
+ * bpf_skb_output() helper): EINVAL, or the verifier's EACCES (Linux 6.1
+ * refuses a call of an unresolved kfunc so).  The probe is then loaded
+ * without it.
+ */
+static int
+refused_part(int error)
+{
+	return error == EINVAL || error == EACCES;
+}
+
+/*
+ * PCAP_BPF_SKB_OUTPUT: "off" never loads the bpf_skb_output() path,
+ * "only" skips the skb dynptr of tp_btf taps for it (to test it where
+ * the kernel has both).
+ */
+static int
+skb_output_wanted(void)
+{
+	const char *v = secure_getenv("PCAP_BPF_SKB_OUTPUT");
+
+	if (v != NULL && strcmp(v, "off") == 0)
+		return 0;
+	if (v != NULL && strcmp(v, "only") == 0)
+		return 2;
+	return 1;
+}
+
+/*
+ * tp_btf, fentry, fexit: the paged data through bpf_skb_output() (Linux
+ * 5.5 on), the ring's records copied as want says (reserved space, else
+ * through scratch, as load_object() does).  An error as load_with()'s;
+ * the caller loads without it where the kernel refuses (refused_part()).
+ */
+static int
+load_with_output(const struct capture_probe_request *req,
+    struct capture_probe *probe, enum probe_mechanism m,
+    enum ring_copy want, const char **stage)
+{
+	int error = EINVAL;
+
+	if ((m != PROBE_TP_BTF && m != PROBE_FENTRY && m != PROBE_FEXIT) ||
+	    skb_output_wanted() == 0)
+		return EINVAL;
+	if (want != RING_COPY_SCRATCH)
+		error = load_with(req, probe, m, 0, 0, 1, stage);
+	if (error == EINVAL && want != RING_COPY_RESERVE) {
+		capture_bpf__destroy(probe->skel);
+		probe->skel = NULL;
+		error = load_with(req, probe, m, 1, 0, 1, stage);
+	}
+	if (refused_part(error) && secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: %s: the kernel refuses bpf_skb_output()"
+		    " (%s): the skb's linear part only\n", req->device,
+		    bpftrace_probe_mechanism_name(m), strerror(error));
+	return error;
 }
 
 /*
  * Loads copying into reserved ring space; where the kernel refuses the
  * program (EINVAL: it has no ring-buffer dynptrs), again through scratch.
  * tp_btf taps first read whole packets, paged data included (an skb
- * dynptr, Linux 6.12 on); where the kernel refuses that (EINVAL too),
- * their linear part, as the other tracing taps.
+ * dynptr, Linux 6.12 on); where the kernel refuses that (refused_part()),
+ * tp_btf, fentry and fexit taps have it copied by bpf_skb_output()
+ * (load_with_output()); where that is refused too, their linear part,
+ * as the other tracing taps.
  */
 static int
 load_object(const struct capture_probe_request *req,
@@ -803,18 +870,26 @@ load_object(const struct capture_probe_request *req,
 	enum ring_copy want = ring_copy_wanted();
 	int error = EINVAL;
 
-	if (m == PROBE_TP_BTF && want != RING_COPY_SCRATCH) {
-		error = load_with(req, probe, m, 0, 1, stage);
-		if (error != EINVAL)
+	/* The kfunc is not even tried where vmlinux has none. */
+	if (m == PROBE_TP_BTF && want != RING_COPY_SCRATCH &&
+	    skb_output_wanted() != 2 && dynptr_from_skb_id() > 0) {
+		error = load_with(req, probe, m, 0, 1, 0, stage);
+		if (!refused_part(error))
 			return error;
 		capture_bpf__destroy(probe->skel);
 		probe->skel = NULL;
 	}
-	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, 0, stage);
+	error = load_with_output(req, probe, m, want, stage);
+	if (!refused_part(error))
+		return error;
+	capture_bpf__destroy(probe->skel);
+	probe->skel = NULL;
+	error = load_with(req, probe, m, want == RING_COPY_SCRATCH, 0, 0,
+	    stage);
 	if (error == EINVAL && want == RING_COPY_ANY) {
 		capture_bpf__destroy(probe->skel);
 		probe->skel = NULL;
-		error = load_with(req, probe, m, 1, 0, stage);
+		error = load_with(req, probe, m, 1, 0, 0, stage);
 	}
 	return error;
 }
@@ -1086,6 +1161,19 @@ int
 bpftrace_capture_probe_track_fd(const struct capture_probe *probe)
 {
 	return bpf_map__fd(probe->skel->maps.tracked);
+}
+
+int
+bpftrace_capture_probe_perf_fd(const struct capture_probe *probe)
+{
+	return bpf_map__fd(probe->skel->maps.packets);
+}
+
+/* Whether the probe delivers paged data through the perf array. */
+int
+bpftrace_capture_probe_skb_output(const struct capture_probe *probe)
+{
+	return probe->skb_output;
 }
 
 size_t

@@ -28,6 +28,7 @@ struct capture_probe_request {
 	uint16_t tap_index;		/* in the capture's records */
 	int shared_ring_fd;		/* another probe's ring to write to;
 					   -1: a ring of its own */
+	int shared_perf_fd;		/* and perf array (skb_output); -1 */
 	uint32_t netns_inode;		/* the reader's network namespace
 					   (interface indexes); 0: unknown */
 	struct probe_scope scope;	/* packets the probe may capture */
@@ -43,6 +44,8 @@ int	bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	    struct capture_probe **probe, char *err, size_t errlen);
 int	bpftrace_capture_probe_ring_fd(const struct capture_probe *probe);
 int	bpftrace_capture_probe_track_fd(const struct capture_probe *probe);
+int	bpftrace_capture_probe_perf_fd(const struct capture_probe *probe);
+int	bpftrace_capture_probe_skb_output(const struct capture_probe *probe);
 size_t	bpftrace_capture_probe_ring_bytes(const struct capture_probe *probe);
 void	bpftrace_capture_probe_close(struct capture_probe *probe);
 /*

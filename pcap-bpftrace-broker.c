@@ -468,6 +468,11 @@ serve(int conn, const struct peer *peer, struct client_slot *slot,
 	creq.ring_bytes = req.ring_bytes;
 	creq.netns_inode = netns;
 	creq.families_allowed = peer->cred.uid == 0 ? ~0u : policy.families;
+	/*
+	 * Its client cannot open the perf events a perf array needs (nor,
+	 * with unprivileged bpf() disabled, fill the array).
+	 */
+	creq.perf_reader = 0;
 	status = bpftrace_capture_prepare(&creq, &grant, &holding, err,
 	    sizeof(err));
 	if (status != TAP_OK) {

@@ -103,6 +103,16 @@ struct pcap_bpftrace {
 	struct user_program user;
 	struct perf_reader perf;	/* when its output is a perf array */
 	int perf_open;
+	/*
+	 * In process, probes that deliver packets with paged data through
+	 * bpf_skb_output(): their perf array, read (in perf) beside the
+	 * ring; wait_fd is then an epoll descriptor over both.
+	 */
+	int whole_open;
+	int whole_fd;			/* the perf array; -1: none */
+	int whole_epoll;		/* -1: none */
+	int peeked_whole;		/* the record peeked is the perf one's */
+	unsigned char *whole_record;	/* a sample made a ring record */
 	uint64_t user_records;		/* read (ps_recv) */
 	uint64_t user_skipped;		/* malformed or unconvertible (ps_drop) */
 	uint64_t discarded;		/* records of the probes not delivered:
@@ -368,22 +378,107 @@ deliver_user_record(pcap_t *p, const void *rec, uint32_t rec_len,
 	return 1;
 }
 
+/* A perf sample's raw part is below 64 KiB (its size is 16 bits). */
+#define WHOLE_SAMPLE_MAX	65536
+
+/*
+ * A sample of the perf array (struct skb_output_prefix in ring_record.h)
+ * made the ring record it stands for in whole_record: the header, the
+ * meta bytes, the skb's bytes after those the link header replaced.
+ * Checked as untrusted.  0, or -1 when malformed.
+ */
+static int
+whole_record_from(struct pcap_bpftrace *pb, const unsigned char *sample,
+    uint32_t sample_len, uint32_t *len)
+{
+	struct skb_output_prefix pre;
+	struct ring_record h;
+	uint64_t room;
+
+	if (sample_len < sizeof(pre) + sizeof(h) ||
+	    sample_len > WHOLE_SAMPLE_MAX)
+		return -1;
+	memcpy(&pre, sample, sizeof(pre));
+	memcpy(&h, sample + sizeof(pre), sizeof(h));
+	room = sample_len - sizeof(pre) - sizeof(h);
+	if (h.captured_len < pre.meta_len ||
+	    (uint64_t)h.captured_len + pre.skip > room)
+		return -1;
+	sample += sizeof(pre) + sizeof(h);
+	memcpy(pb->whole_record, &h, sizeof(h));
+	memcpy(pb->whole_record + sizeof(h), sample, pre.meta_len);
+	memcpy(pb->whole_record + sizeof(h) + pre.meta_len,
+	    sample + pre.meta_len + pre.skip, h.captured_len - pre.meta_len);
+	*len = (uint32_t)sizeof(h) + h.captured_len;
+	return 0;
+}
+
+/*
+ * The ring's next record or the perf array's, the earlier first: a
+ * packet's record takes the perf array only when it has paged data, and
+ * should not overtake the small ones around it.  (Each CPU has its own
+ * perf ring: across CPUs the order is only nearly that of time, as it is
+ * for the other readers of per-CPU rings.)
+ */
+static const void *
+whole_peek(struct pcap_bpftrace *pb, uint32_t *len)
+{
+	const struct ring_record *rec;
+	const unsigned char *sample;
+	uint32_t rec_len, sample_len;
+	uint64_t sample_ns;
+
+	rec = bpftrace_ring_reader_peek(&pb->ring, &rec_len);
+	for (;;) {
+		sample = bpftrace_perf_reader_peek(&pb->perf, &sample_len);
+		if (sample == NULL)
+			break;
+		if (sample_len >= sizeof(struct skb_output_prefix) +
+		    sizeof(struct ring_record))
+			break;
+		pb->discarded++;	/* malformed */
+		bpftrace_perf_reader_release(&pb->perf);
+	}
+	pb->peeked_whole = 0;
+	if (sample == NULL) {
+		*len = rec_len;
+		return rec;
+	}
+	memcpy(&sample_ns, sample + sizeof(struct skb_output_prefix) +
+	    offsetof(struct ring_record, timestamp_ns), sizeof(sample_ns));
+	if (rec != NULL && (rec_len < sizeof(*rec) ||
+	    rec->timestamp_ns <= sample_ns)) {
+		*len = rec_len;
+		return rec;
+	}
+	pb->peeked_whole = 1;
+	if (whole_record_from(pb, sample, sample_len, len) != 0) {
+		/* Delivered as malformed: deliver_record() counts it. */
+		*len = 0;
+		return pb->whole_record;
+	}
+	return pb->whole_record;
+}
+
 /* The next record of the handle's source, NULL when there is none. */
 static const void *
 source_peek(struct pcap_bpftrace *pb, uint32_t *len)
 {
 	if (pb->perf_open)
 		return bpftrace_perf_reader_peek(&pb->perf, len);
+	if (pb->whole_open)
+		return whole_peek(pb, len);
 	return bpftrace_ring_reader_peek(&pb->ring, len);
 }
 
 static void
 source_release(struct pcap_bpftrace *pb)
 {
-	if (pb->perf_open)
+	if (pb->perf_open || (pb->whole_open && pb->peeked_whole))
 		bpftrace_perf_reader_release(&pb->perf);
 	else
 		bpftrace_ring_reader_release(&pb->ring);
+	pb->peeked_whole = 0;
 }
 
 /*
@@ -902,10 +997,21 @@ free_resources(pcap_t *p)
 		bpftrace_ring_reader_close(&pb->ring);
 		pb->ring_open = 0;
 	}
-	if (pb->perf_open) {
+	if (pb->perf_open || pb->whole_open) {
 		bpftrace_perf_reader_close(&pb->perf);
 		pb->perf_open = 0;
+		pb->whole_open = 0;
 	}
+	if (pb->whole_epoll >= 0) {
+		close(pb->whole_epoll);
+		pb->whole_epoll = -1;
+	}
+	if (pb->whole_fd >= 0) {
+		close(pb->whole_fd);
+		pb->whole_fd = -1;
+	}
+	free(pb->whole_record);
+	pb->whole_record = NULL;
 	bpftrace_user_program_close(&pb->user);
 	bpftrace_interface_watch_close(&pb->watch);
 	free(pb->render_buffer);
@@ -1153,6 +1259,64 @@ set_selectable_fd(pcap_t *p)
 	return 0;
 }
 
+static size_t	perf_ring_bytes(pcap_t *p);
+
+/*
+ * In process, probes loaded to deliver packets with paged data through
+ * bpf_skb_output() (tp_btf before 6.12, fentry, fexit): their perf array
+ * is read beside the ring, and then they are told to use it.  Where the
+ * perf events cannot be opened, they go on copying the linear part.
+ */
+static void
+open_whole_reader(pcap_t *p)
+{
+	struct pcap_bpftrace *pb = p->priv;
+	struct epoll_event ev;
+	char why[PCAP_ERRBUF_SIZE];
+	size_t bytes = perf_ring_bytes(p);
+	int i, ep = -1;
+
+	/* Room for two samples of the largest size per CPU at least. */
+	if (bytes < 4 * WHOLE_SAMPLE_MAX)
+		bytes = 4 * WHOLE_SAMPLE_MAX;
+	why[0] = '\0';
+	if (bpftrace_perf_reader_open(&pb->perf, pb->whole_fd, bytes, why,
+	    sizeof(why)) != 0)
+		goto fail;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	if ((pb->whole_record = malloc(sizeof(struct ring_record) +
+	    WHOLE_SAMPLE_MAX)) == NULL ||
+	    (ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, pb->ring.map_fd, &ev) != 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, pb->perf.epoll_fd, &ev) != 0) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		if (ep >= 0)
+			close(ep);
+		bpftrace_perf_reader_close(&pb->perf);
+		goto fail;
+	}
+	pb->whole_open = 1;
+	pb->whole_epoll = ep;
+	pb->wait_fd = ep;
+	for (i = 0; i < pb->tap_count; i++)
+		__atomic_store_n(&pb->taps[i].view.settings->skb_output, 1,
+		    __ATOMIC_RELEASE);
+	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: packets with paged data through"
+		    " bpf_skb_output() (%zu bytes of perf ring per CPU)\n",
+		    p->opt.device, bytes);
+	return;
+fail:
+	free(pb->whole_record);
+	pb->whole_record = NULL;
+	close(pb->whole_fd);
+	pb->whole_fd = -1;
+	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "%s: no perf array reader (%s): the linear"
+		    " part of packets with paged data\n", p->opt.device, why);
+}
+
 /*
  * The unprivileged half: the started capture's grant becomes this handle's
  * ring reader and knobs, and its descriptor the selectable one.  The
@@ -1191,11 +1355,15 @@ open_views(pcap_t *p, struct capture_grant *grant)
 	pb->ring_open = 1;
 	pb->wait_fd = pb->ring.map_fd;
 	pb->probes_open = 1;
+	pb->whole_fd = grant->perf_fd;
+	grant->perf_fd = -1;
 	for (i = 0; i < pb->tap_count && status == 0; i++)
 		status = open_tap_view(p, i, &grant->taps[i]);
 	bpftrace_capture_grant_close(grant);
 	if (status != 0 || (status = watch_interfaces(p)) != 0)
 		return status;
+	if (pb->whole_fd >= 0)
+		open_whole_reader(p);
 	return set_selectable_fd(p);
 }
 
@@ -1337,6 +1505,7 @@ start_probes(pcap_t *p)
 	req.ring_bytes = ring_bytes;
 	req.netns_inode = own_netns_inode();
 	req.families_allowed = ~0u;
+	req.perf_reader = 1;
 	status = bpftrace_capture_prepare(&req, &grant, &pb->holding, p->errbuf,
 	    PCAP_ERRBUF_SIZE);
 	if (status == TAP_OK && (status = apply_description(p, &grant)) != 0)
@@ -1605,6 +1774,8 @@ bpftrace_create(const char *device, char *errbuf, int *is_ours)
 	pb->user.conf_fd = -1;
 	bpftrace_interface_watch_init(&pb->watch);
 	pb->perf.epoll_fd = -1;
+	pb->whole_fd = -1;
+	pb->whole_epoll = -1;
 
 	/*
 	 * A bad name is reported by pcap_activate(), which has a status

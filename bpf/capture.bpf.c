@@ -66,6 +66,16 @@ const volatile __u8 device_mac[6];
  */
 const volatile __u32 ring_copy_scratch = 0;
 /*
+ * 1: loaded able to deliver kernel skbs whole, paged data included,
+ * through bpf_skb_output() into the perf event array packets (tp_btf,
+ * fentry and fexit programs have the helper from Linux 5.5; the kernel
+ * copies the fragments).  Used where no skb dynptr reads the paged data
+ * (skb_paged), for packets that have paged data the record reaches into,
+ * once user space reads the array (settings.skb_output).  User space
+ * loads again without it where the kernel refuses.
+ */
+const volatile __u32 skb_output = 0;
+/*
  * ,track (packet_track.h): follow accepted packets through the taps;
  * this tap is one where the kernel frees skbs (skb:kfree_skb,
  * skb:consume_skb), whose entries go once the packet is captured.
@@ -86,7 +96,7 @@ const volatile __u32 verdict_mask = 0;
  * the counters are read through the memory-mapped .bss.
  */
 struct capture_settings settings = {
-	RING_DLT_LINUX_SLL, RING_DIRECTION_INOUT, 0, 0, 0
+	RING_DLT_LINUX_SLL, RING_DIRECTION_INOUT, 0, 0, 0, 0, 0
 };
 struct capture_counters counters[CAPTURE_COUNTER_SLOTS];
 /* When a record last woke the reader (any CPU; a race costs one wakeup). */
@@ -99,6 +109,13 @@ struct {
 	__uint(max_entries, 1 << 21);	/* resized from the buffer size */
 } ring SEC(".maps");
 
+/* skb_output: one perf ring per CPU (libbpf sizes it to the CPUs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} packets SEC(".maps");
+
 /*
  * This CPU's decision (filter_decision.h), then what this probe alone
  * uses: the record header delivery writes, the interpreter's registers.
@@ -110,6 +127,8 @@ struct {
  */
 struct decision_record {
 	struct capture_decision d;
+	/* skb_output: the sample's start, right before the header */
+	struct skb_output_prefix prefix;
 	struct ring_record header;	/* of the record being delivered */
 	/*
 	 * The window again, right after the header: a record that lies in
@@ -125,6 +144,9 @@ struct decision_record {
 };
 _Static_assert(__builtin_offsetof(struct decision_record, d.window) + 0xff +
     4 <= sizeof(struct decision_record), "the window's slack");
+_Static_assert(__builtin_offsetof(struct decision_record, header) ==
+    __builtin_offsetof(struct decision_record, prefix) +
+    sizeof(struct skb_output_prefix), "a sample's meta is one block");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -260,14 +282,15 @@ wake_idle_reader(struct ring_record *header)
 
 /*
  * The record's length: the rendered header and the packet bytes the
- * source has, cut to the snap length (the header is never cut: user
- * space trims it), and to what the filter kept.
+ * source has (whole_len: filter_len, or more where bpf_skb_output()
+ * delivers the paged data), cut to the snap length (the header is never
+ * cut: user space trims it), and to what the filter kept.
  */
 static __always_inline __u32
 record_length(const struct capture_decision *d, __u32 snap)
 {
 	__u32 header_len = d->header_len;
-	__u32 available = d->filter_len - header_len;
+	__u32 available = d->whole_len - header_len;
 	__u32 room = snaplen > header_len ? snaplen - header_len : 0;
 	__u32 len = header_len + (available < room ? available : room);
 
@@ -438,6 +461,60 @@ output_through_scratch(int source, void *ctx, struct decision_record *r,
 }
 
 /*
+ * Largest raw part of a perf sample: the sample's size is 16 bits (its
+ * header, the raw size word and the raw bytes rounded up to 8).
+ */
+#define PERF_RAW_MAX	(65535 - 8 - 4 - 7)
+
+/*
+ * skb_output: the record of a packet whose bytes reach into its paged
+ * data, as a perf sample (struct skb_output_prefix): the kernel copies
+ * the skb from skb->data, fragments included (skb_copy_bits), after the
+ * prefix, header and meta bytes from the decision.  0, or -1 when it
+ * could not be written (the perf ring full: a drop).
+ */
+static __always_inline int
+output_whole_skb(void *ctx, struct decision_record *r, __u64 record_len)
+{
+	struct capture_decision *d = &r->d;
+	struct sk_buff *skb = (struct sk_buff *)tracing_argument(ctx,
+	    skb_arg_index);
+	__u64 before = 0, skip = 0, meta_len, bytes, size;
+
+	if (!skb)
+		return -1;
+	if (d->data_offset > d->copy_from)
+		before = d->data_offset - d->copy_from;
+	else
+		skip = d->copy_from - d->data_offset;
+	meta_len = d->header_len + before;
+	if (meta_len > d->window_len || record_len <= meta_len ||
+	    skip > 0xffff)
+		return -1;
+	/* A packet near 64 KiB (a large GSO one) is cut to what fits. */
+	if (sizeof(r->prefix) + sizeof(r->header) + skip + record_len >
+	    PERF_RAW_MAX) {
+		record_len = PERF_RAW_MAX - sizeof(r->prefix) -
+		    sizeof(r->header) - skip;
+		if (record_len <= meta_len)
+			return -1;
+		r->header.captured_len = record_len;
+	}
+	bytes = skip + record_len - meta_len;
+	r->prefix.meta_len = meta_len;
+	r->prefix.skip = skip;
+	__builtin_memcpy(r->body, d->window, sizeof(r->body));
+	/* The bound in the register passed, as in output_through_scratch(). */
+	size = sizeof(r->prefix) + sizeof(r->header) + meta_len;
+	asm volatile("" : "+r"(size));
+	if (size > sizeof(r->prefix) + sizeof(r->header) + sizeof(r->body))
+		return -1;
+	return bpf_skb_output(skb, &packets,
+	    BPF_F_CURRENT_CPU | ((bytes & 0xfffff) << 32), &r->prefix,
+	    size) == 0 ? 0 : -1;
+}
+
+/*
  * Hands the packet the filter accepted (snap bytes of it, stamped with
  * the generation of the program that decided) to user space: reserves
  * a record of its exact size and fills it from the decision (the header
@@ -472,6 +549,14 @@ deliver(int source, void *ctx, struct decision_record *r, __u32 snap,
 	r->header.timestamp_ns = now;
 	r->header.captured_len = record_len;
 	r->header.filter_generation = generation;
+	if (skb_output && source == SOURCE_KERNEL_SKB &&
+	    record_len > d->filter_len) {
+		/* Paged data in the record: the kernel copies it. */
+		__sync_fetch_and_add(&c->received, 1);
+		if (output_whole_skb(ctx, r, record_len) != 0)
+			__sync_fetch_and_add(&c->dropped, 1);
+		return;
+	}
 	wakeup = wakeup_flags(now, sizeof(r->header) + record_len);
 	__sync_fetch_and_add(&c->received, 1);
 
@@ -622,6 +707,17 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 	d->header_len = header_len;
 	d->window_len = header_len + window;
 	d->filter_len = header_len + available;
+	d->whole_len = d->filter_len;
+	/*
+	 * skb_output, once user space reads the perf array: the paged data
+	 * too, if the bytes before skb->data (a received frame's MAC header,
+	 * which the kernel's copy does not start at) are in the window.
+	 */
+	if (source == SOURCE_KERNEL_SKB && skb_output && settings.skb_output &&
+	    pl->whole_end > end && copy_from <= end &&
+	    (copy_from >= pl->data_offset ||
+	    pl->data_offset - copy_from <= window))
+		d->whole_len = header_len + (pl->whole_end - copy_from);
 	d->wire_len = pl->wire_len_from_network +
 	    (pl->network_offset - copy_from) + header_len;
 	d->snap = 0;

@@ -87,7 +87,12 @@ struct capture_decision {
 	/* FILTER_SOURCE_KERNEL_SKB_PAGED: head offsets of skb->data, linear end */
 	__u32	data_offset;
 	__u32	linear_end;
-	__u32	padding;
+	/*
+	 * Delivery through bpf_skb_output() (capture.bpf.c): header_len +
+	 * every byte of the skb from copy_from, paged data included (what the
+	 * record may hold; the filter still reads filter_len bytes).
+	 */
+	__u32	whole_len;
 	__u8	window[RING_LINK_HEADER_MAX + DECISION_WINDOW];
 };
 

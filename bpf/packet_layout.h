@@ -35,6 +35,7 @@ struct packet_layout {
 	__u32	mac_offset;		/* meaningful if ethernet */
 	__u32	end;			/* end of the bytes that can be copied */
 	__u32	linear_end;		/* kernel skbs: end of the linear part */
+	__u32	whole_end;		/* kernel skbs: end of the paged data */
 	__u32	wire_len_from_network;
 	unsigned char *head;		/* SOURCE_KERNEL_SKB only */
 	int	ethernet;		/* an Ethernet header at mac_offset */
@@ -311,6 +312,7 @@ kernel_skb_layout(struct sk_buff *skb, struct packet_layout *pl)
 	pl->data_offset = data_offset;
 	pl->network_packet = 1;
 	pl->linear_end = data_offset + (len - data_len);
+	pl->whole_end = data_offset + len;
 	/* The paged data too where it can be read (skb_paged). */
 	pl->end = skb_paged ? data_offset + len : pl->linear_end;
 	pl->protocol = BPF_CORE_READ(skb, protocol);

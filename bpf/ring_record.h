@@ -92,6 +92,23 @@ struct capture_settings {
 	__u64	wakeup_interval_ns;	/* or this long after the last wakeup;
 					   wakeup_bytes 0: for every record
 					   (immediate mode) */
+	__u32	skb_output;	/* 1: kernel skbs go whole into the perf
+				   array (a probe loaded with skb_output,
+				   once user space reads the array) */
+	__u32	reserved;
+};
+
+/*
+ * A perf sample of a probe delivering through bpf_skb_output() (the raw
+ * bytes): this, the record header, meta_len bytes of the record (the
+ * rendered link header, and any bytes before skb->data: a received
+ * frame's MAC header), then bytes of the skb from skb->data, the first
+ * skip of which are not the record's (those the link header replaced).
+ * captured_len = meta_len + skb bytes - skip.
+ */
+struct skb_output_prefix {
+	__u32	meta_len;
+	__u32	skip;
 };
 
 /*

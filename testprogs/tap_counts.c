@@ -1,6 +1,6 @@
 /*
  * tap_counts -i DEVICE [-B bytes] [-p pause_ms] [-t run_ms] [-c count] [-k]
- *     [-y DLT] [FILTER]
+ *     [-y DLT] [-L length] [FILTER]
  *
  * Accounting check for a capture: activates DEVICE, says "ready", waits
  * pause_ms without reading (so a small ring can overflow), switches to
@@ -16,7 +16,14 @@
  * machine a kernel-wide tap then carries only the test's packets.  The
  * counts then start at "ready", once the filter is in place and what
  * came before it has been read.
+ * With -L, the line goes on with "large N whole W cut C": of the matched
+ * packets, N were longer than length on the wire, W of those were
+ * captured whole (caplen == len), and the largest caplen of the others
+ * was C (a tap that copies only an skb's linear part: its headers).
+ * SIGINT or SIGTERM ends the reading early, as the end of run_ms does
+ * (the drain and the line follow): for a run whose end is the caller's.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +36,8 @@ struct tally {
 	struct bpf_program filter;
 	int have_filter;
 	unsigned long delivered, matched;
+	unsigned long large_from;	/* -L: 0, not counted */
+	unsigned long large, whole, cut;
 };
 
 static void
@@ -37,8 +46,25 @@ count_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	struct tally *t = (struct tally *)user;
 
 	t->delivered++;
-	if (!t->have_filter || pcap_offline_filter(&t->filter, h, bytes))
-		t->matched++;
+	if (t->have_filter && !pcap_offline_filter(&t->filter, h, bytes))
+		return;
+	t->matched++;
+	if (t->large_from != 0 && h->len > t->large_from) {
+		t->large++;
+		if (h->caplen == h->len)
+			t->whole++;
+		else if (h->caplen > t->cut)
+			t->cut = h->caplen;
+	}
+}
+
+static volatile sig_atomic_t stop;
+
+static void
+stop_reading(int sig)
+{
+	(void)sig;
+	stop = 1;
 }
 
 static long
@@ -72,7 +98,7 @@ main(int argc, char **argv)
 	long end;
 
 	memset(&t, 0, sizeof(t));
-	while ((opt = getopt(argc, argv, "i:B:p:t:c:ky:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:B:p:t:c:ky:L:")) != -1) {
 		switch (opt) {
 		case 'i': device = optarg; break;
 		case 'B': buffer = atoi(optarg); break;
@@ -81,12 +107,13 @@ main(int argc, char **argv)
 		case 'y': dlt = optarg; break;
 		case 'c': want = strtoul(optarg, NULL, 10); break;
 		case 'k': in_kernel = 1; break;
+		case 'L': t.large_from = strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
 	if (device == NULL) {
 		fprintf(stderr, "usage: tap_counts -i DEVICE [-B bytes] [-p ms]"
-		    " [-t ms] [-c count] [-k] [-y DLT] [FILTER]\n");
+		    " [-t ms] [-c count] [-k] [-y DLT] [-L length] [FILTER]\n");
 		return 2;
 	}
 	if ((p = pcap_create(device, errbuf)) == NULL) {
@@ -125,6 +152,7 @@ main(int argc, char **argv)
 				break;
 		}
 		t.delivered = t.matched = 0;
+		t.large = t.whole = t.cut = 0;
 	}
 	printf("ready\n");
 	fflush(stdout);
@@ -135,8 +163,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	signal(SIGINT, stop_reading);
+	signal(SIGTERM, stop_reading);
 	end = now_ms() + run_ms;
-	while (now_ms() < end && (want == 0 || t.matched < want)) {
+	while (!stop && now_ms() < end && (want == 0 || t.matched < want)) {
 		if (pcap_dispatch(p, -1, count_packet, (u_char *)&t) == 0)
 			usleep(10000);
 	}
@@ -148,9 +178,12 @@ main(int argc, char **argv)
 		if (before.ps_recv == after.ps_recv)
 			break;
 	}
-	printf("delivered %lu matched %lu recv %u drop %u\n", t.delivered,
+	printf("delivered %lu matched %lu recv %u drop %u", t.delivered,
 	    t.matched, after.ps_recv - base.ps_recv,
 	    after.ps_drop - base.ps_drop);
+	if (t.large_from != 0)
+		printf(" large %lu whole %lu cut %lu", t.large, t.whole, t.cut);
+	printf("\n");
 	if (t.have_filter)
 		pcap_freecode(&t.filter);
 	pcap_close(p);

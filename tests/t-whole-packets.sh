@@ -3,9 +3,12 @@
 # bpf:tracepoint:net:net_dev_queue (before GSO) as large packets kept
 # whole (caplen == len) and byte for byte as bpf:tc:veth_a:egress sees
 # them; with TSO off (software GSO in front of the device),
-# net_dev_start_xmit sees each segment whole and as AF_PACKET does.  Where
-# the kernel keeps tp_btf programs from reading paged data (before 6.12),
-# the taps show the linear part and the test says so and skips.
+# net_dev_start_xmit sees each segment whole and as AF_PACKET does.  Then
+# the same through bpf_skb_output() (the path of fentry and fexit taps,
+# which the host may refuse), forced at the tracepoints: the kernel's
+# copy into a perf array, in three link types, sending and receiving.
+# Where the kernel keeps tp_btf programs from reading paged data, the
+# taps show the linear part and the test says so and skips.
 . "$(dirname "$0")/lib.sh"
 ensure_kernel_fs
 make_veth_pair
@@ -149,4 +152,56 @@ echo "net_dev_start_xmit: $(wc -l < "$TMP/xmit.len") segments, $large above 1514
 [ "$large" -eq 0 ] || fail "net_dev_start_xmit saw $large unsegmented packets"
 [ "$cut_short" -eq 0 ] || fail "net_dev_start_xmit: $cut_short segments cut short"
 same_packets xmit af "net_dev_start_xmit vs AF_PACKET"
+
+# 3. Through bpf_skb_output() (PCAP_BPF_SKB_OUTPUT=only keeps the tp_btf
+# probe from its skb dynptr): the path of fentry and fexit taps and of
+# tp_btf before 6.12, where the kernel copies the paged data into a perf
+# array.  TSO on again: net_dev_queue as tc egress sees it, in EN10MB and,
+# their link headers aside, LINUX_SLL (whose header replaces the
+# Ethernet one: the copy skips it) and NFLOG (metadata before the
+# packet: tc's packets are among NFLOG's, which are all of A's); the receiving side's netif_receive_skb (a received frame: its
+# MAC header before skb->data) as AF_PACKET there.
+set_tso "$NS_A" veth_a 1 || fail "cannot turn TSO on"
+# ip_bytes FILE: the packets from their network header on, one line each.
+ip_bytes() {
+	tcpdump -r "$1" -nn -t -x 2>/dev/null |
+	    awk '/^[^\t ]/ { if (p) print p; p = "" ; next } { p = p $0 } END { if (p) print p }' |
+	    sed 's/0x[0-9a-f]*://g' | tr -d ' \t' | sort
+}
+export PCAP_BPF_SKB_OUTPUT=only
+PCAP_BPF_DEBUG=1 IN_NS=$NS_A start_tcpdump oqueue -ni bpf:tracepoint:net:net_dev_queue -y EN10MB -s 0 -B 32768 -U -w "$TMP/oqueue.pcap" "$filter"
+if ! grep -q "packets with paged data through bpf_skb_output()" "$TMP/oqueue.err"; then
+	grep -q "the kernel refuses bpf_skb_output()" "$TMP/oqueue.err" &&
+	    skip "Linux $(uname -r) refuses bpf_skb_output() at tp_btf"
+	cat "$TMP/oqueue.err"
+	fail "net_dev_queue: no bpf_skb_output() path"
+fi
+IN_NS=$NS_A start_tcpdump osll -ni bpf:tracepoint:net:net_dev_queue -y LINUX_SLL -s 0 -B 32768 -U -w "$TMP/osll.pcap" "$filter"
+# (tcpdump filters no NFLOG: all of A's packets, the stream's among them.)
+IN_NS=$NS_A start_tcpdump onflog -ni bpf:tracepoint:net:net_dev_queue -y NFLOG -s 0 -B 32768 -U -w "$TMP/onflog.pcap"
+IN_NS=$NS_B start_tcpdump orecv -ni "bpf:tracepoint:net:netif_receive_skb,dev=veth_b" -y EN10MB -s 0 -B 32768 -U -w "$TMP/orecv.pcap" "$filter"
+IN_NS=$NS_A start_tcpdump otc -ni bpf:tc:veth_a:egress -y EN10MB -s 0 -B 32768 -U -w "$TMP/otc.pcap" "$filter"
+IN_NS=$NS_B start_tcpdump oaf -ni veth_b -Q in -s 0 -B 32768 -U -w "$TMP/oaf.pcap" "$filter"
+unset PCAP_BPF_SKB_OUTPUT
+stream $((2 << 20))
+stop oqueue osll onflog orecv otc oaf
+lengths "$TMP/oqueue.pcap" > "$TMP/oqueue.len"
+large=$(awk '$2 > 1514' "$TMP/oqueue.len" | wc -l)
+cut_short=$(awk '$1 != $2' "$TMP/oqueue.len" | wc -l)
+echo "net_dev_queue through bpf_skb_output(): $(wc -l < "$TMP/oqueue.len") packets, $large above 1514 bytes, $cut_short cut short"
+[ "$large" -gt 0 ] || skip "no packet above 1514 bytes: no segmentation offload here"
+[ "$cut_short" -eq 0 ] || fail "net_dev_queue through bpf_skb_output(): $cut_short packets cut short"
+same_packets oqueue otc "bpf_skb_output(): net_dev_queue vs tc egress"
+same_packets orecv oaf "bpf_skb_output(): netif_receive_skb vs AF_PACKET on veth_b"
+for name in osll onflog; do
+	grep -q "^0 packets dropped by kernel" "$TMP/$name.err" ||
+	    fail "$name: packets dropped: $(grep dropped "$TMP/$name.err")"
+	ip_bytes "$TMP/$name.pcap" > "$TMP/$name.ip"
+done
+ip_bytes "$TMP/otc.pcap" > "$TMP/otc.ip"
+cmp -s "$TMP/osll.ip" "$TMP/otc.ip" ||
+    fail "bpf_skb_output(): LINUX_SLL's packets differ from tc egress's"
+[ -z "$(comm -13 "$TMP/onflog.ip" "$TMP/otc.ip")" ] ||
+    fail "bpf_skb_output(): NFLOG lacks packets tc egress has, or has them otherwise"
+echo "bpf_skb_output(): LINUX_SLL and NFLOG: the same $(wc -l < "$TMP/otc.ip") packets as tc egress"
 exit 0

@@ -498,6 +498,98 @@ tc_program_rows() {
 	$IP netns exec $NS_B $TC qdisc del dev vb clsact
 }
 
+# A TCP stream with segmentation offloads over the veth pair (on by
+# default on veth): busybox httpd in B sends a 2 MiB file written in large
+# pieces, busybox wget in A fetches it; B's TCP hands the device packets
+# of up to 64 KiB, their payload in page fragments.  Within WAIT_TENTHS.
+offload_stream() {
+	$IP netns exec $NS_A busybox timeout $((WAIT_TENTHS / 10)) \
+	    busybox wget -q -O /dev/null http://198.18.0.2:8080/big \
+	    >/dev/null 2>&1
+}
+
+# whole TEST DEVICE NETNS: during offload_stream, tap_counts at DEVICE (in
+# NETNS) and at bpf:tc:vb:egress, both kernel-filtered to the stream,
+# count the packets above 2000 bytes and those captured whole (caplen ==
+# len).  Pass: the tap saw as many as tc egress, every one whole.  A tap
+# that copies an skb's linear part only shows them cut to the headers:
+# fail, saying so (tests/kernels/expected-failures lists where that is
+# known).  Every wait is bounded: the stream is under timeout(1), the
+# captures are told to stop (SIGTERM: they print their counts) once it
+# has ended, and end on their own after -t; wait_exit bounds the rest.
+whole() {
+	wanted "$1" || return 0
+	test=$1 device=$2 netns=$3
+	out=$TMPD/$test.out ref=$TMPD/$test-tc.out
+	flt="tcp and src host 198.18.0.2 and src port 8080"
+	run_ms=$((WAIT_TENTHS * 100))
+	# A ring that holds the whole stream: the counts must be exact.
+	$IP netns exec $netns $TAP_COUNTS -i "$device" -B 8388608 -k -L 2000 \
+	    -t $run_ms "$flt" > "$out" 2>&1 &
+	pid=$!
+	$IP netns exec $NS_B $TAP_COUNTS -i bpf:tc:vb:egress -B 8388608 -k \
+	    -L 2000 -t $run_ms "$flt" > "$ref" 2>&1 &
+	rpid=$!
+	if ! wait_text "$out" "^ready" $pid || ! wait_text "$ref" "^ready" $rpid; then
+		kill $pid $rpid 2>/dev/null
+		wait_exit $pid
+		wait_exit $rpid
+		why=$(grep -hv "^ready" "$out" "$ref" | head -2 | tr '\n' ' ')
+		if refused_by_kernel "$why"; then
+			result "$test" skip none "the kernel refuses: $why"
+		else
+			result "$test" fail none "tap_counts did not start: $why"
+		fi
+		return
+	fi
+	mech=$(mechanism_of $pid)
+	offload_stream
+	sleep 1
+	kill $pid $rpid 2>/dev/null
+	wait_exit $pid
+	wait_exit $rpid
+	# delivered D matched M recv R drop X large N whole W cut C
+	set -- $(grep "^delivered" "$out")
+	large=${10:-0} whole=${12:-0} cut=${14:-0} drop=${8:-?}
+	set -- $(grep "^delivered" "$ref")
+	tc_large=${10:-0} tc_whole=${12:-0} tc_drop=${8:-?}
+	counts="$device: $large above 2000 bytes, $whole whole, drop $drop; tc egress: $tc_large, $tc_whole whole, drop $tc_drop"
+	if [ "$tc_large" -eq 0 ]; then
+		result "$test" skip "$mech" "no packet above 2000 bytes at tc egress: no segmentation offload ($counts)"
+	elif [ "$tc_whole" -ne "$tc_large" ] || [ "$tc_drop" != 0 ] || [ "$drop" != 0 ]; then
+		result "$test" fail "$mech" "the reference is not whole or dropped: $counts"
+	elif [ "$large" -ne "$tc_large" ]; then
+		result "$test" fail "$mech" "not the same packets: $counts"
+	elif [ "$whole" -ne "$large" ]; then
+		result "$test" fail "$mech" "linear part only: $((large - whole)) packets above 2000 bytes cut to at most $cut bytes; $counts"
+	else
+		result "$test" pass "$mech" "$counts"
+	fi
+}
+
+# The rows of whole(): B's httpd serves the stream, the taps see its
+# packets before the device (net_dev_queue, dev_hard_start_xmit, in B)
+# and as A's veth receives them (eth_type_trans, in A: veth hands the
+# packet over unsegmented).
+whole_rows() {
+	wanted whole_tp_btf || wanted whole_fentry || wanted whole_fexit ||
+	    return 0
+	if [ ! -x "$TAP_COUNTS" ]; then
+		result whole fail none "$TAP_COUNTS is missing"
+		return
+	fi
+	mkdir -p "$TMPD/www"
+	dd if=/dev/zero of="$TMPD/www/big" bs=65536 count=32 2>/dev/null
+	$IP netns exec $NS_B busybox httpd -f -p 198.18.0.2:8080 \
+	    -h "$TMPD/www" &
+	hpid=$!
+	whole whole_tp_btf bpf:tracepoint:net:net_dev_queue $NS_B
+	whole whole_fentry bpf:fentry:dev_hard_start_xmit $NS_B
+	whole whole_fexit bpf:fexit:eth_type_trans $NS_A
+	kill $hpid 2>/dev/null
+	wait $hpid 2>/dev/null
+}
+
 run_taps() {
 	listing
 	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
@@ -577,6 +669,7 @@ run_taps() {
 	xdp_program_rows
 	tc_program_rows
 	broker_row
+	whole_rows
 	$IP netns del $NS_A 2>/dev/null
 	$IP netns del $NS_B 2>/dev/null
 }
