@@ -8,6 +8,9 @@
  *					is "arg" and digits, else CATEGORY:NAME)
  *	bpf:raw_tracepoint:NAME[:argN]
  *	bpf:kprobe:FUNCTION[:argN]	(function entry, cheapest mechanism)
+ *	bpf:kprobe:PATTERN		(a shell glob, '*', '?' or [...]: every
+ *					function it matches that takes a
+ *					struct sk_buff *, e.g. bpf:kprobe:ip_*)
  *	bpf:fentry:FUNCTION[:argN]
  *	bpf:fexit:FUNCTION[:argN]
  *	bpf:tc:INTERFACE[:ingress|:egress]
@@ -94,6 +97,7 @@ struct tap_spec {
 	unsigned int prog_id;		/* prog only */
 	int skb_arg_index;		/* 0-based; TAP_ARG_FROM_BTF: find it */
 	enum tap_hooks hooks;		/* tc only */
+	int pattern;			/* kprobe only: name is a glob */
 };
 
 #define TAP_IFNAME_MAX		16	/* IFNAMSIZ,

@@ -29,6 +29,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 skb_arg_index = 0;
 /* The tracepoint's or function's drop/reset reason argument; -1: none. */
 const volatile __s32 reason_arg_index = -1;
+/* A kprobe pattern's probe: the function and skb come in the cookie. */
+const volatile __u32 function_pattern = 0;
 /* Which tap of the capture this probe is (several may share one ring). */
 const volatile __u16 tap_index = 0;
 const volatile __u32 snaplen = 262144;
@@ -646,11 +648,13 @@ capture_packet(int source, void *ctx, struct packet_layout *pl)
 }
 
 static __always_inline void
-capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason)
+capture_kernel_skb(void *ctx, struct sk_buff *skb, __s64 reason,
+    __u32 function_id)
 {
 	struct packet_layout pl = {};
 
 	pl.reason = reason;
+	pl.function_id = function_id;
 	/* Only NFLOG shows the process: spare the others the lookup. */
 	if (settings.link_type == RING_DLT_NFLOG)
 		pl.in_task = in_process_context(ctx);
@@ -754,7 +758,7 @@ int									\
 name(__u64 *ctx)							\
 {									\
 	capture_kernel_skb(ctx, (struct sk_buff *)tracing_argument(ctx,	\
-	    skb_arg_index), REASON_ARGUMENT(tracing_argument, ctx));	\
+	    skb_arg_index), REASON_ARGUMENT(tracing_argument, ctx), 0);	\
 	return 0;							\
 }
 
@@ -763,13 +767,45 @@ TRACING_PROGRAM("raw_tp", capture_raw_tp)
 TRACING_PROGRAM("fentry", capture_fentry)
 TRACING_PROGRAM("fexit", capture_fexit)
 
-/* Function entry where the kernel has no BPF trampoline. */
+/*
+ * A kprobe pattern's function (bpf:kprobe:ip_*): one program for all of
+ * them, each attachment's cookie saying which function it is and which
+ * register holds its skb (FUNCTION_COOKIE()).  No reason argument: it
+ * differs from function to function.
+ */
+static __always_inline void
+capture_function(void *regs)
+{
+	__u64 cookie = bpf_get_attach_cookie(regs);
+
+	capture_kernel_skb(regs, (struct sk_buff *)register_argument(regs,
+	    FUNCTION_COOKIE_SKB_ARG(cookie)), -1,
+	    FUNCTION_COOKIE_BTF_ID(cookie));
+}
+
+/*
+ * Function entry where the kernel has no BPF trampoline; a pattern's
+ * functions where it has no kprobe.multi (a kprobe each, same cookies).
+ */
 SEC("kprobe")
 int
 capture_kprobe(void *regs)
 {
+	if (function_pattern) {
+		capture_function(regs);
+		return 0;
+	}
 	capture_kernel_skb(regs, (struct sk_buff *)register_argument(regs,
-	    skb_arg_index), REASON_ARGUMENT(register_argument, regs));
+	    skb_arg_index), REASON_ARGUMENT(register_argument, regs), 0);
+	return 0;
+}
+
+/* A pattern's functions through one kprobe.multi link (Linux 5.18). */
+SEC("kprobe.multi")
+int
+capture_kprobe_multi(void *regs)
+{
+	capture_function(regs);
 	return 0;
 }
 
@@ -867,6 +903,14 @@ TRACING_DELIVERY("fexit", deliver_fexit)
 SEC("kprobe")
 int
 deliver_kprobe(void *regs)
+{
+	deliver_decided(SOURCE_KERNEL_SKB, regs);
+	return 0;
+}
+
+SEC("kprobe.multi")
+int
+deliver_kprobe_multi(void *regs)
 {
 	deliver_decided(SOURCE_KERNEL_SKB, regs);
 	return 0;

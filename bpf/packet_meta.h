@@ -90,6 +90,10 @@ fill_packet_meta(int source, const struct packet_layout *pl,
 		m->track_id = pl->track_id;
 		m->flags |= RING_META_TRACKED;
 	}
+	if (pl->function_id) {
+		m->function_id = pl->function_id;
+		m->flags |= RING_META_FUNCTION;
+	}
 	if (pl->in_task) {
 		m->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(m->comm, sizeof(m->comm));

@@ -53,6 +53,7 @@ struct ring_record {
 #define RING_META_IN_TASK		0x02	/* pid, comm are the process's */
 #define RING_META_HAS_REASON		0x04
 #define RING_META_TRACKED		0x08	/* ,track: track_id is set */
+#define RING_META_FUNCTION		0x20	/* function_id is set */
 
 struct ring_packet_meta {
 	__u32	ifindex;
@@ -66,7 +67,20 @@ struct ring_packet_meta {
 	__u8	flags;		/* RING_META_* */
 	char	comm[16];
 	__u32	track_id;	/* RING_META_TRACKED: the packet's identity */
+	__u32	function_id;	/* RING_META_FUNCTION: a kprobe pattern's
+				   function that saw the packet, by its
+				   BTF id in vmlinux */
 };
+
+/*
+ * A kprobe pattern's functions share one program; each attachment's
+ * cookie tells it which function it runs for (the BTF id, which the
+ * reader turns into the name) and which register holds the skb.
+ */
+#define FUNCTION_COOKIE(btf_id, skb_arg) \
+	((__u64)(skb_arg) << 32 | (__u64)(__u32)(btf_id))
+#define FUNCTION_COOKIE_BTF_ID(cookie)	((__u32)(cookie))
+#define FUNCTION_COOKIE_SKB_ARG(cookie)	((__u32)((cookie) >> 32))
 
 /* Directions, numbered as libpcap's pcap_direction_t. */
 #define RING_DIRECTION_INOUT	0

@@ -343,6 +343,67 @@ broker_row() {
 	fi
 }
 
+# The functions a pattern's records name, in order (NFLOG prefixes,
+# "kprobe:FUNCTION", NUL-terminated strings in the file: no tshark here).
+pattern_path() {
+	tr -c 'a-z0-9_:' '\n' < "$1" | grep '^kprobe:' | sed 's/^kprobe://' |
+	    tr '\n' ' '
+}
+
+# in_order "WANTED ..." "SEEN ...": whether the wanted functions appear
+# in the seen ones in that order (others may come between).
+in_order() {
+	rest=" $2 "
+	for f in $1; do
+		case $rest in
+		*" $f "*) rest=${rest#*" $f "}; rest=" $rest" ;;
+		*) return 1 ;;
+		esac
+	done
+	return 0
+}
+
+# pattern_row TEST PATTERN "ORDER": bpf:kprobe:PATTERN (one link with
+# kprobe.multi, else a kprobe per function, as PCAP_BPF_MECHANISMS
+# allows) as NFLOG, filtered to the echo request of one ping over
+# loopback: the request must be seen at the ORDER functions in that
+# order, each record's prefix naming its function.
+pattern_row() {
+	wanted "$1" || return 0
+	test=$1 pattern=$2 order=$3
+	pcap=$TMPD/$test.pcap
+	err=$TMPD/$test.err
+	PCAP_BPF_DEBUG=1 tcpdump -ni "bpf:kprobe:$pattern" -y NFLOG -w "$pcap" \
+	    "icmp[icmptype] = icmp-echo and host 127.0.0.1" 2> "$err" &
+	pid=$!
+	if ! wait_started "$err" $pid; then
+		wait_exit $pid
+		why=$(grep -v "^tcpdump: verbose" "$err" | grep -v "^bpf:kprobe:.*: " | head -2 | tr '\n' ' ')
+		[ -n "$why" ] || why=$(tail -2 "$err" | tr '\n' ' ')
+		if refused_by_kernel "$why"; then
+			result "$test" skip none "the kernel refuses: $why"
+		else
+			result "$test" fail none "tcpdump did not start: $why"
+		fi
+		return
+	fi
+	mech=$(mechanism_of $pid)
+	case $(cat /proc/$pid/fdinfo/* 2>/dev/null | sed -n 's/^link_type:[[:space:]]*//p') in
+	*kprobe_multi*) mech=kprobe.multi ;;
+	esac
+	busybox ping -c 1 127.0.0.1 >/dev/null 2>&1
+	sleep 1
+	kill -INT $pid
+	wait $pid 2>/dev/null
+	path=$(pattern_path "$pcap")
+	attached=$(sed -n 's/.*: \([0-9]* functions attached .*\)/\1/p' "$err" | head -1)
+	if in_order "$order" "$path"; then
+		result "$test" pass "$mech" "$attached; the echo request at: $path"
+	else
+		result "$test" fail "$mech" "not seen at '$order' in order; seen at: '$path' ($(tail -2 "$err" | tr '\n' ' '))"
+	fi
+}
+
 run_taps() {
 	listing
 	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
@@ -381,6 +442,15 @@ run_taps() {
 	# kfree_skb, through the verifier; each request at both taps.
 	capture tracked "bpf:kprobe:ip_rcv+tracepoint:skb:consume_skb,track" 4 \
 	    "$echo_requests" ping_lo "$request"
+	# Function patterns (bpftrace-function-pattern.h): the request's
+	# way down and up again through IPv4's functions.
+	pattern_row kprobe_pattern 'ip_*' "ip_output ip_rcv ip_local_deliver"
+	PCAP_BPF_MECHANISMS=kprobe pattern_row kprobe_pattern_one_by_one \
+	    'ip_rcv*' "ip_rcv ip_rcv_finish"
+	unset PCAP_BPF_MECHANISMS
+	PCAP_BPF_FUNCTIONS_MAX=100000 pattern_row kprobe_pattern_all '*' \
+	    "ip_output ip_rcv ip_local_deliver"
+	unset PCAP_BPF_FUNCTIONS_MAX
 	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
 	    "$echo_requests" ping_lo "$request"
 	unset PCAP_BPF_MECHANISMS
