@@ -6,6 +6,9 @@
  * Where ftrace's list of the functions it can trace is readable, only
  * those are kept: kprobe.multi attaches through ftrace and refuses the
  * whole set for one function missing there (notrace, inlined, init code).
+ * Else (tracefs not mounted, or no function tracer) the kernel's symbols
+ * in /proc/kallsyms: a function BTF describes but every caller inlined
+ * has none, and no kprobe either.
  */
 #define _GNU_SOURCE		/* secure_getenv */
 #include <errno.h>
@@ -23,13 +26,18 @@
 
 /* kprobes reach the arguments passed in registers only. */
 #define REGISTER_ARGS		6
-/* ftrace's list: about 50,000 lines, 1.5 MB; read no more than this. */
+/* kallsyms: about 200,000 lines, 9 MB; read no more than this. */
 #define FILTER_LIST_BYTES_MAX	((size_t)64 << 20)
 #define FILTER_LIST_ENTRIES_MAX	(1u << 20)
 
-static const char *const filter_lists[] = {
-	"/sys/kernel/tracing/available_filter_functions",
-	"/sys/kernel/debug/tracing/available_filter_functions",
+/* Where the names are: "NAME [MODULE]", or kallsyms' "ADDRESS TYPE NAME". */
+static const struct {
+	const char *path;
+	int kallsyms;
+} filter_lists[] = {
+	{ "/sys/kernel/tracing/available_filter_functions", 0 },
+	{ "/sys/kernel/debug/tracing/available_filter_functions", 0 },
+	{ "/proc/kallsyms", 1 },
 };
 
 /* BPF's own functions and tracepoint stubs: never what a user means. */
@@ -83,20 +91,46 @@ read_bounded(const char *path, size_t max)
 }
 
 /*
- * The vmlinux functions ftrace can trace ("NAME" lines; "NAME [MODULE]"
- * are modules'), sorted.  0, or -1 when no list is readable (tracefs not
- * mounted, or not ours to read): then every function is tried.
+ * A line's function name, cut out in place; NULL for a module's or, in
+ * kallsyms, a symbol that is not code.
+ */
+static char *
+list_line_name(char *line, int kallsyms)
+{
+	char *type;
+
+	if (strchr(line, '[') != NULL)
+		return NULL;		/* a module's */
+	if (kallsyms) {
+		if ((type = strchr(line, ' ')) == NULL ||
+		    (type[1] != 't' && type[1] != 'T') || type[2] != ' ')
+			return NULL;
+		line = type + 3;
+	}
+	line[strcspn(line, " \t")] = '\0';
+	return line;
+}
+
+/*
+ * The vmlinux functions that can be probed, by name, sorted: ftrace's
+ * list, else kallsyms' code symbols.  0, or -1 when no list is readable:
+ * then every function is tried.
  */
 static int
-filter_list_load(struct name_list *l)
+filter_list_load(struct name_list *l, const char **source)
 {
 	size_t i, cap = 0;
 	char *line, *end;
+	int kallsyms = 0;
 
 	memset(l, 0, sizeof(*l));
 	for (i = 0; i < sizeof(filter_lists) / sizeof(filter_lists[0]) &&
-	    l->text == NULL; i++)
-		l->text = read_bounded(filter_lists[i], FILTER_LIST_BYTES_MAX);
+	    l->text == NULL; i++) {
+		l->text = read_bounded(filter_lists[i].path,
+		    FILTER_LIST_BYTES_MAX);
+		kallsyms = filter_lists[i].kallsyms;
+		*source = filter_lists[i].path;
+	}
 	if (l->text == NULL)
 		return -1;
 	for (line = l->text; *line != '\0'; line = end) {
@@ -104,10 +138,8 @@ filter_list_load(struct name_list *l)
 		end = end != NULL ? end + 1 : line + strlen(line);
 		if (end[-1] == '\n')
 			end[-1] = '\0';
-		if (strchr(line, '[') != NULL)
-			continue;		/* a module's */
-		line[strcspn(line, " \t")] = '\0';
-		if (*line == '\0')
+		if ((line = list_line_name(line, kallsyms)) == NULL ||
+		    *line == '\0')
 			continue;
 		if (l->count == cap) {
 			char **grown;
@@ -283,6 +315,7 @@ bpftrace_function_pattern_resolve(const char *device,
 {
 	struct name_list traceable;
 	struct matching m;
+	const char *source = "no list of probeable functions";
 	int have_list;
 
 	memset(tap, 0, sizeof(*tap));
@@ -291,7 +324,7 @@ bpftrace_function_pattern_resolve(const char *device,
 		snprintf(err, errlen, "%s: out of memory", device);
 		return TAP_NO_MEMORY;
 	}
-	have_list = filter_list_load(&traceable) == 0;
+	have_list = filter_list_load(&traceable, &source) == 0;
 	m.pattern = spec->name;
 	m.traceable = have_list ? &traceable : NULL;
 	bpftrace_btf_each_skb_target(vmlinux, BTF_TARGET_FUNCTION,
@@ -306,14 +339,13 @@ bpftrace_function_pattern_resolve(const char *device,
 	sort_unique(m.set);
 	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
 		fprintf(stderr, "%s: '%s' matches %zu functions with an skb in"
-		    " registers%s (%zu more not traceable)\n", device,
-		    spec->name, m.set->count, have_list ? "" :
-		    ", ftrace's list unreadable", m.not_traceable);
+		    " registers (%zu more not in %s)\n", device, spec->name,
+		    m.set->count, m.not_traceable, source);
 	if (m.set->count == 0) {
 		bpftrace_function_set_free(m.set);
 		snprintf(err, errlen, "%s: no function matching '%s' takes a"
 		    " struct sk_buff * in its first six arguments%s", device,
-		    spec->name, m.not_traceable ? " and can be traced" : "");
+		    spec->name, m.not_traceable ? " and can be probed" : "");
 		return TAP_NO_SUCH_TAP;
 	}
 	if (bpftrace_function_limit_check(device, spec->name, m.set->count, 0,

@@ -447,10 +447,9 @@ attach_functions_multi(struct capture_probe *probe, struct bpf_program *prog,
 	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
 	const struct function_set *set = tap->functions;
 	struct timespec start;
-	char device[TAP_NAME_MAX + 16];
 
-	snprintf(device, sizeof(device), "bpf:kprobe:%s", tap->target);
-	if (bpftrace_function_limit_check(device, tap->target, set->count, 0,
+	if (bpftrace_function_limit_check("kprobe.multi", tap->target,
+	    set->count, 0,
 	    why, len) != TAP_OK)
 		return E2BIG;
 	opts.syms = (const char **)set->symbols;
@@ -476,12 +475,10 @@ attach_functions_one_by_one(struct capture_probe *probe,
 	LIBBPF_OPTS(bpf_kprobe_opts, opts);
 	const struct function_set *set = tap->functions;
 	struct timespec start;
-	char device[TAP_NAME_MAX + 16];
 	size_t i;
 	int error;
 
-	snprintf(device, sizeof(device), "bpf:kprobe:%s", tap->target);
-	if (bpftrace_function_limit_check(device, tap->target, set->count, 1,
+	if (bpftrace_function_limit_check("kprobe", tap->target, set->count, 1,
 	    why, len) != TAP_OK)
 		return E2BIG;
 	probe->function_links = calloc(set->count,

@@ -134,7 +134,7 @@ refused_by_kernel() {
 	echo "$ways" | tr ';' '\n' | while read -r way; do
 		case $way in
 		"") ;;
-		*"refuses BPF trampolines"*|*"no kprobe support"*|*"not in PCAP_BPF_MECHANISMS"*|*"no multi-buffer XDP"*) ;;
+		*"refuses BPF trampolines"*|*"no kprobe support"*|*"not in PCAP_BPF_MECHANISMS"*|*"no multi-buffer XDP"*|*"no kprobe.multi"*|*"needs attach cookies"*) ;;
 		*)	echo no ;;
 		esac
 	done | grep -q no && return 1
@@ -343,11 +343,22 @@ broker_row() {
 	fi
 }
 
-# The functions a pattern's records name, in order (NFLOG prefixes,
-# "kprobe:FUNCTION", NUL-terminated strings in the file: no tshark here).
+# The functions at which a pattern's capture saw the echo requests, in
+# order.  No tshark here, and tcpdump does not print NFLOG prefixes: they
+# are NUL-terminated strings in the file, one per record
+# ("kprobe:FUNCTION"), paired with tcpdump's line of the same record.
+# (libpcap compiles no IP filter for NFLOG: the requests are picked here.)
 pattern_path() {
-	tr -c 'a-z0-9_:' '\n' < "$1" | grep '^kprobe:' | sed 's/^kprobe://' |
-	    tr '\n' ' '
+	tr -c 'a-z0-9_:' '\n' < "$1" | grep '^kprobe:' > "$1.prefixes"
+	tcpdump -nr "$1" 2>/dev/null > "$1.txt"
+	if [ "$(wc -l < "$1.prefixes")" != "$(wc -l < "$1.txt")" ]; then
+		echo "MISMATCH $(wc -l < "$1.prefixes") prefixes for $(wc -l < "$1.txt") records"
+		return
+	fi
+	awk 'NR == FNR { p[FNR] = $0; next }
+	    /127.0.0.1 > 127.0.0.1: ICMP echo request/ {
+		sub(/^kprobe:/, "", p[FNR]); printf "%s ", p[FNR] }' \
+	    "$1.prefixes" "$1.txt"
 }
 
 # in_order "WANTED ..." "SEEN ...": whether the wanted functions appear
@@ -365,16 +376,16 @@ in_order() {
 
 # pattern_row TEST PATTERN "ORDER": bpf:kprobe:PATTERN (one link with
 # kprobe.multi, else a kprobe per function, as PCAP_BPF_MECHANISMS
-# allows) as NFLOG, filtered to the echo request of one ping over
-# loopback: the request must be seen at the ORDER functions in that
-# order, each record's prefix naming its function.
+# allows) as NFLOG during one ping over loopback: its echo request must
+# be seen at the ORDER functions in that order, each record's prefix
+# naming its function.
 pattern_row() {
 	wanted "$1" || return 0
 	test=$1 pattern=$2 order=$3
 	pcap=$TMPD/$test.pcap
 	err=$TMPD/$test.err
 	PCAP_BPF_DEBUG=1 tcpdump -ni "bpf:kprobe:$pattern" -y NFLOG -w "$pcap" \
-	    "icmp[icmptype] = icmp-echo and host 127.0.0.1" 2> "$err" &
+	    2> "$err" &
 	pid=$!
 	if ! wait_started "$err" $pid; then
 		wait_exit $pid
@@ -446,11 +457,19 @@ run_taps() {
 	# way down and up again through IPv4's functions.
 	pattern_row kprobe_pattern 'ip_*' "ip_output ip_rcv ip_local_deliver"
 	PCAP_BPF_MECHANISMS=kprobe pattern_row kprobe_pattern_one_by_one \
-	    'ip_rcv*' "ip_rcv ip_rcv_finish"
+	    'ip_rcv*' "ip_rcv ip_rcv_core"
 	unset PCAP_BPF_MECHANISMS
-	PCAP_BPF_FUNCTIONS_MAX=100000 pattern_row kprobe_pattern_all '*' \
+	pattern_row kprobe_pattern_tracked 'ip_*,track' \
 	    "ip_output ip_rcv ip_local_deliver"
-	unset PCAP_BPF_FUNCTIONS_MAX
+	# The filter in the probe (the replies rejected there), compiled
+	# for the pattern's program; each request at ip_rcv and ip_rcv_core.
+	PCAP_BPF_DEBUG=1 capture kprobe_pattern_filtered 'bpf:kprobe:ip_rcv*' 4 \
+	    "$echo_requests" ping_lo "$request" "" check_rejected_in_kernel
+	unset PCAP_BPF_DEBUG
+	# Every function with an skb, where one link can hold them.
+	PCAP_BPF_MECHANISMS=kprobe.multi PCAP_BPF_FUNCTIONS_MAX=100000 \
+	    pattern_row kprobe_pattern_all '*' "ip_output ip_rcv ip_local_deliver"
+	unset PCAP_BPF_FUNCTIONS_MAX PCAP_BPF_MECHANISMS
 	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
 	    "$echo_requests" ping_lo "$request"
 	unset PCAP_BPF_MECHANISMS
