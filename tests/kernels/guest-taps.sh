@@ -146,6 +146,14 @@ refused_by_kernel() {
 	return 0
 }
 
+# start_failure FILE: why tcpdump did not start, its own error line
+# first (PCAP_BPF_DEBUG's and libbpf's lines come before it).
+start_failure() {
+	why=$(grep "^tcpdump: " "$1" | grep -v "^tcpdump: verbose" | head -2 | tr '\n' ' ')
+	[ -n "$why" ] || why=$(grep -v "^tcpdump: verbose" "$1" | head -2 | tr '\n' ' ')
+	echo "$why"
+}
+
 # wanted ROW: GUEST_ROWS (row names, space-separated) runs those alone.
 wanted() {
 	case " ${GUEST_ROWS:-$1} " in *" $1 "*) return 0 ;; esac
@@ -169,7 +177,7 @@ capture() {
 	pid=$!
 	if ! wait_started "$err" $pid; then
 		wait_exit $pid
-		why=$(grep -v "^tcpdump: verbose" "$err" | head -2 | tr '\n' ' ')
+		why=$(start_failure "$err")
 		if refused_by_kernel "$why"; then
 			result "$test" skip none "the kernel refuses: $why"
 		else
@@ -389,8 +397,7 @@ pattern_row() {
 	pid=$!
 	if ! wait_started "$err" $pid; then
 		wait_exit $pid
-		why=$(grep -v "^tcpdump: verbose" "$err" | grep -v "^bpf:kprobe:.*: " | head -2 | tr '\n' ' ')
-		[ -n "$why" ] || why=$(tail -2 "$err" | tr '\n' ' ')
+		why=$(start_failure "$err")
 		if refused_by_kernel "$why"; then
 			result "$test" skip none "the kernel refuses: $why"
 		else
