@@ -120,6 +120,13 @@ check_rejected_in_kernel() {
 	    echo "no packet rejected in the kernel: $(grep 'passed,' "$err")"
 }
 
+# The same, by the filter compiled for the probe (PCAP_BPF_DEBUG=1).
+check_compiled_and_rejected() {
+	grep -q "filter compiled in 1 of 1 taps" "$err" ||
+	    echo "the filter was not compiled: $(grep 'filter compiled' "$err")"
+	check_rejected_in_kernel
+}
+
 # refused_by_kernel MESSAGE: whether every mechanism tried was refused for
 # a lack of the kernel's (no BPF trampolines, no kprobes) or left out by
 # PCAP_BPF_MECHANISMS.  A mechanism that failed otherwise (a program the
@@ -469,9 +476,10 @@ run_taps() {
 	pattern_row kprobe_pattern_tracked 'ip_*,track' \
 	    "ip_output ip_rcv ip_local_deliver"
 	# The filter in the probe (the replies rejected there), compiled
-	# for the pattern's program; each request at ip_rcv and ip_rcv_core.
+	# for the pattern's program (kprobe.multi's attach type, or a
+	# kprobe's); each request at ip_rcv and ip_rcv_core.
 	PCAP_BPF_DEBUG=1 capture kprobe_pattern_filtered 'bpf:kprobe:ip_rcv*' 4 \
-	    "$echo_requests" ping_lo "$request" "" check_rejected_in_kernel
+	    "$echo_requests" ping_lo "$request" "" check_compiled_and_rejected
 	unset PCAP_BPF_DEBUG
 	# Every function with an skb, where one link can hold them.
 	PCAP_BPF_MECHANISMS=kprobe.multi PCAP_BPF_FUNCTIONS_MAX=100000 \
