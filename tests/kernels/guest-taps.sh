@@ -51,7 +51,7 @@ mechanism_of() {
 		*) echo tp_btf ;;
 		esac ;;
 	17)	echo raw_tp ;;
-	2)	echo kprobe ;;
+	2)	case $links in *kprobe_multi*) echo kprobe.multi ;; *) echo kprobe ;; esac ;;
 	3)	case $links in *tcx*) echo tcx ;; *) echo clsact ;; esac ;;
 	6)	echo xdp ;;
 	"")	echo none ;;
@@ -413,9 +413,6 @@ pattern_row() {
 		return
 	fi
 	mech=$(mechanism_of $pid)
-	case $(cat /proc/$pid/fdinfo/* 2>/dev/null | sed -n 's/^link_type:[[:space:]]*//p') in
-	*kprobe_multi*) mech=kprobe.multi ;;
-	esac
 	busybox ping -c 1 127.0.0.1 >/dev/null 2>&1
 	sleep 1
 	kill -INT $pid
