@@ -449,8 +449,7 @@ attach_functions_multi(struct capture_probe *probe, struct bpf_program *prog,
 	struct timespec start;
 
 	if (bpftrace_function_limit_check("kprobe.multi", tap->target,
-	    set->count, 0,
-	    why, len) != TAP_OK)
+	    set->count, 0, why, len) != TAP_OK)
 		return E2BIG;
 	opts.syms = (const char **)set->symbols;
 	opts.cookies = (const __u64 *)set->cookies;
