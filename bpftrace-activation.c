@@ -13,6 +13,7 @@
 
 #include "bpftrace-activation.h"
 #include "bpftrace-btf.h"
+#include "bpftrace-function-pattern.h"
 #include "bpftrace-probe.h"
 #include "bpftrace-scope.h"
 #include "bpftrace-status.h"
@@ -43,9 +44,13 @@ release_probes(struct capture_holding *h)
 void
 bpftrace_capture_holding_release(struct capture_holding *h)
 {
+	int i;
+
 	if (h == NULL)
 		return;
 	release_probes(h);
+	for (i = 0; i < TAPS_MAX; i++)
+		bpftrace_function_set_free(h->taps[i].functions);
 	free(h);
 }
 

@@ -378,8 +378,8 @@ bpftrace_btf_type_describe(const struct btf *btf, unsigned int type_id,
 
 void
 bpftrace_btf_each_skb_target(const struct btf *btf, enum btf_target_kind kind,
-    void (*fn)(void *ctx, const char *name, const struct target_args *args),
-    void *ctx)
+    void (*fn)(void *ctx, unsigned int id, const char *name,
+    const struct target_args *args), void *ctx)
 {
 	unsigned int id, n = btf__type_cnt(btf);
 
@@ -389,7 +389,7 @@ bpftrace_btf_each_skb_target(const struct btf *btf, enum btf_target_kind kind,
 
 		if (target_of_type(btf, btf__type_by_id(btf, id), kind, &name,
 		    &args) == 0 && args.skb_mask != 0)
-			fn(ctx, name, &args);
+			fn(ctx, id, name, &args);
 	}
 }
 
@@ -431,12 +431,14 @@ struct nearest {
 };
 
 static void
-consider_name(void *ctx, const char *name, const struct target_args *args)
+consider_name(void *ctx, unsigned int id, const char *name,
+    const struct target_args *args)
 {
 	struct nearest *nn = ctx;
 	int score = edit_distance(nn->want, name);
 	int i;
 
+	(void)id;
 	(void)args;
 	/* A name that contains the request, or is contained in it, is close. */
 	if (strstr(name, nn->want) != NULL || strstr(nn->want, name) != NULL)

@@ -48,7 +48,7 @@ int	bpftrace_btf_reason_arg(const struct btf *btf,
 int	bpftrace_btf_skb_arg_count(const struct target_args *args);
 void	bpftrace_btf_each_skb_target(const struct btf *btf,
 	    enum btf_target_kind kind,
-	    void (*fn)(void *ctx, const char *name,
+	    void (*fn)(void *ctx, unsigned int id, const char *name,
 	    const struct target_args *args), void *ctx);
 int	bpftrace_btf_nearest_skb_targets(const struct btf *btf,
 	    enum btf_target_kind kind,

@@ -12,6 +12,7 @@
 
 #include "bpftrace-btf.h"
 #include "bpftrace-function.h"
+#include "bpftrace-function-pattern.h"
 #include "bpftrace-skb-arg.h"
 #include "bpftrace-status.h"
 #include "bpftrace-tracepoint-notes.h"
@@ -34,14 +35,6 @@ static const struct {
 	{ "netif_receive_skb_core", { "__netif_receive_skb_core", NULL } },
 	{ "dev_queue_xmit", { "__dev_queue_xmit", NULL } },
 };
-
-/* BPF's own tracepoint stubs: never what a user means. */
-static int
-is_bpf_internal(const char *name)
-{
-	return strncmp(name, "__bpf_trace_", 12) == 0 ||
-	    strncmp(name, "bpf_", 4) == 0;
-}
 
 /* Appends ", bpf:FAMILY:FUNCTION:argN" for a function with an skb. */
 static void
@@ -89,7 +82,7 @@ report_missing(const struct btf *btf, const char *device, const char *family,
 	n = bpftrace_btf_nearest_skb_targets(btf, BTF_TARGET_FUNCTION, name,
 	    near, 2);
 	for (j = 0; j < n; j++)
-		if (!is_bpf_internal(near[j]))
+		if (!bpftrace_function_is_bpf_internal(near[j]))
 			append_function(btf, family, near[j], suggestions,
 			    sizeof(suggestions));
 	snprintf(err, errlen, "%s: no function '%s' to probe in this kernel"
@@ -107,6 +100,9 @@ bpftrace_function_resolve(const char *device, const struct tap_spec *spec,
 	struct btf *owner;
 	int status;
 
+	if (spec->pattern)
+		return bpftrace_function_pattern_resolve(device, spec, vmlinux,
+		    tap, err, errlen);
 	memset(tap, 0, sizeof(*tap));
 	if (bpftrace_btf_find_target(vmlinux, BTF_TARGET_FUNCTION, spec->name,
 	    &args, &owner) != 0)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_arp.h>
@@ -27,6 +28,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/filter_decision.h"
+#include "bpftrace-function-pattern.h"
 #include "bpftrace-grant.h"
 #include "bpftrace-libbpf-log.h"
 #include "bpftrace-privilege.h"
@@ -81,6 +83,9 @@ struct capture_probe {
 	int target_prog_fd;		/* -1: none */
 	int xdp_program;		/* it is an XDP program */
 	char target_function[TAP_NAME_MAX];
+	struct bpf_link **function_links;	/* a pattern's kprobes, one
+						   per function */
+	size_t function_link_count;
 };
 
 /* The kernel wants a power of two of at least one page. */
@@ -131,6 +136,7 @@ program_for(struct capture_bpf *skel, enum probe_mechanism m, int xdp_program)
 	case PROBE_FEXIT: return xdp_program ? skel->progs.capture_xdp_exit :
 	    skel->progs.capture_fexit;
 	case PROBE_KPROBE: return skel->progs.capture_kprobe;
+	case PROBE_KPROBE_MULTI: return skel->progs.capture_kprobe_multi;
 	case PROBE_XDP: return xdp_linear(skel) ?
 	    skel->progs.capture_xdp_linear : skel->progs.capture_xdp;
 	case PROBE_TCX:
@@ -152,6 +158,7 @@ delivery_program_for(struct capture_bpf *skel, enum probe_mechanism m)
 	case PROBE_FENTRY: return skel->progs.deliver_fentry;
 	case PROBE_FEXIT: return skel->progs.deliver_fexit;
 	case PROBE_KPROBE: return skel->progs.deliver_kprobe;
+	case PROBE_KPROBE_MULTI: return skel->progs.deliver_kprobe_multi;
 	case PROBE_XDP: return xdp_linear(skel) ?
 	    skel->progs.deliver_xdp_linear : skel->progs.deliver_xdp;
 	case PROBE_TCX:
@@ -269,6 +276,7 @@ prepare_object(const struct capture_probe_request *req,
 	if (skel == NULL)
 		return errno ? errno : ENOMEM;
 	skel->rodata->skb_arg_index = (uint32_t)tap->skb_arg_index;
+	skel->rodata->function_pattern = tap->functions != NULL;
 	skel->rodata->skb_paged = (uint32_t)skb_paged;
 	skel->rodata->skb_output = (uint32_t)skb_output;
 	/* kprobes reach the first six arguments only. */
@@ -584,6 +592,94 @@ attach_xdp(struct capture_probe *probe, const struct resolved_tap *tap,
 	return 0;
 }
 
+static const char *refusal_hint(enum probe_mechanism m, int error);
+
+static double
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+static void
+report_attach_time(const struct resolved_tap *tap, const char *how,
+    const struct timespec *since)
+{
+	if (secure_getenv("PCAP_BPF_DEBUG") != NULL)
+		fprintf(stderr, "bpf:kprobe:%s: %zu functions attached %s in"
+		    " %.1f ms\n", tap->target, tap->functions->count, how,
+		    elapsed_ms(since));
+}
+
+/*
+ * A pattern's functions through one kprobe.multi link (fprobe, Linux
+ * 5.18): one registration for the set, each function's cookie with it.
+ */
+static int
+attach_functions_multi(struct capture_probe *probe, struct bpf_program *prog,
+    const struct resolved_tap *tap, char *why, size_t len)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
+	const struct function_set *set = tap->functions;
+	struct timespec start;
+
+	if (bpftrace_function_limit_check("kprobe.multi", tap->target,
+	    set->count, 0, why, len) != TAP_OK)
+		return E2BIG;
+	opts.syms = (const char **)set->symbols;
+	opts.cookies = (const __u64 *)set->cookies;
+	opts.cnt = set->count;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	probe->link = bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts);
+	if (probe->link == NULL)
+		return errno ? errno : EINVAL;
+	report_attach_time(tap, "with kprobe.multi", &start);
+	return 0;
+}
+
+/*
+ * A pattern's functions where the kernel has no kprobe.multi: a kprobe
+ * each, every one a perf event registered on its own, so far fewer.
+ */
+static int
+attach_functions_one_by_one(struct capture_probe *probe,
+    struct bpf_program *prog, const struct resolved_tap *tap, char *why,
+    size_t len)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, opts);
+	const struct function_set *set = tap->functions;
+	struct timespec start;
+	size_t i;
+	int error;
+
+	if (bpftrace_function_limit_check("kprobe", tap->target, set->count, 1,
+	    why, len) != TAP_OK)
+		return E2BIG;
+	probe->function_links = calloc(set->count,
+	    sizeof(*probe->function_links));
+	if (probe->function_links == NULL)
+		return ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < set->count; i++) {
+		opts.bpf_cookie = set->cookies[i];
+		probe->function_links[i] = bpf_program__attach_kprobe_opts(prog,
+		    set->symbols[i], &opts);
+		if (probe->function_links[i] == NULL) {
+			error = errno ? errno : EINVAL;
+			snprintf(why, len, "kprobe attaching at %s: %s%s",
+			    set->symbols[i], strerror(error),
+			    refusal_hint(PROBE_KPROBE, error));
+			return error;
+		}
+		probe->function_link_count = i + 1;
+	}
+	report_attach_time(tap, "as separate kprobes", &start);
+	return 0;
+}
+
 static int
 attach(struct capture_probe *probe, const struct resolved_tap *tap,
     enum probe_mechanism m, char *why, size_t len)
@@ -606,7 +702,12 @@ attach(struct capture_probe *probe, const struct resolved_tap *tap,
 		probe->link = bpf_program__attach_raw_tracepoint(prog,
 		    tap->target);
 		break;
+	case PROBE_KPROBE_MULTI:
+		return attach_functions_multi(probe, prog, tap, why, len);
 	case PROBE_KPROBE:
+		if (tap->functions != NULL)
+			return attach_functions_one_by_one(probe, prog, tap,
+			    why, len);
 		probe->link = bpf_program__attach_kprobe(prog, false,
 		    tap->target);
 		break;
@@ -624,12 +725,18 @@ static void
 detach(struct capture_probe *probe)
 {
 	int hook, created = 0;
+	size_t i;
 
 	bpf_link__destroy(probe->link);
 	probe->link = NULL;
 	if (probe->xdp_link_fd >= 0)
 		close(probe->xdp_link_fd);
 	probe->xdp_link_fd = -1;
+	for (i = 0; i < probe->function_link_count; i++)
+		bpf_link__destroy(probe->function_links[i]);
+	free(probe->function_links);
+	probe->function_links = NULL;
+	probe->function_link_count = 0;
 	for (hook = 0; hook < 2; hook++) {
 		bpf_link__destroy(probe->untrack_link[hook]);
 		probe->untrack_link[hook] = NULL;
@@ -692,6 +799,10 @@ refusal_hint(enum probe_mechanism m, int error)
 		if (error == ENOENT || error == EOPNOTSUPP)
 			return " (no kprobe support: CONFIG_KPROBES)";
 		break;
+	case PROBE_KPROBE_MULTI:
+		if (error == EINVAL || error == EOPNOTSUPP || error == 524)
+			return " (no kprobe.multi: Linux 5.18 with CONFIG_FPROBE)";
+		break;
 	case PROBE_TCX:
 		if (error == EINVAL)
 			return " (no tcx: Linux 6.6 or later)";
@@ -720,6 +831,13 @@ attachable(const struct resolved_tap *tap, enum probe_mechanism m, char *why,
 	if (m == PROBE_KPROBE &&
 	    access("/sys/bus/event_source/devices/kprobe", F_OK) != 0)
 		return ENOENT;
+	if (m == PROBE_KPROBE && tap->functions != NULL &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+	    BPF_FUNC_get_attach_cookie, NULL) == 0) {
+		snprintf(why, len, "kprobe: a function pattern needs attach"
+		    " cookies (bpf_get_attach_cookie(), Linux 5.15 or later)");
+		return EOPNOTSUPP;
+	}
 	if (m == PROBE_XDP && libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
 	    BPF_FUNC_xdp_load_bytes, NULL) == 0) {
 		snprintf(why, len, "xdp: this kernel has no multi-buffer XDP"

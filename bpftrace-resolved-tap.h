@@ -10,6 +10,8 @@
 
 #include "bpftrace-tap-name.h"
 
+struct function_set;
+
 enum probe_mechanism {
 	PROBE_TP_BTF,
 	PROBE_RAW_TP,
@@ -18,7 +20,8 @@ enum probe_mechanism {
 	PROBE_KPROBE,
 	PROBE_TCX,
 	PROBE_CLSACT,
-	PROBE_XDP
+	PROBE_XDP,
+	PROBE_KPROBE_MULTI		/* function patterns: one link for all */
 };
 
 #define TAP_MAX_MECHANISMS	2
@@ -45,6 +48,9 @@ struct resolved_tap {
 	uint32_t verdicts;		/* TAP_VERDICT_BIT()s kept; 0: all */
 	enum probe_mechanism mechanisms[TAP_MAX_MECHANISMS];
 	int mechanism_count;
+	struct function_set *functions;	/* a kprobe pattern's functions
+					   (bpftrace-function-pattern.h);
+					   freed with the tap */
 };
 
 typedef int (*tap_list_fn)(void *ctx, const char *device,

@@ -38,7 +38,8 @@
 	    "bpf:raw_tracepoint:NAME[:argN], e.g. bpf:raw_tracepoint:kfree_skb") \
 	F(KPROBE, "kprobe", TAP_CLASS_TRACING, parse_function, \
 	    bpftrace_function_resolve, 1, \
-	    "bpf:kprobe:FUNCTION[:argN], e.g. bpf:kprobe:ip_rcv") \
+	    "bpf:kprobe:FUNCTION[:argN] or bpf:kprobe:PATTERN, e.g."\
+	    " bpf:kprobe:ip_rcv, bpf:kprobe:ip_*") \
 	F(FENTRY, "fentry", TAP_CLASS_TRACING, parse_function, \
 	    bpftrace_function_resolve, 1, \
 	    "bpf:fentry:FUNCTION[:argN], e.g. bpf:fentry:ip_rcv") \

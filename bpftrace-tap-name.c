@@ -732,12 +732,75 @@ parse_raw_tracepoint(char *rest, struct tap_spec *spec, const char *usage,
 	    err, errlen);
 }
 
+/* The characters of a shell glob (fnmatch) besides a name's own. */
+static int
+is_glob_char(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '!' ||
+	    c == '-';
+}
+
+/*
+ * A function pattern: name characters and glob characters, with at least
+ * one '*', '?' or '[' (else it is a plain name).  Returns 1 for a pattern,
+ * 0 for anything else.
+ */
+static int
+is_function_pattern(const char *s)
+{
+	int glob = 0;
+
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s == '*' || *s == '?' || *s == '[')
+			glob = 1;
+		else if (!(*s == '_' || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    is_glob_char(*s)))
+			return 0;
+	}
+	return glob;
+}
+
+/*
+ * FUNCTION[:argN], or for kprobes a PATTERN: every function whose name
+ * the glob matches and that takes a struct sk_buff * (each function's
+ * own skb argument, so no :argN).
+ */
 static int
 parse_function(char *rest, struct tap_spec *spec, const char *usage,
     const char *device, char *err, size_t errlen)
 {
-	return parse_named_target(rest, spec, "function name", usage, device,
-	    err, errlen);
+	char *colon = strchr(rest, ':');
+
+	if (colon != NULL)
+		*colon = '\0';
+	spec->pattern = is_function_pattern(rest);
+	if (colon != NULL)
+		*colon = ':';
+	if (!spec->pattern)
+		return parse_named_target(rest, spec, "function name", usage,
+		    device, err, errlen);
+	if (spec->family != TAP_FAMILY_KPROBE) {
+		snprintf(err, errlen, "%s: function patterns are for"
+		    " bpf:kprobe: taps only, e.g. bpf:kprobe:%.48s", device,
+		    rest);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (colon != NULL) {
+		snprintf(err, errlen, "%s: a function pattern takes each"
+		    " function's own skb argument: leave out ':%.16s'", device,
+		    colon + 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	if (strlen(rest) >= TAP_NAME_MAX) {
+		snprintf(err, errlen, "%s: function pattern is longer than %d"
+		    " characters", device, TAP_NAME_MAX - 1);
+		return TAP_NO_SUCH_TAP;
+	}
+	strcpy(spec->name, rest);
+	return TAP_OK;
 }
 
 /* bpf:prog:ID, a decimal program id. */

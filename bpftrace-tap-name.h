@@ -8,6 +8,9 @@
  *					is "arg" and digits, else CATEGORY:NAME)
  *	bpf:raw_tracepoint:NAME[:argN]
  *	bpf:kprobe:FUNCTION[:argN]	(function entry, cheapest mechanism)
+ *	bpf:kprobe:PATTERN		(a shell glob, '*', '?' or [...]: every
+ *					function it matches that takes a
+ *					struct sk_buff *, e.g. bpf:kprobe:ip_*)
  *	bpf:fentry:FUNCTION[:argN]
  *	bpf:fexit:FUNCTION[:argN]
  *	bpf:tc:INTERFACE[:ingress|:egress][:before|:after]
@@ -143,6 +146,7 @@ struct tap_spec {
 	enum tap_program_side program_side;	/* xdp, tc prog= */
 	uint32_t verdicts;		/* xdp, tc prog=: TAP_VERDICT_BIT()s
 					   of the verdicts kept; 0: all */
+	int pattern;			/* kprobe only: name is a glob */
 };
 
 #define TAP_IFNAME_MAX		16	/* IFNAMSIZ,

@@ -70,7 +70,7 @@ bpftrace_probe_mechanism_name(enum probe_mechanism m)
 {
 	static const char *const names[] = {
 		"tp_btf", "raw_tp", "fentry", "fexit", "kprobe", "tcx",
-		"clsact", "xdp"
+		"clsact", "xdp", "kprobe.multi"
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";

@@ -109,12 +109,14 @@ struct tap_listing {
 };
 
 static void
-collect_tap(void *ctx, const char *name, const struct target_args *args)
+collect_tap(void *ctx, unsigned int id, const char *name,
+    const struct target_args *args)
 {
 	struct tap_listing *l = ctx;
 	const struct tracepoint_note *note = bpftrace_tracepoint_note_find(name);
 	struct listed_tap *t;
 
+	(void)id;
 	if (l->count == l->capacity) {
 		size_t cap = l->capacity ? 2 * l->capacity : 64;
 		struct listed_tap *n = realloc(l->taps, cap * sizeof(*n));

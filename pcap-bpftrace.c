@@ -39,6 +39,7 @@
 #include "bpftrace-filter.h"
 #include "bpftrace-filter-channel.h"
 #include "bpftrace-filter-keeper.h"
+#include "bpftrace-function-pattern.h"
 #include "bpftrace-nflog.h"
 #include "bpftrace-perf.h"
 #include "bpftrace-privilege.h"
@@ -74,6 +75,7 @@ struct handle_tap {
 	char label[TAP_DEVICE_MAX];	/* NFLOG prefix: skb:kfree_skb,
 	    tc:eth0 */
 	struct reason_names *reasons;	/* its reason argument's names */
+	struct function_names *functions;	/* a kprobe pattern's names */
 	struct tap_view view;		/* its probe's mapped knobs */
 };
 
@@ -216,8 +218,17 @@ static void
 nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
     char *prefix)
 {
-	size_t used = (size_t)snprintf(prefix, NFLOG_PREFIX_MAX, "%s",
-	    tap->label);
+	const char *function = (m->flags & RING_META_FUNCTION) ?
+	    bpftrace_function_name(tap->functions, m->function_id) : NULL;
+	size_t used;
+
+	/* A pattern's record: the function that saw it, kprobe:ip_rcv. */
+	if (function != NULL)
+		used = (size_t)snprintf(prefix, NFLOG_PREFIX_MAX, "%s:%s",
+		    bpftrace_tap_family_name(tap->spec.family), function);
+	else
+		used = (size_t)snprintf(prefix, NFLOG_PREFIX_MAX, "%s",
+		    tap->label);
 
 	if ((m->flags & RING_META_TRACKED) && used < NFLOG_PREFIX_MAX)
 		used += (size_t)snprintf(prefix + used,
@@ -1021,6 +1032,8 @@ free_resources(pcap_t *p)
 
 		bpftrace_reason_names_free(t->reasons);
 		t->reasons = NULL;
+		bpftrace_function_names_free(t->functions);
+		t->functions = NULL;
 		bpftrace_tap_view_close(&t->view);
 	}
 	pb->probes_open = 0;
@@ -1134,6 +1147,8 @@ apply_description(pcap_t *p, const struct capture_grant *grant)
 
 		if (g->reason_arg_index >= 0 && pb->taps[i].reasons == NULL)
 			pb->taps[i].reasons = bpftrace_reason_names_load(g->reason_enum);
+		if (pb->taps[i].spec.pattern && pb->taps[i].functions == NULL)
+			pb->taps[i].functions = bpftrace_function_names_load();
 		if (!g->ieee80211)
 			ieee80211 = 0;
 	}

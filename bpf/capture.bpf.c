@@ -29,6 +29,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 skb_arg_index = 0;
 /* The tracepoint's or function's drop/reset reason argument; -1: none. */
 const volatile __s32 reason_arg_index = -1;
+/* A kprobe pattern's probe: the function and skb come in the cookie. */
+const volatile __u32 function_pattern = 0;
 /* Which tap of the capture this probe is (several may share one ring). */
 const volatile __u16 tap_index = 0;
 const volatile __u32 snaplen = 262144;
@@ -919,15 +921,48 @@ name(__u64 *ctx)							\
 XDP_PROGRAM_TAP("fentry", capture_xdp_entry)
 XDP_PROGRAM_TAP("fexit", capture_xdp_exit)
 
-/* Function entry where the kernel has no BPF trampoline. */
+/*
+ * A kprobe pattern's function (bpf:kprobe:ip_*): one program for all of
+ * them, each attachment's cookie saying which function it is and which
+ * register holds its skb (FUNCTION_COOKIE()).  No reason argument: it
+ * differs from function to function.
+ */
+static __always_inline void
+capture_function(void *regs)
+{
+	__u64 cookie = bpf_get_attach_cookie(regs);
+	struct packet_layout pl = {};
+
+	pl.function_id = FUNCTION_COOKIE_BTF_ID(cookie);
+	capture_kernel_skb(regs, (struct sk_buff *)register_argument(regs,
+	    FUNCTION_COOKIE_SKB_ARG(cookie)), -1, &pl);
+}
+
+/*
+ * Function entry where the kernel has no BPF trampoline; a pattern's
+ * functions where it has no kprobe.multi (a kprobe each, same cookies).
+ */
 SEC("kprobe")
 int
 capture_kprobe(void *regs)
 {
 	struct packet_layout pl = {};
 
+	if (function_pattern) {
+		capture_function(regs);
+		return 0;
+	}
 	capture_kernel_skb(regs, (struct sk_buff *)register_argument(regs,
 	    skb_arg_index), REASON_ARGUMENT(register_argument, regs), &pl);
+	return 0;
+}
+
+/* A pattern's functions through one kprobe.multi link (Linux 5.18). */
+SEC("kprobe.multi")
+int
+capture_kprobe_multi(void *regs)
+{
+	capture_function(regs);
 	return 0;
 }
 
@@ -1042,6 +1077,14 @@ TRACING_DELIVERY("fexit", deliver_fexit)
 SEC("kprobe")
 int
 deliver_kprobe(void *regs)
+{
+	deliver_decided(SOURCE_KERNEL_SKB, regs);
+	return 0;
+}
+
+SEC("kprobe.multi")
+int
+deliver_kprobe_multi(void *regs)
 {
 	deliver_decided(SOURCE_KERNEL_SKB, regs);
 	return 0;

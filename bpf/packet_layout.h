@@ -59,6 +59,8 @@ struct packet_layout {
 	int	tracked;		/* matched before: track_* hold its entry */
 	__u32	track_id;		/* the packet's identity */
 	__u32	track_generation;	/* the filter it matched */
+	__u32	function_id;		/* a kprobe pattern's function (its
+					   BTF id); 0: not a pattern */
 };
 
 static __always_inline __u16

@@ -94,6 +94,10 @@ fill_packet_meta(int source, const struct packet_layout *pl,
 		m->verdict = pl->verdict;
 		m->flags |= RING_META_HAS_VERDICT;
 	}
+	if (pl->function_id) {
+		m->function_id = pl->function_id;
+		m->flags |= RING_META_FUNCTION;
+	}
 	if (pl->in_task) {
 		m->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(m->comm, sizeof(m->comm));

@@ -55,6 +55,7 @@ struct ring_record {
 #define RING_META_TRACKED		0x08	/* ,track: track_id is set */
 #define RING_META_HAS_VERDICT		0x20	/* at the user's XDP or tc
 						   program: verdict is set */
+#define RING_META_FUNCTION		0x10	/* function_id is set */
 
 struct ring_packet_meta {
 	__u32	ifindex;
@@ -70,7 +71,20 @@ struct ring_packet_meta {
 	__u32	track_id;	/* RING_META_TRACKED: the packet's identity */
 	__s32	verdict;	/* RING_META_HAS_VERDICT: what the user's
 				   program returned (XDP_*, TC_ACT_*) */
+	__u32	function_id;	/* RING_META_FUNCTION: a kprobe pattern's
+				   function that saw the packet, by its
+				   BTF id in vmlinux */
 };
+
+/*
+ * A kprobe pattern's functions share one program; each attachment's
+ * cookie tells it which function it runs for (the BTF id, which the
+ * reader turns into the name) and which register holds the skb.
+ */
+#define FUNCTION_COOKIE(btf_id, skb_arg) \
+	((__u64)(skb_arg) << 32 | (__u64)(__u32)(btf_id))
+#define FUNCTION_COOKIE_BTF_ID(cookie)	((__u32)(cookie))
+#define FUNCTION_COOKIE_SKB_ARG(cookie)	((__u32)((cookie) >> 32))
 
 /* Directions, numbered as libpcap's pcap_direction_t. */
 #define RING_DIRECTION_INOUT	0

@@ -68,6 +68,23 @@ is_identifier(const char *s)
 	return 1;
 }
 
+/* A shell glob of name characters with at least one of '*', '?', '['. */
+static int
+is_pattern(const char *s)
+{
+	int glob = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '*' || *s == '?' || *s == '[')
+			glob = 1;
+		else if (!(*s == '_' || *s == ']' || *s == '!' || *s == '-' ||
+		    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9')))
+			return 0;
+	}
+	return glob;
+}
+
 /* What each family promises of the fields it fills. */
 static void
 check_fields(const struct tap_spec *s)
@@ -89,7 +106,13 @@ check_fields(const struct tap_spec *s)
 	case TAP_FAMILY_KPROBE:
 	case TAP_FAMILY_FENTRY:
 	case TAP_FAMILY_FEXIT:
-		if (!is_identifier(s->name))
+		if (s->pattern && s->family != TAP_FAMILY_KPROBE)
+			promise_broken("a function pattern outside kprobe");
+		if (s->pattern && (s->skb_arg_index != TAP_ARG_FROM_BTF ||
+		    !is_pattern(s->name)))
+			promise_broken("a function pattern with an argument,"
+			    " or of other characters");
+		if (!s->pattern && !is_identifier(s->name))
 			promise_broken("tracepoint or function not a kernel"
 			    " name");
 		break;

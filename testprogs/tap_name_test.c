@@ -30,6 +30,40 @@ expect_ok(const char *device, enum tap_family family, const char *category,
 }
 
 static void
+expect_not_pattern(const char *device)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+
+	if (bpftrace_tap_spec_parse(device, &spec, err, sizeof(err)) !=
+	    TAP_OK || spec.pattern) {
+		printf("FAIL %s: taken for a pattern, or refused (%s)\n",
+		    device, err);
+		failures++;
+	} else
+		passes++;
+}
+
+/* A kprobe pattern: kept as typed, flagged, the skb found per function. */
+static void
+expect_pattern(const char *device, const char *pattern)
+{
+	struct tap_spec spec;
+	char err[256] = "";
+	int status = bpftrace_tap_spec_parse(device, &spec, err, sizeof(err));
+
+	if (status != TAP_OK || spec.family != TAP_FAMILY_KPROBE ||
+	    !spec.pattern || strcmp(spec.name, pattern) != 0 ||
+	    spec.skb_arg_index != TAP_ARG_FROM_BTF) {
+		printf("FAIL %s: status %d (%s) pattern %d name '%s' arg %d\n",
+		    device, status, err, spec.pattern, spec.name,
+		    spec.skb_arg_index);
+		failures++;
+	} else
+		passes++;
+}
+
+static void
 expect_hooks(const char *device, const char *name, enum tap_hooks hooks)
 {
 	struct tap_spec spec;
@@ -245,10 +279,24 @@ main(void)
 
 	expect_ok("bpf:kprobe:ip_rcv", TAP_FAMILY_KPROBE, "", "ip_rcv",
 	    TAP_ARG_FROM_BTF);
+	expect_not_pattern("bpf:kprobe:ip_rcv");
+	expect_not_pattern("bpf:kprobe:ip_rcv:arg1");
 	expect_ok("bpf:fentry:sk_skb_reason_drop:arg2", TAP_FAMILY_FENTRY, "",
 	    "sk_skb_reason_drop", 1);
 	expect_ok("bpf:fexit:ip_rcv", TAP_FAMILY_FEXIT, "", "ip_rcv",
 	    TAP_ARG_FROM_BTF);
+	expect_pattern("bpf:kprobe:ip_*", "ip_*");
+	expect_pattern("bpf:kprobe:*", "*");
+	expect_pattern("bpf:kprobe:tcp_v?_rcv", "tcp_v?_rcv");
+	expect_pattern("bpf:kprobe:[!_]*skb*", "[!_]*skb*");
+	expect_pattern("bpf:kprobe:ip[6-]*", "ip[6-]*");
+	expect_error("bpf:kprobe:ip_*:arg1", "a function pattern takes each"
+	    " function's own skb argument: leave out ':arg1'");
+	expect_error("bpf:fentry:ip_*", "function patterns are for bpf:kprobe:"
+	    " taps only");
+	expect_error("bpf:fexit:*", "function patterns are for bpf:kprobe:");
+	expect_error("bpf:kprobe:ip_*/x", "is not a kernel name");
+	expect_error("bpf:kprobe:ip-rcv", "'ip-rcv' is not a kernel name");
 	expect_hooks("bpf:tc:eth0", "eth0", TAP_HOOKS_BOTH);
 	expect_hooks("bpf:tc:veth-a.10:ingress", "veth-a.10",
 	    TAP_HOOKS_INGRESS);

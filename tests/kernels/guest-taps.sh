@@ -51,7 +51,7 @@ mechanism_of() {
 		*) echo tp_btf ;;
 		esac ;;
 	17)	echo raw_tp ;;
-	2)	echo kprobe ;;
+	2)	case $links in *kprobe_multi*) echo kprobe.multi ;; *) echo kprobe ;; esac ;;
 	3)	case $links in *tcx*) echo tcx ;; *) echo clsact ;; esac ;;
 	6)	echo xdp ;;
 	"")	echo none ;;
@@ -120,6 +120,13 @@ check_rejected_in_kernel() {
 	    echo "no packet rejected in the kernel: $(grep 'passed,' "$err")"
 }
 
+# The same, by the filter compiled for the probe (PCAP_BPF_DEBUG=1).
+check_compiled_and_rejected() {
+	grep -q "filter compiled in 1 of 1 taps" "$err" ||
+	    echo "the filter was not compiled: $(grep 'filter compiled' "$err")"
+	check_rejected_in_kernel
+}
+
 # refused_by_kernel MESSAGE: whether every mechanism tried was refused for
 # a lack of the kernel's (no BPF trampolines, no kprobes) or left out by
 # PCAP_BPF_MECHANISMS.  A mechanism that failed otherwise (a program the
@@ -134,7 +141,7 @@ refused_by_kernel() {
 	echo "$ways" | tr ';' '\n' | while read -r way; do
 		case $way in
 		"") ;;
-		*"refuses BPF trampolines"*|*"no kprobe support"*|*"not in PCAP_BPF_MECHANISMS"*|*"no multi-buffer XDP"*) ;;
+		*"refuses BPF trampolines"*|*"no kprobe support"*|*"not in PCAP_BPF_MECHANISMS"*|*"no multi-buffer XDP"*|*"no kprobe.multi"*|*"needs attach cookies"*) ;;
 		*)	echo no ;;
 		esac
 	done | grep -q no && return 1
@@ -144,6 +151,14 @@ refused_by_kernel() {
 		case $1 in *"refused every way"*) ;; *) return 1 ;; esac ;;
 	esac
 	return 0
+}
+
+# start_failure FILE: why tcpdump did not start, its own error line
+# first (PCAP_BPF_DEBUG's and libbpf's lines come before it).
+start_failure() {
+	why=$(grep "^tcpdump: " "$1" | grep -v "^tcpdump: verbose" | head -2 | tr '\n' ' ')
+	[ -n "$why" ] || why=$(grep -v "^tcpdump: verbose" "$1" | head -2 | tr '\n' ' ')
+	echo "$why"
 }
 
 # wanted ROW: GUEST_ROWS (row names, space-separated) runs those alone.
@@ -169,7 +184,7 @@ capture() {
 	pid=$!
 	if ! wait_started "$err" $pid; then
 		wait_exit $pid
-		why=$(grep -v "^tcpdump: verbose" "$err" | head -2 | tr '\n' ' ')
+		why=$(start_failure "$err")
 		if refused_by_kernel "$why"; then
 			result "$test" skip none "the kernel refuses: $why"
 		else
@@ -590,6 +605,74 @@ whole_rows() {
 	wait $hpid 2>/dev/null
 }
 
+# The functions at which a pattern's capture saw the echo requests, in
+# order.  No tshark here, and tcpdump does not print NFLOG prefixes: they
+# are NUL-terminated strings in the file, one per record
+# ("kprobe:FUNCTION"), paired with tcpdump's line of the same record.
+# (libpcap compiles no IP filter for NFLOG: the requests are picked here.)
+pattern_path() {
+	tr -c 'a-z0-9_:' '\n' < "$1" | grep '^kprobe:' > "$1.prefixes"
+	tcpdump -nr "$1" 2>/dev/null > "$1.txt"
+	if [ "$(wc -l < "$1.prefixes")" != "$(wc -l < "$1.txt")" ]; then
+		echo "MISMATCH $(wc -l < "$1.prefixes") prefixes for $(wc -l < "$1.txt") records"
+		return
+	fi
+	awk 'NR == FNR { p[FNR] = $0; next }
+	    /127.0.0.1 > 127.0.0.1: ICMP echo request/ {
+		sub(/^kprobe:/, "", p[FNR]); printf "%s ", p[FNR] }' \
+	    "$1.prefixes" "$1.txt"
+}
+
+# in_order "WANTED ..." "SEEN ...": whether the wanted functions appear
+# in the seen ones in that order (others may come between).
+in_order() {
+	rest=" $2 "
+	for f in $1; do
+		case $rest in
+		*" $f "*) rest=${rest#*" $f "}; rest=" $rest" ;;
+		*) return 1 ;;
+		esac
+	done
+	return 0
+}
+
+# pattern_row TEST PATTERN "ORDER": bpf:kprobe:PATTERN (one link with
+# kprobe.multi, else a kprobe per function, as PCAP_BPF_MECHANISMS
+# allows) as NFLOG during one ping over loopback: its echo request must
+# be seen at the ORDER functions in that order, each record's prefix
+# naming its function.
+pattern_row() {
+	wanted "$1" || return 0
+	test=$1 pattern=$2 order=$3
+	pcap=$TMPD/$test.pcap
+	err=$TMPD/$test.err
+	PCAP_BPF_DEBUG=1 tcpdump -ni "bpf:kprobe:$pattern" -y NFLOG -w "$pcap" \
+	    2> "$err" &
+	pid=$!
+	if ! wait_started "$err" $pid; then
+		wait_exit $pid
+		why=$(start_failure "$err")
+		if refused_by_kernel "$why"; then
+			result "$test" skip none "the kernel refuses: $why"
+		else
+			result "$test" fail none "tcpdump did not start: $why"
+		fi
+		return
+	fi
+	mech=$(mechanism_of $pid)
+	busybox ping -c 1 127.0.0.1 >/dev/null 2>&1
+	sleep 1
+	kill -INT $pid
+	wait $pid 2>/dev/null
+	path=$(pattern_path "$pcap")
+	attached=$(sed -n 's/.*: \([0-9]* functions attached .*\)/\1/p' "$err" | head -1)
+	if in_order "$order" "$path"; then
+		result "$test" pass "$mech" "$attached; the echo request at: $path"
+	else
+		result "$test" fail "$mech" "not seen at '$order' in order; seen at: '$path' ($(tail -2 "$err" | tr '\n' ' '))"
+	fi
+}
+
 run_taps() {
 	listing
 	echo_requests="icmp[icmptype] = icmp-echo and host 127.0.0.1"
@@ -628,6 +711,24 @@ run_taps() {
 	# kfree_skb, through the verifier; each request at both taps.
 	capture tracked "bpf:kprobe:ip_rcv+tracepoint:skb:consume_skb,track" 4 \
 	    "$echo_requests" ping_lo "$request"
+	# Function patterns (bpftrace-function-pattern.h): the request's
+	# way down and up again through IPv4's functions.
+	pattern_row kprobe_pattern 'ip_*' "ip_output ip_rcv ip_local_deliver"
+	PCAP_BPF_MECHANISMS=kprobe pattern_row kprobe_pattern_one_by_one \
+	    'ip_rcv*' "ip_rcv ip_rcv_core"
+	unset PCAP_BPF_MECHANISMS
+	pattern_row kprobe_pattern_tracked 'ip_*,track' \
+	    "ip_output ip_rcv ip_local_deliver"
+	# The filter in the probe (the replies rejected there), compiled
+	# for the pattern's program (kprobe.multi's attach type, or a
+	# kprobe's); each request at ip_rcv and ip_rcv_core.
+	PCAP_BPF_DEBUG=1 capture kprobe_pattern_filtered 'bpf:kprobe:ip_rcv*' 4 \
+	    "$echo_requests" ping_lo "$request" "" check_compiled_and_rejected
+	unset PCAP_BPF_DEBUG
+	# Every function with an skb, where one link can hold them.
+	PCAP_BPF_MECHANISMS=kprobe.multi PCAP_BPF_FUNCTIONS_MAX=100000 \
+	    pattern_row kprobe_pattern_all '*' "ip_output ip_rcv ip_local_deliver"
+	unset PCAP_BPF_FUNCTIONS_MAX PCAP_BPF_MECHANISMS
 	PCAP_BPF_MECHANISMS=kprobe capture kprobe_as_kprobe bpf:kprobe:ip_rcv 2 \
 	    "$echo_requests" ping_lo "$request"
 	unset PCAP_BPF_MECHANISMS
