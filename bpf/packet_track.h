@@ -147,4 +147,58 @@ track_begin(struct decision_record *r, __u32 generation)
 	bpf_map_update_elem(&tracked, &key, &e, BPF_ANY);
 }
 
+/* GSO segments of one packet followed; past them, only counted. */
+#define TRACK_SEGMENTS_MAX	128
+/* How far the segments past TRACK_SEGMENTS_MAX are counted. */
+#define TRACK_SEGMENTS_COUNTED	1024
+
+/*
+ * GSO split skb into the list segs (the segmenting function's return: a
+ * list linked by ->next, NULL when nothing was split, or an ERR_PTR):
+ * when skb is followed, each segment is followed under the same identity
+ * (and its head, for the clones the taps meet later).  The original goes
+ * at its free as usual.  Segments past the bound, or refused by a full
+ * map, are counted as not followed.
+ */
+static __always_inline void
+track_segments(struct sk_buff *skb, struct sk_buff *segs)
+{
+	struct capture_counters *c;
+	struct track_entry *e, copy;
+	__u64 key = (__u64)skb;
+	__u32 followed = 0, missed = 0;
+	int i;
+
+	if (segs == NULL || (__u64)segs >= (__u64)-4095 /* ERR_PTR */)
+		return;
+	e = bpf_map_lookup_elem(&tracked, &key);
+	if (e == NULL)
+		return;
+	copy = *e;
+	for (i = 0; i < TRACK_SEGMENTS_MAX && segs != NULL; i++) {
+		key = (__u64)segs;
+		if (key != (__u64)skb) {	/* fraglist GSO keeps skb first */
+			if (bpf_map_update_elem(&tracked, &key, &copy,
+			    BPF_ANY) == 0)
+				followed++;
+			else
+				missed++;
+			key = TRACK_HEAD_KEY(BPF_CORE_READ(segs, head));
+			bpf_map_update_elem(&tracked, &key, &copy, BPF_ANY);
+		}
+		segs = BPF_CORE_READ(segs, next);
+	}
+	for (i = 0; i < TRACK_SEGMENTS_COUNTED && segs != NULL; i++) {
+		missed++;
+		segs = BPF_CORE_READ(segs, next);
+	}
+	c = counter_slot(bpf_get_smp_processor_id());
+	if (followed != 0) {
+		__sync_fetch_and_add(&c->tracked, followed);
+		__sync_fetch_and_add(&c->segments, followed);
+	}
+	if (missed != 0)
+		__sync_fetch_and_add(&c->segments_missed, missed);
+}
+
 #endif /* BPFTRACE_PACKET_TRACK_H */
