@@ -2,7 +2,8 @@
 /*
  * Tracking (,track): a packet the filter accepted at one tap of the
  * capture is captured at every later tap until the kernel frees it, even
- * when it no longer matches (NAT rewrote it, a tunnel wrapped it).
+ * when it no longer matches (NAT rewrote it, a tunnel wrapped it, GSO
+ * split it).
  *
  * The packets followed are entries of an LRU hash shared by every tap of
  * the capture, keyed by the skb's address, the value the packet's
@@ -21,12 +22,15 @@
  * itself is looked up by its head, then followed under its own address.
  * Only a cloned skb is looked up so: a head address reused by a fresh
  * buffer after a free the probe did not see would otherwise be taken for
- * a packet followed.  Limits: GSO segments and GRO-merged or copied
- * packets (skb_copy, pskb_copy) are new skbs with new data and are not
- * followed; skbs the kernel frees without those tracepoints (kfree_skb
- * partial frees of GRO-merged skbs, some drivers' recycling) leave an
- * entry that the LRU evicts in time, and that a new skb at the same
- * address would inherit meanwhile.
+ * a packet followed.  GSO segments are new skbs with new data: where the
+ * kernel splits a packet followed (__skb_gso_segment()), a hidden fexit
+ * program (track_gso) enters each segment under the packet's identity
+ * (track_segments()); kernels without BPF trampolines load none, and do
+ * not follow segments.  Limits: GRO-merged or copied packets (skb_copy,
+ * pskb_copy) are not followed; skbs the kernel frees without those
+ * tracepoints (kfree_skb_partial() of GRO-merged skbs, TCP's receive
+ * path, some drivers' recycling) leave an entry that the LRU evicts in
+ * time, and that a new skb at the same address would inherit meanwhile.
  *
  * The identity is the CPU and this CPU's count of packets it began to
  * follow: (count << 8) | cpu, unique per capture while no CPU begins to
@@ -166,7 +170,6 @@ track_segments(struct sk_buff *skb, struct sk_buff *segs)
 	struct capture_counters *c;
 	struct track_entry *e, copy;
 	__u64 key = (__u64)skb;
-	__u32 followed = 0, missed = 0;
 	int i;
 
 	if (segs == NULL || (__u64)segs >= (__u64)-4095 /* ERR_PTR */)
@@ -175,30 +178,30 @@ track_segments(struct sk_buff *skb, struct sk_buff *segs)
 	if (e == NULL)
 		return;
 	copy = *e;
+	c = counter_slot(bpf_get_smp_processor_id());
+	/*
+	 * Counted as they go, not summed in variables: the verifier walks
+	 * every turn of a bounded loop, and sums that differ by the path
+	 * taken would keep it from merging the paths (2^128 of them).
+	 */
 	for (i = 0; i < TRACK_SEGMENTS_MAX && segs != NULL; i++) {
 		key = (__u64)segs;
 		if (key != (__u64)skb) {	/* fraglist GSO keeps skb first */
 			if (bpf_map_update_elem(&tracked, &key, &copy,
-			    BPF_ANY) == 0)
-				followed++;
-			else
-				missed++;
+			    BPF_ANY) == 0) {
+				__sync_fetch_and_add(&c->tracked, 1);
+				__sync_fetch_and_add(&c->segments, 1);
+			} else
+				__sync_fetch_and_add(&c->segments_missed, 1);
 			key = TRACK_HEAD_KEY(BPF_CORE_READ(segs, head));
 			bpf_map_update_elem(&tracked, &key, &copy, BPF_ANY);
 		}
 		segs = BPF_CORE_READ(segs, next);
 	}
 	for (i = 0; i < TRACK_SEGMENTS_COUNTED && segs != NULL; i++) {
-		missed++;
+		__sync_fetch_and_add(&c->segments_missed, 1);
 		segs = BPF_CORE_READ(segs, next);
 	}
-	c = counter_slot(bpf_get_smp_processor_id());
-	if (followed != 0) {
-		__sync_fetch_and_add(&c->tracked, followed);
-		__sync_fetch_and_add(&c->segments, followed);
-	}
-	if (missed != 0)
-		__sync_fetch_and_add(&c->segments_missed, missed);
 }
 
 #endif /* BPFTRACE_PACKET_TRACK_H */
