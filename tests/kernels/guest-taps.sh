@@ -419,7 +419,7 @@ tracked_gso_row() {
 			result tracked_gso fail none "$t: tcpdump did not start: $(grep -v '^libbpf' "$TMPD/gso-$t.err" | head -2 | tr '\n' ' ')"
 			return
 		fi
-		[ $t = track ] && mech=$(mechanism_of $gpid)
+		[ $t = plain ] && mech=$(mechanism_of $gpid)
 	done
 	tcp_stream_a_to_b
 	sleep 1
