@@ -213,6 +213,7 @@ track_request(const struct capture_holding *h, int i,
 	}
 	pr->untrack_kfree_skb = !kfree;
 	pr->untrack_consume_skb = !consume;
+	pr->track_segments = 1;
 }
 
 /* Tap i's probe, writing into tap 0's ring, loaded and attached. */

@@ -258,6 +258,10 @@ bpftrace_tap_view_counters(const struct tap_view *v, struct capture_totals *t)
 		    __ATOMIC_RELAXED);
 		t->untracked += __atomic_load_n(&v->counters[i].untracked,
 		    __ATOMIC_RELAXED);
+		t->segments += __atomic_load_n(&v->counters[i].segments,
+		    __ATOMIC_RELAXED);
+		t->segments_missed += __atomic_load_n(
+		    &v->counters[i].segments_missed, __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < GRANT_PROGS_MAX; i++)
 		if (v->prog_fds[i] >= 0)

@@ -27,6 +27,8 @@ struct capture_totals {
 				   where it was running); packets unseen */
 	uint64_t tracked;	/* ,track: entries made (packets followed) */
 	uint64_t untracked;	/* entries removed when the skb was freed */
+	uint64_t segments;	/* GSO segments followed (in tracked) */
+	uint64_t segments_missed; /* GSO segments not followed */
 };
 
 struct tap_view {

@@ -86,7 +86,143 @@ struct capture_probe {
 	struct bpf_link **function_links;	/* a pattern's kprobes, one
 						   per function */
 	size_t function_link_count;
+	struct bpf_link *gso_link;	/* ,track: the one where GSO splits */
+	int gso_refused;		/* the kernel refused it: without */
+	int gso_loading;		/* the object being loaded has it */
+	const char *device;		/* for messages, while opening */
 };
+
+/*
+ * ,track: the functions where GSO splits an skb, the first this kernel's
+ * BTF has: __skb_gso_segment() (5.x on; the transmit path's
+ * validate_xmit_skb(), netfilter's queue, qdiscs that segment), else
+ * skb_mac_gso_segment(), which it calls.  Each takes the skb first and
+ * returns the list of segments.  NULL where none is known (or no BTF).
+ */
+static const char *
+gso_target(uint32_t *nargs)
+{
+	static const char *const names[] = {
+		"__skb_gso_segment", "skb_mac_gso_segment"
+	};
+	static const char *found;
+	static uint32_t found_nargs;
+	static int known;
+	const struct btf_type *t;
+	struct btf *vmlinux;
+	size_t i;
+	int id;
+
+	if (!known && (vmlinux = btf__load_vmlinux_btf()) != NULL) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			id = btf__find_by_name_kind(vmlinux, names[i],
+			    BTF_KIND_FUNC);
+			if (id <= 0 ||
+			    (t = btf__type_by_id(vmlinux, id)) == NULL ||
+			    (t = btf__type_by_id(vmlinux, t->type)) == NULL ||
+			    !btf_is_func_proto(t) || btf_vlen(t) < 1 ||
+			    btf_vlen(t) > 11)
+				continue;
+			found = names[i];
+			found_nargs = btf_vlen(t);
+			break;
+		}
+		btf__free(vmlinux);
+	}
+	known = 1;
+	*nargs = found_nargs;
+	return found;
+}
+
+/*
+ * Whether the kernel loads an fexit program at the GSO target: a program
+ * that only returns, asked once.  Kernels that refuse BPF trampolines
+ * (lockdown, no JIT support) refuse it here, and the probe is then loaded
+ * without the program, sparing a load that would fail.  0, or the errno.
+ */
+static int
+gso_fexit_refusal(void)
+{
+	static int known = -1;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT }
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+	    .expected_attach_type = BPF_TRACE_FEXIT);
+	const char *target;
+	uint32_t nargs;
+	int fd, id;
+
+	if (known >= 0)
+		return known;
+	if ((target = gso_target(&nargs)) == NULL ||
+	    (id = libbpf_find_vmlinux_btf_id(target, BPF_TRACE_FEXIT)) < 0) {
+		known = ENOENT;
+		return known;
+	}
+	opts.attach_btf_id = (uint32_t)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,
+	    sizeof(insns) / sizeof(insns[0]), &opts);
+	known = fd >= 0 ? 0 : errno ? errno : EINVAL;
+	if (fd >= 0)
+		close(fd);
+	return known;
+}
+
+/*
+ * Says why GSO segments are not followed (PCAP_BPF_DEBUG): stage is what
+ * failed with error.  Once per probe: the probe is then without them.
+ */
+static void
+gso_refuse(struct capture_probe *probe, const char *stage, int error)
+{
+	uint32_t nargs;
+	const char *target = gso_target(&nargs);
+
+	probe->gso_refused = 1;
+	if (secure_getenv("PCAP_BPF_DEBUG") == NULL)
+		return;
+	if (target == NULL)
+		fprintf(stderr, "%s: tracking: GSO segments are not followed:"
+		    " no __skb_gso_segment in the kernel's BTF\n",
+		    probe->device);
+	else
+		fprintf(stderr, "%s: tracking: GSO segments are not followed:"
+		    " %s fexit at %s: %s%s\n", probe->device, stage, target,
+		    strerror(error), error == EPERM || error == EOPNOTSUPP ||
+		    error == 524 ? " (this kernel refuses BPF trampolines)" :
+		    "");
+}
+
+/*
+ * ,track: the program following GSO segments, loaded by the probe asked
+ * to (one per capture) where the kernel has a target and loads fexit
+ * programs there.
+ */
+static int
+set_gso_autoload(struct capture_bpf *skel,
+    const struct capture_probe_request *req, struct capture_probe *probe)
+{
+	const char *target;
+	uint32_t nargs;
+	int error;
+
+	probe->gso_loading = 0;
+	if (!req->track_segments || req->scope.track_entries == 0 ||
+	    probe->gso_refused)
+		return bpf_program__set_autoload(skel->progs.track_gso, false);
+	if ((target = gso_target(&nargs)) == NULL ||
+	    (error = gso_fexit_refusal()) != 0) {
+		gso_refuse(probe, "loading a", target == NULL ? ENOENT : error);
+		return bpf_program__set_autoload(skel->progs.track_gso, false);
+	}
+	skel->rodata->track_gso_ret_index = nargs;
+	bpf_program__set_autoload(skel->progs.track_gso, true);
+	probe->gso_loading = 1;
+	return bpf_program__set_attach_target(skel->progs.track_gso, 0,
+	    target);
+}
 
 /* The kernel wants a power of two of at least one page. */
 static size_t
@@ -741,6 +877,8 @@ detach(struct capture_probe *probe)
 		bpf_link__destroy(probe->untrack_link[hook]);
 		probe->untrack_link[hook] = NULL;
 	}
+	bpf_link__destroy(probe->gso_link);
+	probe->gso_link = NULL;
 	if (probe->guardian.watch_fd >= 0) {
 		/* It removes the clsact filters (and qdisc), privileged. */
 		bpftrace_tc_guardian_stop(&probe->guardian);
@@ -899,6 +1037,8 @@ load_with(const struct capture_probe_request *req,
 	if ((error = prepare_object(req, probe, m, scratch,
 	    paged, output, &probe->skel)) != 0)
 		return error;
+	if ((error = set_gso_autoload(probe->skel, req, probe)) != 0)
+		return -error;
 	*stage = "loading";
 	if ((error = capture_bpf__load(probe->skel)) != 0)
 		return -error;
@@ -1027,7 +1167,23 @@ try_mechanism(const struct capture_probe_request *req,
 	if ((error = attachable(req->tap, m, why, len)) != 0)
 		goto fail;
 	stage = "preparing";
-	if ((error = load_object(req, probe, m, &stage)) != 0)
+	error = load_object(req, probe, m, &stage);
+	if (error != 0 && probe->gso_loading) {
+		/*
+		 * Following GSO segments is no reason to fail the capture:
+		 * without it, if that is what the kernel refused.
+		 */
+		int gso_error = error;
+
+		capture_bpf__destroy(probe->skel);
+		probe->skel = NULL;
+		probe->gso_refused = 1;
+		if ((error = load_object(req, probe, m, &stage)) == 0)
+			gso_refuse(probe, "loading the", gso_error);
+		else
+			probe->gso_refused = 0;	/* not what failed */
+	}
+	if (error != 0)
 		goto fail;
 	probe->skel->bss->filter.no_interpreter = !kernel_has_bpf_loop();
 	probe->skel->data->settings.link_type = req->link_type;
@@ -1190,6 +1346,7 @@ bpftrace_capture_probe_open(const struct capture_probe_request *req,
 	probe->tcx_link_fd[0] = probe->tcx_link_fd[1] = -1;
 	probe->xdp_link_fd = -1;
 	probe->target_prog_fd = -1;
+	probe->device = req->device;
 	bpftrace_tc_guardian_init(&probe->guardian);
 	probe->ring_bytes = ring_size_for(req->ring_bytes);
 	privileged = bpftrace_has_tap_capabilities(tap->family);
@@ -1435,6 +1592,11 @@ attach_untrack(struct capture_probe *probe, char *why, size_t len)
 			return error;
 		}
 	}
+	/* GSO segments: a refusal leaves them unfollowed, the capture on. */
+	if (bpf_program__autoload(probe->skel->progs.track_gso) &&
+	    (probe->gso_link = bpf_program__attach(
+	    probe->skel->progs.track_gso)) == NULL)
+		gso_refuse(probe, "attaching the", errno ? errno : EINVAL);
 	return 0;
 }
 

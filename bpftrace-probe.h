@@ -38,6 +38,7 @@ struct capture_probe_request {
 	int track_free_tap;		/* the tap is where skbs are freed */
 	int untrack_kfree_skb;		/* forget at skb:kfree_skb, */
 	int untrack_consume_skb;	/* at skb:consume_skb (not taps) */
+	int track_segments;		/* follow GSO segments (one probe) */
 };
 
 int	bpftrace_capture_probe_open(const struct capture_probe_request *req,

@@ -739,6 +739,8 @@ capture_counters_sum(const struct pcap_bpftrace *pb, struct capture_totals *sum)
 		sum->skipped += t.skipped;
 		sum->tracked += t.tracked;
 		sum->untracked += t.untracked;
+		sum->segments += t.segments;
+		sum->segments_missed += t.segments_missed;
 	}
 }
 
@@ -1091,6 +1093,11 @@ bpftrace_cleanup(pcap_t *p)
 			    p->opt.device, (unsigned long long)t.tracked,
 			    (unsigned long long)t.untracked,
 			    (unsigned long long)(t.tracked - t.untracked));
+		if (t.segments != 0 || t.segments_missed != 0)
+			fprintf(stderr, "%s: tracking: %llu GSO segments"
+			    " followed, %llu not\n", p->opt.device,
+			    (unsigned long long)t.segments,
+			    (unsigned long long)t.segments_missed);
 	}
 	free_resources(p);
 	pcapint_cleanup_live_common(p);

@@ -94,6 +94,12 @@ const volatile __u32 verdict_mask = 0;
 #define VERDICT_MAX	30	/* bpftrace-tap-name.h's TAP_VERDICT_MAX */
 
 /*
+ * ,track: the segmenting function's arguments (track_gso): its return
+ * value is the fexit context's word after them.
+ */
+const volatile __u32 track_gso_ret_index = 3;
+
+/*
  * Written by user space at any time through the memory-mapped .data;
  * the counters are read through the memory-mapped .bss.
  */
@@ -985,6 +991,21 @@ name(__u64 *ctx)							\
 
 UNTRACK_PROGRAM("tp_btf/kfree_skb", untrack_kfree_skb)
 UNTRACK_PROGRAM("tp_btf/consume_skb", untrack_consume_skb)
+
+/*
+ * ,track: where GSO splits an skb (__skb_gso_segment(), or what the
+ * kernel has instead; user space sets the target), the segments of a
+ * packet followed are followed too.  fexit: the original is the first
+ * argument, the list of segments the return value.
+ */
+SEC("fexit")
+int
+track_gso(__u64 *ctx)
+{
+	track_segments((struct sk_buff *)CONTEXT_WORD(ctx, 0),
+	    (struct sk_buff *)tracing_argument(ctx, track_gso_ret_index));
+	return 0;
+}
 
 #define TC_NEXT		(-1)	/* TCX_NEXT, TC_ACT_UNSPEC: go on as without us */
 

@@ -82,6 +82,7 @@ struct task_struct {
 } __attribute__((preserve_access_index));
 
 struct sk_buff {
+	struct sk_buff *next;		/* GSO's list of segments */
 	struct net_device *dev;
 	struct sock *sk;
 	__u32 mark;

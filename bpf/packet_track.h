@@ -2,7 +2,8 @@
 /*
  * Tracking (,track): a packet the filter accepted at one tap of the
  * capture is captured at every later tap until the kernel frees it, even
- * when it no longer matches (NAT rewrote it, a tunnel wrapped it).
+ * when it no longer matches (NAT rewrote it, a tunnel wrapped it, GSO
+ * split it).
  *
  * The packets followed are entries of an LRU hash shared by every tap of
  * the capture, keyed by the skb's address, the value the packet's
@@ -21,12 +22,15 @@
  * itself is looked up by its head, then followed under its own address.
  * Only a cloned skb is looked up so: a head address reused by a fresh
  * buffer after a free the probe did not see would otherwise be taken for
- * a packet followed.  Limits: GSO segments and GRO-merged or copied
- * packets (skb_copy, pskb_copy) are new skbs with new data and are not
- * followed; skbs the kernel frees without those tracepoints (kfree_skb
- * partial frees of GRO-merged skbs, some drivers' recycling) leave an
- * entry that the LRU evicts in time, and that a new skb at the same
- * address would inherit meanwhile.
+ * a packet followed.  GSO segments are new skbs with new data: where the
+ * kernel splits a packet followed (__skb_gso_segment()), a hidden fexit
+ * program (track_gso) enters each segment under the packet's identity
+ * (track_segments()); kernels without BPF trampolines load none, and do
+ * not follow segments.  Limits: GRO-merged or copied packets (skb_copy,
+ * pskb_copy) are not followed; skbs the kernel frees without those
+ * tracepoints (kfree_skb_partial() of GRO-merged skbs, TCP's receive
+ * path, some drivers' recycling) leave an entry that the LRU evicts in
+ * time, and that a new skb at the same address would inherit meanwhile.
  *
  * The identity is the CPU and this CPU's count of packets it began to
  * follow: (count << 8) | cpu, unique per capture while no CPU begins to
@@ -145,6 +149,59 @@ track_begin(struct decision_record *r, __u32 generation)
 	    bpf_get_smp_processor_id())->tracked, 1);
 	key = TRACK_HEAD_KEY(r->track_head);
 	bpf_map_update_elem(&tracked, &key, &e, BPF_ANY);
+}
+
+/* GSO segments of one packet followed; past them, only counted. */
+#define TRACK_SEGMENTS_MAX	128
+/* How far the segments past TRACK_SEGMENTS_MAX are counted. */
+#define TRACK_SEGMENTS_COUNTED	1024
+
+/*
+ * GSO split skb into the list segs (the segmenting function's return: a
+ * list linked by ->next, NULL when nothing was split, or an ERR_PTR):
+ * when skb is followed, each segment is followed under the same identity
+ * (and its head, for the clones the taps meet later).  The original goes
+ * at its free as usual.  Segments past the bound, or refused by a full
+ * map, are counted as not followed.
+ */
+static __always_inline void
+track_segments(struct sk_buff *skb, struct sk_buff *segs)
+{
+	struct capture_counters *c;
+	struct track_entry *e, copy;
+	__u64 key = (__u64)skb;
+	int i;
+
+	if (segs == NULL || (__u64)segs >= (__u64)-4095 /* ERR_PTR */)
+		return;
+	e = bpf_map_lookup_elem(&tracked, &key);
+	if (e == NULL)
+		return;
+	copy = *e;
+	c = counter_slot(bpf_get_smp_processor_id());
+	/*
+	 * Counted as they go, not summed in variables: the verifier walks
+	 * every turn of a bounded loop, and sums that differ by the path
+	 * taken would keep it from merging the paths (2^128 of them).
+	 */
+	for (i = 0; i < TRACK_SEGMENTS_MAX && segs != NULL; i++) {
+		key = (__u64)segs;
+		if (key != (__u64)skb) {	/* fraglist GSO keeps skb first */
+			if (bpf_map_update_elem(&tracked, &key, &copy,
+			    BPF_ANY) == 0) {
+				__sync_fetch_and_add(&c->tracked, 1);
+				__sync_fetch_and_add(&c->segments, 1);
+			} else
+				__sync_fetch_and_add(&c->segments_missed, 1);
+			key = TRACK_HEAD_KEY(BPF_CORE_READ(segs, head));
+			bpf_map_update_elem(&tracked, &key, &copy, BPF_ANY);
+		}
+		segs = BPF_CORE_READ(segs, next);
+	}
+	for (i = 0; i < TRACK_SEGMENTS_COUNTED && segs != NULL; i++) {
+		__sync_fetch_and_add(&c->segments_missed, 1);
+		segs = BPF_CORE_READ(segs, next);
+	}
 }
 
 #endif /* BPFTRACE_PACKET_TRACK_H */

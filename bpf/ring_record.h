@@ -144,7 +144,10 @@ struct capture_counters {
 	__u64	tracked;	/* ,track: packets that began to be followed
 				   (entries inserted, clones included) */
 	__u64	untracked;	/* entries removed when the packet was freed */
-	__u64	padding[3];
+	__u64	segments;	/* GSO segments followed (in tracked too) */
+	__u64	segments_missed; /* GSO segments not followed: past the
+				   bound, or the map refused them */
+	__u64	padding[1];
 };
 
 /*

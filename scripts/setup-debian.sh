@@ -12,14 +12,14 @@ packages="autoconf make gcc libc6-dev linux-libc-dev binutils clang llvm pkg-con
 	wireshark-qt xvfb xdotool x11-apps imagemagick openssh-server libcap2-bin
 	systemd
 	iptables iproute2 iputils-ping procps util-linux python3 bc valgrind
-	busybox-static kmod cpio xz-utils zstd iw
+	busybox-static kmod cpio xz-utils zstd iw ethtool
 	libclang-rt-dev xdp-tools
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
 # xdp-tools: xdpdump, the peer row of make bench (bench/capture-rounds.sh).
 # libclang-rt-dev: clang's runtimes (libFuzzer, ASan, UBSan) for the fuzz
 # targets (make fuzz, tests/t-fuzz.sh); clang only recommends it.
-# busybox .. zstd, and qemu below: the kernel matrix (make check-kernels)
+# busybox .. ethtool, and qemu below: the kernel matrix (make check-kernels)
 # boots Debian's own kernels, from bullseye, bookworm and
 # bookworm-backports, with a busybox initramfs.
 # gcc-aarch64-linux-gnu .. zlib1g-dev:arm64: the library cross-built for

@@ -35,15 +35,19 @@ copy_same_path() {
 # of it, linked with the built library), with their shared libraries.
 broker=$build/bin/pcap-bpftrace-broker
 tap_counts=$build/testprogs/tap_counts
+nflog_rows=$build/testprogs/nflog_rows
+tcp_stream=$build/testprogs/tcp_stream
 mkdir -p $r/usr/lib/$triple
 if [ "$arch" = "$(dpkg --print-architecture)" ]; then
 	cp /bin/busybox $r/bin/busybox
 	for prog in /usr/bin/tcpdump /usr/sbin/ip /usr/sbin/tc /usr/sbin/iw /usr/bin/setpriv \
-	    $broker $tap_counts; do
+	    /usr/sbin/ethtool $broker $tap_counts $nflog_rows $tcp_stream; do
 		[ -x $prog ] || continue
 		case $prog in
 		$broker)	cp $prog $r/usr/sbin/pcap-bpftrace-broker ;;
 		$tap_counts)	cp $prog $r/usr/bin/tap_counts ;;
+		$nflog_rows)	cp $prog $r/usr/bin/nflog_rows ;;
+		$tcp_stream)	cp $prog $r/usr/bin/tcp_stream ;;
 		*)		copy_same_path $prog ;;
 		esac
 		LD_LIBRARY_PATH=$build/lib ldd $prog
@@ -60,8 +64,10 @@ else
 	# programs need, at their paths in that tree.
 	groot=${KERNEL_CACHE:-/var/cache/pcap-bpftrace/kernels}/userland-$arch
 	libs=$("$top/tests/kernels/guest-userland.sh" "$arch" "$triple" "$groot" \
-	    /usr/bin/tcpdump /sbin/ip /sbin/tc /sbin/iw /usr/bin/setpriv -- \
-	    "$build/lib/libpcap.so.0.8" "$broker" "$tap_counts")
+	    /usr/bin/tcpdump /sbin/ip /sbin/tc /sbin/iw /usr/bin/setpriv \
+	    /sbin/ethtool -- \
+	    "$build/lib/libpcap.so.0.8" "$broker" "$tap_counts" "$nflog_rows" \
+	    "$tcp_stream")
 	# copy_from_tree PATH [TO]: the tree's file at PATH, to TO (PATH).
 	copy_from_tree() {
 		mkdir -p "$r$(dirname "${2:-$1}")"
@@ -73,8 +79,11 @@ else
 	copy_from_tree /sbin/ip /usr/sbin/ip
 	copy_from_tree /sbin/tc /usr/sbin/tc
 	copy_from_tree /sbin/iw /usr/sbin/iw
+	copy_from_tree /sbin/ethtool /usr/sbin/ethtool
 	cp "$broker" $r/usr/sbin/pcap-bpftrace-broker
 	cp "$tap_counts" $r/usr/bin/tap_counts
+	cp "$nflog_rows" $r/usr/bin/nflog_rows
+	cp "$tcp_stream" $r/usr/bin/tcp_stream
 	interp=$("$triple-readelf" -l "$(tree_path "$groot" /usr/bin/tcpdump)" |
 	    sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
 	for lib in $libs $interp; do

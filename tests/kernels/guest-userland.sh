@@ -33,7 +33,7 @@ unpack() {
 
 # The program packages ("util-linux" for setpriv; libpcap0.8 is replaced
 # by the built library).
-for p in busybox-static tcpdump iproute2 util-linux iw; do
+for p in busybox-static tcpdump iproute2 util-linux iw ethtool; do
 	unpack "$p"
 done
 

@@ -83,6 +83,8 @@ started=$SECONDS
 ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" GUEST_TESTS="taps wifi" \
     BROKER="$top/build/bin/pcap-bpftrace-broker" \
     TAP_COUNTS="$top/build/testprogs/tap_counts" UNPRIV_BPF_DISABLED=2 \
+    NFLOG_ROWS="$top/build/testprogs/nflog_rows" \
+    TCP_STREAM="$top/build/testprogs/tcp_stream" \
     OBJECTS="$top/build/testprogs" \
     sh "$here/guest-taps.sh" \
     > "$logs/host.log" 2>&1
