@@ -3,10 +3,12 @@
  * nflog_rows FILE
  *
  * The rows of an NFLOG capture file, one line each:
- *	TAP ID IPLEN
+ *	TAP ID IPLEN ECHO PREFIX
  * TAP the record's resource id (the tap's index in the capture), ID the
  * packet's identity from the prefix ("pkt=ID"; "-" without one), IPLEN
- * the IPv4 total length of the payload ("-" where there is none).  For
+ * the IPv4 total length of the payload ("-" where there is none), ECHO
+ * the sequence number of an ICMP echo request ("-" for anything else),
+ * PREFIX the whole prefix, the rest of the line ("-" without one).  For
  * the tests (the kernel matrix has no tshark, and tcpdump prints no
  * prefix).  Every length is checked against the record: the file is
  * input like any other.
@@ -27,7 +29,7 @@ static void
 print_row(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	const u_char *p = bytes + NFLOG_HEADER, *end = bytes + h->caplen;
-	char id[16] = "-", iplen[8] = "-";
+	char id[16] = "-", iplen[8] = "-", seq[8] = "-", prefix[128] = "-";
 	unsigned tap;
 
 	(void)user;
@@ -48,6 +50,17 @@ print_row(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 			    "pkt=", 4);
 			size_t n = 0;
 
+			if (len > TLV_HEADER) {
+				size_t m = strnlen((const char *)value,
+				    len - TLV_HEADER);
+
+				if (m > sizeof(prefix) - 1)
+					m = sizeof(prefix) - 1;
+				if (m > 0) {
+					memcpy(prefix, value, m);
+					prefix[m] = '\0';
+				}
+			}
 			if (k != NULL) {
 				k += 4;
 				while (k + n < p + len && n < sizeof(id) - 1 &&
@@ -57,12 +70,22 @@ print_row(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 				id[n] = '\0';
 			}
 		} else if (type == TLV_PAYLOAD && len >= TLV_HEADER + 4 &&
-		    (value[0] >> 4) == 4)
+		    (value[0] >> 4) == 4) {
+			unsigned ihl = (value[0] & 0x0fu) * 4;
+
 			snprintf(iplen, sizeof(iplen), "%u",
 			    (unsigned)value[2] << 8 | value[3]);
+			/* ICMP, type 8: the sequence at 6 in its header. */
+			if (ihl >= 20 && len >= TLV_HEADER + ihl + 8 &&
+			    value[9] == 1 && value[ihl] == 8)
+				snprintf(seq, sizeof(seq), "%u",
+				    (unsigned)value[ihl + 6] << 8 |
+				    value[ihl + 7]);
+		}
 		p += (len + 3u) & ~3u;
 	}
-	printf("%u %s %s\n", tap, id[0] != '\0' ? id : "-", iplen);
+	printf("%u %s %s %s %s\n", tap, id[0] != '\0' ? id : "-", iplen, seq,
+	    prefix);
 }
 
 int

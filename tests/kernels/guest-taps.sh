@@ -396,17 +396,11 @@ verdict_capture() {
 # Each echo request of a capture, in order, as "SEQUENCE VERDICT": the
 # verdict from the record's NFLOG prefix ("LABEL VERDICT"), which follows
 # the sequence number at testprogs/xdp_drop_third.bpf.c (multiples of 3
-# dropped).  Records pair up in order: tcpdump prints one line per record,
-# and each record holds one prefix string, which ends with the process
-# where the tap ran in one (ksoftirqd, under load).
+# dropped).  testprogs/nflog_rows reads each record's sequence number and
+# prefix (which may end with the process where the tap ran: ksoftirqd).
 echo_verdicts() {
-	tcpdump -nr "$1" 2>/dev/null | busybox awk '{
-	    if (match($0, /echo request, id [0-9]+, seq [0-9]+/)) {
-		    s = substr($0, RSTART, RLENGTH); sub(/.* seq /, "", s); print s
-	    } else print "-" }' > "$1.seqs"
-	busybox strings -n 4 "$1" | grep -E "^$2 [a-z]+( |\$)" |
-	    busybox awk '{ print $2 }' > "$1.verdicts"
-	busybox paste -d ' ' "$1.seqs" "$1.verdicts" | grep -v '^- '
+	"$NFLOG_ROWS" "$1" | busybox awk -v label="$2" \
+	    '$4 != "-" && $5 == label { print $4, $6 }'
 }
 
 # The user's XDP program (testprogs/xdp_drop_third.bpf.c) on B's vb:
@@ -611,21 +605,13 @@ whole_rows() {
 }
 
 # The functions at which a pattern's capture saw the echo requests, in
-# order.  No tshark here, and tcpdump does not print NFLOG prefixes: they
-# are NUL-terminated strings in the file, one per record
-# ("kprobe:FUNCTION"), paired with tcpdump's line of the same record.
-# (libpcap compiles no IP filter for NFLOG: the requests are picked here.)
+# order.  No tshark here, and tcpdump does not print NFLOG prefixes:
+# testprogs/nflog_rows reads each record's prefix ("kprobe:FUNCTION") and
+# whether it is an echo request (libpcap compiles no IP filter for NFLOG:
+# the requests are picked here).
 pattern_path() {
-	tr -c 'a-z0-9_:' '\n' < "$1" | grep '^kprobe:' > "$1.prefixes"
-	tcpdump -nr "$1" 2>/dev/null > "$1.txt"
-	if [ "$(wc -l < "$1.prefixes")" != "$(wc -l < "$1.txt")" ]; then
-		echo "MISMATCH $(wc -l < "$1.prefixes") prefixes for $(wc -l < "$1.txt") records"
-		return
-	fi
-	awk 'NR == FNR { p[FNR] = $0; next }
-	    /127.0.0.1 > 127.0.0.1: ICMP echo request/ {
-		sub(/^kprobe:/, "", p[FNR]); printf "%s ", p[FNR] }' \
-	    "$1.prefixes" "$1.txt"
+	"$NFLOG_ROWS" "$1" | busybox awk '$4 != "-" && $5 ~ /^kprobe:/ {
+	    sub(/^kprobe:/, "", $5); printf "%s ", $5 }'
 }
 
 # in_order "WANTED ..." "SEEN ...": whether the wanted functions appear
