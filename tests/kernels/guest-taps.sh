@@ -166,6 +166,20 @@ start_failure() {
 	echo "$why"
 }
 
+# started TEST PID: whether tcpdump (PID, its messages in $err) came up;
+# if not, the row's result: skipped where the kernel refuses the tap.
+started() {
+	wait_started "$err" "$2" && return 0
+	wait_exit "$2"
+	why=$(start_failure "$err")
+	if refused_by_kernel "$why"; then
+		result "$1" skip none "the kernel refuses: $why"
+	else
+		result "$1" fail none "tcpdump did not start: $why"
+	fi
+	return 1
+}
+
 # wanted ROW: GUEST_ROWS (row names, space-separated) runs those alone.
 wanted() {
 	case " ${GUEST_ROWS:-$1} " in *" $1 "*) return 0 ;; esac
@@ -187,16 +201,7 @@ capture() {
 		tcpdump -ni "$device" $TCPDUMP_OPTIONS -c "$count" -w "$pcap" "$filter" 2> "$err" &
 	fi
 	pid=$!
-	if ! wait_started "$err" $pid; then
-		wait_exit $pid
-		why=$(start_failure "$err")
-		if refused_by_kernel "$why"; then
-			result "$test" skip none "the kernel refuses: $why"
-		else
-			result "$test" fail none "tcpdump did not start: $why"
-		fi
-		return
-	fi
+	started "$test" $pid || return
 	mech=$(mechanism_of $pid)
 	$traffic
 	wait_exit $pid
@@ -373,18 +378,7 @@ verdict_capture() {
 	err=$TMPD/$test.err
 	$IP netns exec $NS_B tcpdump -ni "$2" $TCPDUMP_OPTIONS -w "$pcap" "$3" 2> "$err" &
 	pid=$!
-	if ! wait_started "$err" $pid; then
-		wait_exit $pid
-		# Without libbpf's account (PCAP_BPF_DEBUG): tcpdump's line.
-		why=$(grep -v "^tcpdump: verbose" "$err" | grep -v "^libbpf: " |
-		    head -2 | tr '\n' ' ')
-		if refused_by_kernel "$why"; then
-			result "$test" skip none "the kernel refuses: $why"
-		else
-			result "$test" fail none "tcpdump did not start: $why"
-		fi
-		return 1
-	fi
+	started "$test" $pid || return 1
 	mech=$(mechanism_of $pid)
 	$IP netns exec $NS_A busybox ping -c 6 198.18.0.2 >/dev/null 2>&1
 	sleep 1
@@ -640,16 +634,7 @@ pattern_row() {
 	PCAP_BPF_DEBUG=1 tcpdump -ni "bpf:kprobe:$pattern" -y NFLOG -w "$pcap" \
 	    2> "$err" &
 	pid=$!
-	if ! wait_started "$err" $pid; then
-		wait_exit $pid
-		why=$(start_failure "$err")
-		if refused_by_kernel "$why"; then
-			result "$test" skip none "the kernel refuses: $why"
-		else
-			result "$test" fail none "tcpdump did not start: $why"
-		fi
-		return
-	fi
+	started "$test" $pid || return
 	mech=$(mechanism_of $pid)
 	busybox ping -c 1 127.0.0.1 >/dev/null 2>&1
 	sleep 1

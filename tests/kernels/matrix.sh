@@ -80,7 +80,12 @@ ip netns add $ns && ip -n $ns link set lo up
 # The broker row: the built broker and tap_counts; unprivileged bpf()
 # disabled with 2, which (unlike 1) can be undone.
 started=$SECONDS
+# Its files in a directory of this run's own: two runs at once (two
+# checkouts) must not share guest-taps.sh's default, which it empties at
+# start.  Under /tmp: tcpdump writes there as its own user.
+host_tmp=$(mktemp -d /tmp/guest-taps.XXXXXX)
 ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" GUEST_TESTS="taps wifi" \
+    TMPD="$host_tmp" \
     BROKER="$top/build/bin/pcap-bpftrace-broker" \
     TAP_COUNTS="$top/build/testprogs/tap_counts" UNPRIV_BPF_DISABLED=2 \
     NFLOG_ROWS="$top/build/testprogs/nflog_rows" \
@@ -89,6 +94,7 @@ ip netns exec $ns env LD_LIBRARY_PATH="$top/build/lib" GUEST_TESTS="taps wifi" \
     sh "$here/guest-taps.sh" \
     > "$logs/host.log" 2>&1
 ip netns del $ns
+rm -rf "$host_tmp"
 record "$host(host)" "$logs/host.log"
 echo "$host(host) $((SECONDS - started))" >> "$timings"
 
