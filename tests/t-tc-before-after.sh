@@ -1,6 +1,6 @@
 # bpf:tc:IF:ingress:before sees what arrived at the hook, before a user's
-# tc program that drops one flow (pings of 100 bytes); :after (the default) sees what survived
-# it.  With tcpdump's filter applied, exact counts, tcx and clsact alike
+# tc program that redirects one flow (pings of 100 bytes, sent back out
+# of the interface); :after (the default) sees what survived it.  With tcpdump's filter applied, exact counts, tcx and clsact alike
 # (clsact: priorities around the user's filter; refused when the user's
 # filter holds the first priority).  tcpdump -D lists the two places at
 # that hook only.
@@ -8,12 +8,12 @@
 ensure_kernel_fs
 make_veth_pair
 filter='icmp[icmptype] = icmp-echo and src host 198.18.0.1'
-dropped=5
+redirected=5
 passed=3
 
-# The user's program drops echo requests of 100 bytes of data.
+# The user's program redirects echo requests of 100 bytes of data.
 send_pings() {
-	ip netns exec "$NS_A" ping -c $dropped -i 0.2 -W 1 -s 100 198.18.0.2 > /dev/null
+	ip netns exec "$NS_A" ping -c $redirected -i 0.2 -W 1 -s 100 198.18.0.2 > /dev/null
 	ip netns exec "$NS_A" ping -c $passed -i 0.2 198.18.0.2 > /dev/null ||
 	    fail "the pings the user's program lets pass got no answer"
 }
@@ -21,7 +21,7 @@ send_pings() {
 for attach in tcx clsact:100; do
 	mechanism=${attach%%:*}
 	ip netns exec "$NS_B" "$TESTPROGS/tc_user_program" \
-	    "$TESTPROGS/tc_drop_flow.bpf.o" veth_b ingress "$attach" \
+	    "$TESTPROGS/tc_redirect_flow.bpf.o" veth_b ingress "$attach" \
 	    > "$TMP/user.out" 2> "$TMP/user.err" &
 	user=$!
 	on_exit "kill $user 2>/dev/null"
@@ -43,10 +43,10 @@ for attach in tcx clsact:100; do
 	done
 	unset PCAP_BPF_MECHANISMS PCAP_BPF_DEBUG
 	send_pings
-	wait_for_packets "$TMP/before.pcap" $((dropped + passed))
+	wait_for_packets "$TMP/before.pcap" $((redirected + passed))
 	wait_for_packets "$TMP/after.pcap" $passed
 	wait_for_packets "$TMP/default.pcap" $passed
-	# What the user's program dropped must not arrive late either.
+	# What the user's program redirected must not arrive late either.
 	sleep 0.5
 	for place in before after default; do
 		kill -INT "$(eval echo \$PID_$place)"
@@ -54,17 +54,17 @@ for attach in tcx clsact:100; do
 		grep "attached:" "$TMP/$place.err"
 	done
 	before=$(packets_in "$TMP/before.pcap")
-	before_dropped=$(packets_in "$TMP/before.pcap" greater 142)
+	before_redirected=$(packets_in "$TMP/before.pcap" greater 142)
 	after=$(packets_in "$TMP/after.pcap")
-	after_dropped=$(packets_in "$TMP/after.pcap" greater 142)
+	after_redirected=$(packets_in "$TMP/after.pcap" greater 142)
 	default=$(packets_in "$TMP/default.pcap")
-	echo "$mechanism: before $before ($before_dropped of the dropped flow)," \
-	    "after $after ($after_dropped), default $default;" \
-	    "sent $dropped dropped + $passed passed"
-	[ "$before" -eq $((dropped + passed)) ] && [ "$before_dropped" -eq $dropped ] ||
-	    fail "$mechanism: :before saw $before packets, $before_dropped of the dropped flow"
-	[ "$after" -eq $passed ] && [ "$after_dropped" -eq 0 ] ||
-	    fail "$mechanism: :after saw $after packets, $after_dropped of the dropped flow"
+	echo "$mechanism: before $before ($before_redirected of the redirected flow)," \
+	    "after $after ($after_redirected), default $default;" \
+	    "sent $redirected redirected + $passed passed"
+	[ "$before" -eq $((redirected + passed)) ] && [ "$before_redirected" -eq $redirected ] ||
+	    fail "$mechanism: :before saw $before packets, $before_redirected of the redirected flow"
+	[ "$after" -eq $passed ] && [ "$after_redirected" -eq 0 ] ||
+	    fail "$mechanism: :after saw $after packets, $after_redirected of the redirected flow"
 	[ "$default" -eq $passed ] ||
 	    fail "$mechanism: the default place saw $default packets, not $passed"
 	grep -q "attached: $mechanism, before" "$TMP/before.err" ||
@@ -74,7 +74,7 @@ done
 
 # clsact: a user's filter at priority 1 leaves no room before it.
 ip netns exec "$NS_B" "$TESTPROGS/tc_user_program" \
-    "$TESTPROGS/tc_drop_flow.bpf.o" veth_b ingress clsact:1 \
+    "$TESTPROGS/tc_redirect_flow.bpf.o" veth_b ingress clsact:1 \
     > "$TMP/user.out" 2> "$TMP/user.err" &
 user=$!
 on_exit "kill $user 2>/dev/null"

@@ -106,7 +106,7 @@ cp "${GUEST_SCRIPT:-$top/tests/kernels/guest-taps.sh}" $r/tests/guest-taps.sh
 # A user's object file for the bpf:object rows; a user's tc program for
 # the tc_places row; a user's XDP and tc programs, to capture at with
 # their verdicts.
-cp "$top/build/testprogs/pcap_fentry.bpf.o" "$top/build/testprogs/tc_drop_flow.bpf.o" \
+cp "$top/build/testprogs/pcap_fentry.bpf.o" "$top/build/testprogs/tc_redirect_flow.bpf.o" \
     "$top/build/testprogs/xdp_drop_third.bpf.o" \
     "$top/build/testprogs/tc_shoot_echo.bpf.o" $r/tests/
 

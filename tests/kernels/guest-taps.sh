@@ -880,14 +880,15 @@ run_taps() {
 }
 
 # bpf:tc:vb:ingress:before and :after around a user's clsact filter (at
-# priority 100) that drops pings of 100 bytes (testprogs/tc_drop_flow.bpf.c):
+# priority 100) that redirects pings of 100 bytes back out of vb
+# (testprogs/tc_redirect_flow.bpf.c):
 # before sees 3 of them and 2 ordinary ones, after only the 2.  clsact on
 # every kernel (a tcx capture would run ahead of any clsact filter).
 tc_places_row() {
 	wanted tc_places || return 0
 	$IP netns exec $NS_B $TC qdisc add dev vb clsact 2>/dev/null
 	if ! $IP netns exec $NS_B $TC filter add dev vb ingress prio 100 bpf da \
-	    obj "$OBJECTS/tc_drop_flow.bpf.o" sec tc 2> "$TMPD/places-user.err"; then
+	    obj "$OBJECTS/tc_redirect_flow.bpf.o" sec tc 2> "$TMPD/places-user.err"; then
 		result tc_places fail none "the user's filter: $(head -1 "$TMPD/places-user.err")"
 		return
 	fi
@@ -911,12 +912,12 @@ tc_places_row() {
 	kill -INT $pid_before $pid_after
 	wait $pid_before $pid_after 2>/dev/null
 	before=$(tcpdump -nr "$TMPD/before.pcap" 2>/dev/null | grep -c "ICMP echo request")
-	before_dropped=$(tcpdump -nr "$TMPD/before.pcap" greater 142 2>/dev/null | grep -c "ICMP echo request")
+	before_redirected=$(tcpdump -nr "$TMPD/before.pcap" greater 142 2>/dev/null | grep -c "ICMP echo request")
 	after=$(tcpdump -nr "$TMPD/after.pcap" 2>/dev/null | grep -c "ICMP echo request")
-	after_dropped=$(tcpdump -nr "$TMPD/after.pcap" greater 142 2>/dev/null | grep -c "ICMP echo request")
+	after_redirected=$(tcpdump -nr "$TMPD/after.pcap" greater 142 2>/dev/null | grep -c "ICMP echo request")
 	$IP netns exec $NS_B $TC qdisc del dev vb clsact
-	detail="before $before ($before_dropped of the dropped flow), after $after ($after_dropped)"
-	if [ "$before" = 5 ] && [ "$before_dropped" = 3 ] && [ "$after" = 2 ] && [ "$after_dropped" = 0 ]; then
+	detail="before $before ($before_redirected of the redirected flow), after $after ($after_redirected)"
+	if [ "$before" = 5 ] && [ "$before_redirected" = 3 ] && [ "$after" = 2 ] && [ "$after_redirected" = 0 ]; then
 		result tc_places pass "$mech" "$detail"
 	else
 		result tc_places fail "$mech" "$detail; expected 5 (3), 2 (0)"
