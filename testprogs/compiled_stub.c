@@ -28,7 +28,7 @@
 static unsigned char icmp_frame[FRAME_LEN], udp_frame[FRAME_LEN];
 static struct capture_programs progs;
 static pcap_t *p;
-static int failures;
+static int failures, xdp_frags;
 
 static void
 die(const char *what, const char *detail)
@@ -108,7 +108,7 @@ set_filter(const char *expression)
 static void
 stub(enum stub_mode mode, unsigned snap, int xdp)
 {
-	struct stub_filter want = { mode, snap, 0, xdp };
+	struct stub_filter want = { mode, snap, 0, xdp, xdp_frags };
 	char err[512] = "";
 
 	if (stub_filter_install(&want, err, sizeof(err)) != 0)
@@ -143,6 +143,8 @@ main(int argc, char **argv)
 		die("LINUX_SLL2", pcap_geterr(p));
 	if (capture_programs_find(&progs) != 0)
 		die(argv[optind], "no capture program among the descriptors");
+	/* Generic mode's programs (the default) have no "frags". */
+	xdp_frags = xdp && strcmp(progs.name[0], "capture_xdp_lin") != 0;
 
 	set_filter("udp");
 	expect("interpreter, 'udp', ICMP", icmp_frame, 0, 0);

@@ -141,7 +141,7 @@ stub_filter_install(const struct stub_filter *want, char *err, size_t errlen)
 	void *bss;
 	size_t bss_len;
 	__u32 key = FILTER_SLOT_COMPILED, generation, page;
-	/* As the probe's programs: "xdp.frags", "tc" (TC_NEXT). */
+	/* As the probe's programs: "xdp[.frags]", "tc" (TC_NEXT). */
 	enum bpf_prog_type type = want->xdp ? BPF_PROG_TYPE_XDP :
 	    BPF_PROG_TYPE_SCHED_CLS;
 	int pass = want->xdp ? XDP_PASS : -1;
@@ -198,7 +198,8 @@ stub_filter_install(const struct stub_filter *want, char *err, size_t errlen)
 		EXIT(),
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-	    .prog_flags = want->xdp ? BPF_F_XDP_HAS_FRAGS : 0,
+	    .prog_flags = want->xdp && want->xdp_frags ?
+	    BPF_F_XDP_HAS_FRAGS : 0,
 	    .expected_attach_type = want->xdp ? BPF_XDP : 0);
 	char log[4096];
 

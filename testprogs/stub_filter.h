@@ -18,6 +18,8 @@ struct stub_filter {
 	uint32_t snap;		/* STUB_ACCEPT: the snap length it returns */
 	uint32_t generation;	/* what it claims; 0: the active program's */
 	int xdp;		/* the probe is at XDP (else at tc) */
+	int xdp_frags;		/* XDP: its programs are "xdp.frags" ones
+				   (native mode; generic mode's are not) */
 };
 
 /*

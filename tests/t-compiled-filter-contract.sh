@@ -15,7 +15,7 @@ ip -n "$NS" link add idle0 type veth peer name idle1
 ip -n "$NS" link set idle0 up
 ip -n "$NS" link set idle1 up
 for copy in reserve scratch; do
-	for args in "bpf:tc:idle0" "-x bpf:xdp:idle0"; do
+	for args in "bpf:tc:idle0" "-x bpf:xdp:idle0" "-x bpf:xdp:idle0:native"; do
 		ip netns exec "$NS" env PCAP_BPF_RING_COPY=$copy \
 		    "$TESTPROGS/compiled_stub" $args > "$TMP/out" 2>&1
 		status=$?
