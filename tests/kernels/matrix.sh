@@ -56,13 +56,14 @@ boot() {
 	    < /dev/null 2>&1 | tr -d '\r' > "$log"
 }
 
-# The build for ARCH: this tree's, or a cross build (once per run).
+# build_for ARCH: sets build to this tree's build, or a cross build
+# (made once per run: not in a subshell, which would forget it).
 declare -A cross_built
 build_for() {
 	local triple
 	if [ "$1" = "$host_arch" ]; then
-		echo "$top/build"
-		return
+		build=$top/build
+		return 0
 	fi
 	triple=$(dpkg-architecture -a "$1" -qDEB_HOST_MULTIARCH 2>/dev/null)
 	if [ -z "${cross_built[$1]:-}" ]; then
@@ -70,7 +71,8 @@ build_for() {
 		cross_built[$1]=$("$here/cross-build.sh" "$triple" "$top" \
 		    2> "$logs/cross-$1.log") || cross_built[$1]=failed
 	fi
-	[ "${cross_built[$1]}" != failed ] && echo "${cross_built[$1]}"
+	build=${cross_built[$1]}
+	[ "$build" != failed ]
 }
 
 # The host kernel, natively, in a namespace of its own.
@@ -107,7 +109,7 @@ while IFS=: read -r suite meta tests modules arch; do
 		continue
 	fi
 	kver=$(ls "$kroot/lib/modules" | head -1)
-	if ! build=$(build_for "$arch"); then
+	if ! build_for "$arch"; then
 		echo "$kver all fail none the cross build failed (log: $logs/cross-$arch.log)" >> "$results"
 		continue
 	fi
