@@ -83,6 +83,8 @@ struct capture_probe {
 	int target_prog_fd;		/* -1: none */
 	int xdp_program;		/* it is an XDP program */
 	char target_function[TAP_NAME_MAX];
+	char btf_target[TAP_NAME_MAX];	/* tp_btf, fentry, fexit: the
+					   kernel function or tracepoint */
 	struct bpf_link **function_links;	/* a pattern's kprobes, one
 						   per function */
 	size_t function_link_count;
@@ -1034,6 +1036,10 @@ load_with(const struct capture_probe_request *req,
 	int error, fd;
 
 	*stage = "preparing";
+	/* Its attach target's name, for attach_btf_id_again(). */
+	if (m == PROBE_TP_BTF || m == PROBE_FENTRY || m == PROBE_FEXIT)
+		snprintf(probe->btf_target, sizeof(probe->btf_target), "%s",
+		    req->tap->target);
 	if ((error = prepare_object(req, probe, m, scratch,
 	    paged, output, &probe->skel)) != 0)
 		return error;
@@ -1497,6 +1503,35 @@ attach_btf_object(struct capture_probe *probe, uint32_t id, int32_t *fd)
 }
 
 /*
+ * The BTF id of the delivery program's attach target, for a kernel whose
+ * bpf_prog_info does not report it (before Linux 5.11): found again as
+ * libbpf found it, in the user's program's BTF or in vmlinux's.
+ */
+static uint32_t
+attach_btf_id_again(const struct capture_probe *probe, uint32_t attach_type)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	struct btf *btf;
+	int id;
+
+	if (probe->target_prog_fd < 0) {
+		id = libbpf_find_vmlinux_btf_id(probe->btf_target,
+		    (enum bpf_attach_type)attach_type);
+		return id > 0 ? (uint32_t)id : 0;
+	}
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(probe->target_prog_fd, &info, &len) != 0 ||
+	    info.btf_id == 0 ||
+	    (btf = btf__load_from_kernel_by_id(info.btf_id)) == NULL)
+		return 0;
+	id = btf__find_by_name_kind(btf, probe->target_function,
+	    BTF_KIND_FUNC);
+	btf__free(btf);
+	return id > 0 ? (uint32_t)id : 0;
+}
+
+/*
  * See bpftrace-filter-target.h.  The program type and attach target are
  * the delivery program's: loaded with the entry program's, and loaded
  * for every mechanism.
@@ -1540,6 +1575,10 @@ bpftrace_capture_probe_filter_target(const struct capture_probe *probe,
 			t->dynptr_from_skb_id = dynptr_from_skb_id();
 		t->pass_verdict = 0;
 		t->attach_btf_id = info.attach_btf_id;
+		if (t->attach_btf_id == 0 && (probe->target_prog_fd >= 0 ||
+		    probe->btf_target[0] != '\0'))
+			t->attach_btf_id = attach_btf_id_again(probe,
+			    t->expected_attach_type);
 		if (probe->target_prog_fd >= 0) {
 			/* The user's program: the id is in its BTF. */
 			t->attach_prog_fd = probe->target_prog_fd;
