@@ -209,6 +209,20 @@ fill_timestamp(pcap_t *p, struct pcap_pkthdr *h, uint64_t mono_ns,
 		h->ts.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000);
 }
 
+/* Appends " NAME" to the prefix, or " WHAT VALUE" for a value without one. */
+static size_t
+append_name(char *prefix, size_t used, const char *name, const char *what,
+    long long value)
+{
+	if (used >= NFLOG_PREFIX_MAX)
+		return used;
+	if (name != NULL)
+		return used + (size_t)snprintf(prefix + used,
+		    NFLOG_PREFIX_MAX - used, " %s", name);
+	return used + (size_t)snprintf(prefix + used, NFLOG_PREFIX_MAX - used,
+	    " %s %lld", what, value);
+}
+
 /*
  * NFLOG's prefix: the tap, the packet's identity when tracking ("pkt=ID":
  * its rows are nflog.prefix matches "pkt=ID\\b"), the reason (its name in
@@ -234,28 +248,13 @@ nflog_prefix(const struct handle_tap *tap, const struct ring_packet_meta *m,
 		used += (size_t)snprintf(prefix + used,
 		    NFLOG_PREFIX_MAX - used, " pkt=%u", m->track_id);
 
-	if ((m->flags & RING_META_HAS_REASON) && used < NFLOG_PREFIX_MAX) {
-		const char *name = bpftrace_reason_name(tap->reasons,
-		    m->reason);
-
-		if (name != NULL)
-			used += (size_t)snprintf(prefix + used,
-			    NFLOG_PREFIX_MAX - used, " %s", name);
-		else
-			used += (size_t)snprintf(prefix + used,
-			    NFLOG_PREFIX_MAX - used, " reason %u", m->reason);
-	}
-	if ((m->flags & RING_META_HAS_VERDICT) && used < NFLOG_PREFIX_MAX) {
-		const char *name = bpftrace_tap_verdict_name(tap->spec.family,
-		    m->verdict);
-
-		if (name != NULL)
-			used += (size_t)snprintf(prefix + used,
-			    NFLOG_PREFIX_MAX - used, " %s", name);
-		else
-			used += (size_t)snprintf(prefix + used,
-			    NFLOG_PREFIX_MAX - used, " verdict %d", m->verdict);
-	}
+	if (m->flags & RING_META_HAS_REASON)
+		used = append_name(prefix, used, bpftrace_reason_name(
+		    tap->reasons, m->reason), "reason", (long long)m->reason);
+	if (m->flags & RING_META_HAS_VERDICT)
+		used = append_name(prefix, used, bpftrace_tap_verdict_name(
+		    tap->spec.family, m->verdict), "verdict",
+		    (long long)m->verdict);
 	if ((m->flags & RING_META_IN_TASK) && used < NFLOG_PREFIX_MAX)
 		snprintf(prefix + used, NFLOG_PREFIX_MAX - used, " %.16s/%u",
 		    m->comm, m->pid);
